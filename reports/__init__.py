@@ -1,0 +1,22 @@
+"""Nianbao's domain core: read a report file, parse it into the canonical model, check it.
+
+Pure Python: nothing here imports aiogram, sqlmodel or the other top-level packages.
+Heavy modules (pdfplumber, python-docx) are imported only by the reader that needs them.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from reports.model import Report
+
+__all__ = ["check"]
+
+
+def check(data: bytes, filename: str = "", *, max_bytes: int | None = None, timeout: float | None = None) -> Report:
+    """Read, parse and check one report file. Never raises for bad input: a file that cannot be
+    read gives a report whose findings say why (verdict fail)."""
+    from reports.engine import check as _check
+
+    return _check(data, filename, max_bytes=max_bytes, timeout=timeout)

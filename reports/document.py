@@ -1,0 +1,44 @@
+"""The document: what a reader makes of a file, before any parsing of the report format.
+
+A document is a flat sequence of lines. A line is a list of cells: a paragraph or a line of text
+is one cell; a table row is one cell per table cell (text files: one cell per tab-separated field).
+Every line remembers where it came from (page and line number) so findings can point at it.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+
+@dataclass
+class Line:
+    cells: list[str]
+    page: int | None = None  # 1-based page number (PDF), None elsewhere
+    lineno: int | None = None  # 1-based line number within the file (text) or the page (PDF)
+    table: int | None = None  # index of the source table for structured tables (PDF grid, DOCX, HTML)
+
+    @property
+    def text(self) -> str:
+        return " ".join(c for c in self.cells if c)
+
+
+@dataclass
+class Document:
+    kind: str  # "pdf", "docx", "text", "html"
+    lines: list[Line] = field(default_factory=list)
+    pages: int | None = None
+
+    @property
+    def text(self) -> str:
+        return "\n".join(line.text for line in self.lines)
+
+
+class ReadError(Exception):
+    """A file that cannot be read as a report. `code` is the finding code to report."""
+
+    def __init__(self, code: str, message_zh: str, message_en: str, detail: str | None = None):
+        super().__init__(message_en)
+        self.code = code
+        self.message_zh = message_zh
+        self.message_en = message_en
+        self.detail = detail
