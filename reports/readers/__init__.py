@@ -1,0 +1,72 @@
+"""Readers turn file bytes into a Document. The kind of file is told by its content, not its name."""
+
+from __future__ import annotations
+
+import re
+
+from reports.document import Document, ReadError
+
+_HTML_RE = re.compile(rb"<\s*(!doctype\s+html|html|body|table|p|div|meta|head)[\s>/]", re.I)
+_IMAGE_MAGIC = (b"\x89PNG", b"\xff\xd8\xff", b"GIF8", b"II*\x00", b"MM\x00*", b"BM")
+
+
+def sniff(data: bytes) -> str:
+    """The kind of file: pdf, docx, zip, doc, image, html, text or binary."""
+    head = data[:2048]
+    if b"%PDF-" in head[:1024]:
+        return "pdf"
+    if head.startswith(b"PK\x03\x04") or head.startswith(b"PK\x05\x06"):
+        return "docx" if b"word/" in data[:65536] or b"[Content_Types].xml" in data[:65536] else "zip"
+    if head.startswith(b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"):
+        return "doc"
+    if head.startswith(_IMAGE_MAGIC) or head[4:12] in (b"ftypheic", b"ftypavif") or head[8:12] == b"WEBP":
+        return "image"
+    if head.startswith((b"\x1f\x8b", b"7z\xbc\xaf", b"Rar!")):
+        return "binary"
+    if _HTML_RE.search(data[:8192]):
+        return "html"
+    return "text"
+
+
+def read(data: bytes, kind: str | None = None) -> Document:
+    """Read bytes into a Document, or raise ReadError saying why the file cannot be read."""
+    kind = kind or sniff(data)
+    if kind == "pdf":
+        from reports.readers.pdf import read_pdf
+
+        return read_pdf(data)
+    if kind == "docx":
+        from reports.readers.docx import read_docx
+
+        return read_docx(data)
+    if kind == "html":
+        from reports.readers.html import read_html
+
+        return read_html(data)
+    if kind == "text":
+        from reports.readers.text import read_text
+
+        return read_text(data)
+    if kind == "doc":
+        raise ReadError(
+            "unsupported-format",
+            "这是旧版 Word（.doc）文件，无法直接读取：请另存为 DOCX 或 PDF 后再发送。",
+            "This is an old Word (.doc) file: save it as DOCX or PDF and send it again.",
+        )
+    if kind == "image":
+        raise ReadError(
+            "not-a-report",
+            "这是一张图片，不是报告文件：请发送报告的 PDF、Word（DOCX）、网页或文本文件。",
+            "This is an image, not a report file: send the report as PDF, Word (DOCX), HTML or text.",
+        )
+    if kind == "zip":
+        raise ReadError(
+            "unreadable-file",
+            "这是一个压缩包，不是 Word 文档：请直接发送报告文件。",
+            "This is a zip archive, not a Word document: send the report file itself.",
+        )
+    raise ReadError(
+        "unreadable-file",
+        "无法识别该文件的格式：请发送 PDF、Word（DOCX）、网页（HTML）或文本（TXT/MD）格式的报告。",
+        "The file's format is not recognised: send the report as PDF, Word (DOCX), HTML or text (TXT/MD).",
+    )

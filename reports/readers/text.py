@@ -1,0 +1,51 @@
+"""Plain text and Markdown: decoding (UTF-8, UTF-8/16 with BOM, GB18030/GBK) and tab-separated rows."""
+
+from __future__ import annotations
+
+import re
+
+from reports.document import Document, Line, ReadError
+
+_SPLIT_RE = re.compile(r"\t|\u3000{2,}| {2,}")
+
+
+def decode(data: bytes) -> str:
+    """Decode report text, detecting the encoding; ReadError when the bytes are not text."""
+    if data.startswith(b"\xef\xbb\xbf"):
+        text = data[3:].decode("utf-8", errors="replace")
+    elif data.startswith((b"\xff\xfe", b"\xfe\xff")):
+        text = data.decode("utf-16", errors="replace")
+    else:
+        try:
+            text = data.decode("utf-8")
+        except UnicodeDecodeError:
+            try:
+                text = data.decode("gb18030")
+            except UnicodeDecodeError:
+                text = ""
+    if not text or not _looks_like_text(text):
+        raise ReadError(
+            "unreadable-file",
+            "文件内容不是可读的文本（可能是二进制文件或编码无法识别）：请发送 PDF、Word 或 UTF-8/GBK 文本。",
+            "The file is not readable text (binary data or an unknown encoding): send PDF, Word or UTF-8/GBK text.",
+        )
+    return text
+
+
+def _looks_like_text(text: str) -> bool:
+    sample = text[:20000]
+    bad = sum(1 for ch in sample if (ord(ch) < 32 and ch not in "\t\n\r\f") or ch == "\ufffd")
+    return bad <= max(2, len(sample) // 200)
+
+
+def split_cells(line: str) -> list[str]:
+    """One line of text into cells: tabs (or runs of spaces) separate table cells."""
+    if "\t" in line:
+        return [c.strip() for c in line.split("\t")]
+    return [c.strip() for c in _SPLIT_RE.split(line)]
+
+
+def read_text(data: bytes) -> Document:
+    text = decode(data).replace("\r\n", "\n").replace("\r", "\n")
+    lines = [Line(cells=split_cells(raw), lineno=i) for i, raw in enumerate(text.split("\n"), start=1)]
+    return Document(kind="text", lines=lines)
