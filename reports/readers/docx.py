@@ -1,0 +1,256 @@
+"""Word (DOCX) reader: the body in document order, paragraphs as one-cell lines, table rows as grid rows.
+
+A table row becomes one cell per grid column. A merged cell's text appears once, in the first grid
+column and the first row it spans; the other positions it covers are empty strings, so columns stay
+aligned and a vertically merged label (三、本年度办理结果) is not repeated on every row. Nested tables
+are flattened: their rows follow the row that holds them.
+
+Before python-docx sees the file, the zip is checked for declared sizes (zip bombs) and encrypted
+Office files (OLE containers holding an EncryptedPackage) are told apart from damaged ones.
+"""
+
+from __future__ import annotations
+
+import io
+import re
+import zipfile
+from collections.abc import Iterator
+
+from lxml import etree
+
+from reports.document import Document, Line, ReadError
+
+_W = "http://schemas.openxmlformats.org/wordprocessingml/2006/main"
+_OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
+
+# Bounds on what the zip may expand to (a real report is a few MB at most).
+MAX_TOTAL_BYTES = 200 * 1024 * 1024
+MAX_DOCUMENT_XML_BYTES = 50 * 1024 * 1024
+MAX_ENTRIES = 5000
+MAX_RATIO = 200  # uncompressed / compressed, for members big enough to matter
+_RATIO_FLOOR = 10 * 1024 * 1024
+
+_SPACE_RE = re.compile(r"[ \t\u00a0\u3000\u2002\u2003\u2009\u200b\ufeff]+")
+
+
+def _w(tag: str) -> str:
+    return f"{{{_W}}}{tag}"
+
+
+_P, _TBL, _TR, _TC, _SDT, _SDT_CONTENT = _w("p"), _w("tbl"), _w("tr"), _w("tc"), _w("sdt"), _w("sdtContent")
+_CUSTOM_XML, _SMART_TAG = _w("customXml"), _w("smartTag")
+
+
+def _unreadable(zh: str, en: str, detail: str | None = None) -> ReadError:
+    return ReadError("unreadable-file", zh, en, detail)
+
+
+def _encrypted() -> ReadError:
+    return ReadError(
+        "encrypted-file",
+        "该 Word 文件设有打开密码（已加密），无法读取：请取消密码后另存为 DOCX 或 PDF 再发送。",
+        "The Word file is password-protected (encrypted): remove the password, save it as DOCX or PDF and send it again.",
+    )
+
+
+def is_encrypted_office(data: bytes) -> bool:
+    """True for an OLE container holding an encrypted OOXML package (a password-protected DOCX/XLSX)."""
+    return data.startswith(_OLE_MAGIC) and "EncryptedPackage".encode("utf-16-le") in data[:1 << 20]
+
+
+def check_zip(data: bytes) -> zipfile.ZipFile:
+    """Open the zip and bound what it would expand to; ReadError for damaged archives and zip bombs."""
+    try:
+        zf = zipfile.ZipFile(io.BytesIO(data))
+        infos = zf.infolist()
+    except (zipfile.BadZipFile, zipfile.LargeZipFile, OSError, ValueError, EOFError) as exc:
+        raise _unreadable(
+            "Word 文件已损坏或不完整，无法打开：请重新导出后再发送。",
+            "The Word file is damaged or truncated and cannot be opened: export it again and resend.",
+            str(exc),
+        ) from exc
+    bomb = _unreadable(
+        "Word 文件解压后体积异常巨大（疑似压缩炸弹），已拒绝读取。",
+        "The Word file would expand to an abnormal size (a suspected zip bomb), so it was not read.",
+    )
+    if len(infos) > MAX_ENTRIES:
+        raise bomb
+    total = 0
+    for info in infos:
+        total += info.file_size
+        if info.filename == "word/document.xml" and info.file_size > MAX_DOCUMENT_XML_BYTES:
+            raise bomb
+        if info.file_size > _RATIO_FLOOR and info.file_size > MAX_RATIO * max(info.compress_size, 1):
+            raise bomb
+    if total > MAX_TOTAL_BYTES:
+        raise bomb
+    names = {i.filename for i in infos}
+    if "word/document.xml" not in names and "[Content_Types].xml" not in names:
+        raise _unreadable(
+            "这是一个压缩包，不是 Word 文档：请直接发送报告文件。",
+            "This is a zip archive, not a Word document: send the report file itself.",
+        )
+    return zf
+
+
+def _norm(text: str) -> str:
+    return _SPACE_RE.sub(" ", text).strip()
+
+
+_MC_FALLBACK = "{http://schemas.openxmlformats.org/markup-compatibility/2006}Fallback"
+_SKIP = (_w("del"), _w("moveFrom"), _w("instrText"), _MC_FALLBACK)
+
+
+def _runs_text(el: etree._Element) -> Iterator[str]:
+    """The visible text of a paragraph, '\\n' for line breaks; deleted text, field codes and fallbacks skipped."""
+    for node in el:
+        tag = node.tag
+        if tag in _SKIP or not isinstance(tag, str):
+            continue
+        if tag == _w("t"):
+            yield node.text or ""
+        elif tag in (_w("tab"), _w("ptab")):
+            yield " "
+        elif tag in (_w("br"), _w("cr")):
+            yield "\n"
+        elif tag == _w("noBreakHyphen"):
+            yield "-"
+        else:
+            yield from _runs_text(node)
+
+
+def _paragraph_lines(p: etree._Element) -> list[str]:
+    return [_norm(s) for s in "".join(_runs_text(p)).split("\n")]
+
+
+def _join(parts: list[str]) -> str:
+    """Join a cell's paragraphs: no space between CJK text (a label wrapped by hand), one elsewhere."""
+    out = ""
+    for part in parts:
+        if not part:
+            continue
+        if out and (out[-1].isascii() or part[0].isascii()):
+            out += " "
+        out += part
+    return out
+
+
+def _blocks(container: etree._Element) -> Iterator[etree._Element]:
+    """Paragraphs and tables of a body or cell, in order, looking through content controls."""
+    for child in container:
+        if child.tag in (_P, _TBL):
+            yield child
+        elif child.tag in (_SDT, _CUSTOM_XML, _SMART_TAG):
+            inner = child.find(_SDT_CONTENT) if child.tag == _SDT else child
+            if inner is not None:
+                yield from _blocks(inner)
+
+
+def _rows(tbl: etree._Element) -> Iterator[etree._Element]:
+    for child in tbl:
+        if child.tag == _TR:
+            yield child
+        elif child.tag in (_SDT, _CUSTOM_XML):
+            inner = child.find(_SDT_CONTENT) if child.tag == _SDT else child
+            if inner is not None:
+                yield from _rows(inner)
+
+
+def _cells(tr: etree._Element) -> Iterator[etree._Element]:
+    for child in tr:
+        if child.tag == _TC:
+            yield child
+        elif child.tag in (_SDT, _CUSTOM_XML):
+            inner = child.find(_SDT_CONTENT) if child.tag == _SDT else child
+            if inner is not None:
+                yield from _cells(inner)
+
+
+def _int_attr(el: etree._Element | None, default: int) -> int:
+    if el is None:
+        return default
+    try:
+        return int(el.get(_w("val"), default))
+    except ValueError:
+        return default
+
+
+class _Reader:
+    def __init__(self) -> None:
+        self.lines: list[Line] = []
+        self.tables = 0
+
+    def add(self, cells: list[str], table: int | None = None) -> None:
+        self.lines.append(Line(cells=cells, lineno=len(self.lines) + 1, table=table))
+
+    def container(self, el: etree._Element) -> None:
+        for block in _blocks(el):
+            if block.tag == _P:
+                for text in _paragraph_lines(block):
+                    self.add([text])
+            else:
+                self.table(block)
+
+    def table(self, tbl: etree._Element) -> None:
+        index = self.tables
+        self.tables += 1
+        grid = tbl.find(_w("tblGrid"))
+        width = len(grid.findall(_w("gridCol"))) if grid is not None else 0
+        rows: list[tuple[list[str], list[etree._Element]]] = []
+        for tr in _rows(tbl):
+            tr_pr = tr.find(_w("trPr"))
+            before = _int_attr(tr_pr.find(_w("gridBefore")) if tr_pr is not None else None, 0)
+            after = _int_attr(tr_pr.find(_w("gridAfter")) if tr_pr is not None else None, 0)
+            cells: list[str] = [""] * before
+            nested: list[etree._Element] = []
+            for tc in _cells(tr):
+                tc_pr = tc.find(_w("tcPr"))
+                span = max(1, _int_attr(tc_pr.find(_w("gridSpan")) if tc_pr is not None else None, 1))
+                vmerge = tc_pr.find(_w("vMerge")) if tc_pr is not None else None
+                hmerge = tc_pr.find(_w("hMerge")) if tc_pr is not None else None
+                continued = (vmerge is not None and vmerge.get(_w("val"), "continue") == "continue") or (
+                    hmerge is not None and hmerge.get(_w("val"), "continue") == "continue"
+                )
+                parts: list[str] = []
+                for block in _blocks(tc):
+                    if block.tag == _P:
+                        parts.extend(_paragraph_lines(block))
+                    else:
+                        nested.append(block)
+                cells.append("" if continued else _join(parts))
+                cells.extend([""] * (span - 1))
+            cells.extend([""] * after)
+            rows.append((cells, nested))
+        width = max([width, *(len(c) for c, _ in rows)]) if rows else width
+        for cells, nested in rows:
+            self.add(cells + [""] * (width - len(cells)), table=index)
+            for inner in nested:
+                self.table(inner)
+
+
+def read_docx(data: bytes) -> Document:
+    """Read a DOCX file into a Document (kind "docx"); ReadError when it cannot be read."""
+    if is_encrypted_office(data):
+        raise _encrypted()
+    if data.startswith(_OLE_MAGIC):
+        raise ReadError(
+            "unsupported-format",
+            "这是旧版 Word（.doc）文件，无法直接读取：请另存为 DOCX 或 PDF 后再发送。",
+            "This is an old Word (.doc) file: save it as DOCX or PDF and send it again.",
+        )
+    zf = check_zip(data)
+    zf.close()
+    import docx  # python-docx: validates the package (content types, main part)
+
+    try:
+        word = docx.Document(io.BytesIO(data))
+        body = word.element.body
+    except Exception as exc:  # python-docx raises many kinds for damaged or foreign packages
+        raise _unreadable(
+            "无法读取该 Word 文件：文件已损坏，或不是 Word 文档（DOCX）。",
+            "The file cannot be read as Word: it is damaged or not a Word document (DOCX).",
+            f"{type(exc).__name__}: {exc}",
+        ) from exc
+    reader = _Reader()
+    reader.container(body)
+    return Document(kind="docx", lines=reader.lines)
