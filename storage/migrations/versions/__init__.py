@@ -1,0 +1,1 @@
+"""Alembic revisions: 0001 the store, later ones numbered on."""

@@ -1,0 +1,145 @@
+"""The store's tables (sqlmodel): workspaces, agencies, reports, their figures and findings, chats.
+
+A workspace owns reports: "library" is the shared library of published reports, "chat:<chat_id>"
+a chat's private drafts. A report is stored once per workspace (unique SHA-256); a corrected
+version of the same agency and year supersedes the older one, which stays as history
+(superseded_by points at its successor). Figures hold one row per canonical key (FORMAT.md),
+findings one row per finding, including the cross-year findings the store adds on save.
+
+Schema changes go through Alembic (storage/migrations); keep these classes and the migrations in step.
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from typing import Any
+
+from sqlalchemy import (
+    JSON,
+    BigInteger,
+    CheckConstraint,
+    Column,
+    DateTime,
+    Float,
+    ForeignKey,
+    Index,
+    Integer,
+    String,
+    Text,
+    UniqueConstraint,
+)
+from sqlmodel import Field, SQLModel
+
+LIBRARY = "library"
+
+
+def chat_workspace_name(chat_id: int) -> str:
+    """The name of a chat's private workspace."""
+    return f"chat:{chat_id}"
+
+
+def utcnow() -> datetime:
+    return datetime.now(UTC)
+
+
+def _ts(**kw: Any) -> Any:
+    return Field(default_factory=utcnow, sa_type=DateTime(timezone=True), nullable=False, **kw)
+
+
+class Workspace(SQLModel, table=True):
+    __tablename__ = "workspaces"
+
+    id: int | None = Field(default=None, primary_key=True)
+    name: str = Field(sa_type=String(64), unique=True, nullable=False)
+    created_at: datetime = _ts()
+
+
+class Agency(SQLModel, table=True):
+    __tablename__ = "agencies"
+
+    id: int | None = Field(default=None, primary_key=True)
+    name: str = Field(sa_type=String(200), nullable=False)  # full name as first printed
+    normalised: str = Field(sa_type=String(200), unique=True, nullable=False)  # reports.agency.normalise_agency
+    province: str | None = Field(default=None, sa_type=String(40))
+    city: str | None = Field(default=None, sa_type=String(40))
+    county: str | None = Field(default=None, sa_type=String(40))
+    level: str | None = Field(default=None, sa_type=String(16))  # province / city / county / township
+    kind: str = Field(default="department", sa_type=String(16), nullable=False)  # government / department
+    aliases: list[str] = Field(default_factory=list, sa_column=Column(JSON, nullable=False))
+    created_at: datetime = _ts()
+
+
+class Report(SQLModel, table=True):
+    __tablename__ = "reports"
+    __table_args__ = (
+        UniqueConstraint("workspace_id", "sha256", name="uq_reports_workspace_sha256"),
+        Index("ix_reports_agency_year", "agency_id", "year"),
+    )
+
+    id: int | None = Field(default=None, primary_key=True)
+    workspace_id: int = Field(sa_column=Column(Integer, ForeignKey("workspaces.id"), nullable=False, index=True))
+    agency_id: int | None = Field(default=None, sa_column=Column(Integer, ForeignKey("agencies.id"), nullable=True))
+    agency_name: str | None = Field(default=None, sa_type=String(200))  # as printed in this report
+    year: int | None = Field(default=None, index=True)
+    format: str = Field(default="unknown", sa_type=String(16), nullable=False)
+    verdict: str = Field(sa_type=String(8), nullable=False, index=True)  # pass / fail
+    error_count: int = Field(default=0, nullable=False)
+    warning_count: int = Field(default=0, nullable=False)
+    file_name: str | None = Field(default=None, sa_type=String(255))
+    sha256: str = Field(sa_type=String(64), nullable=False)
+    uploader: int | None = Field(default=None, sa_type=BigInteger)  # Telegram user id; None from the CLI
+    published: bool = Field(default=False, nullable=False)
+    superseded_by: int | None = Field(
+        default=None, sa_column=Column(Integer, ForeignKey("reports.id"), nullable=True, index=True)
+    )
+    report_json: dict[str, Any] = Field(default_factory=dict, sa_column=Column(JSON, nullable=False))
+    created_at: datetime = _ts()
+    updated_at: datetime = _ts()
+
+
+class Figure(SQLModel, table=True):
+    __tablename__ = "figures"
+    __table_args__ = (
+        Index("ix_figures_key", "key"),
+        Index("ix_figures_report_key", "report_id", "key", unique=True),
+        CheckConstraint("length(key) BETWEEN 1 AND 64", name="ck_figures_key_length"),
+        CheckConstraint(
+            "(is_null AND value IS NULL) OR (NOT is_null AND value IS NOT NULL)", name="ck_figures_null"
+        ),
+    )
+
+    id: int | None = Field(default=None, primary_key=True)
+    report_id: int = Field(sa_column=Column(Integer, ForeignKey("reports.id", ondelete="CASCADE"), nullable=False))
+    key: str = Field(sa_type=String(64), nullable=False)
+    value: float | None = Field(default=None, sa_type=Float)
+    is_null: bool = Field(default=False, nullable=False)
+
+
+class FindingRow(SQLModel, table=True):
+    __tablename__ = "findings"
+
+    id: int | None = Field(default=None, primary_key=True)
+    report_id: int = Field(
+        sa_column=Column(Integer, ForeignKey("reports.id", ondelete="CASCADE"), nullable=False, index=True)
+    )
+    code: str = Field(sa_type=String(64), nullable=False, index=True)
+    severity: str = Field(sa_type=String(8), nullable=False)
+    message_zh: str = Field(default="", sa_type=Text, nullable=False)
+    message_en: str = Field(default="", sa_type=Text, nullable=False)
+    section: int | None = None
+    row: str | None = Field(default=None, sa_type=String(64))
+    column: str | None = Field(default=None, sa_type=String(64))
+    key: str | None = Field(default=None, sa_type=String(64))
+    expected: Any = Field(default=None, sa_column=Column(JSON, nullable=True))
+    actual: Any = Field(default=None, sa_column=Column(JSON, nullable=True))
+
+
+class Chat(SQLModel, table=True):
+    __tablename__ = "chats"
+
+    id: int | None = Field(default=None, primary_key=True)
+    chat_id: int = Field(sa_type=BigInteger, unique=True, nullable=False)
+    lang: str | None = Field(default=None, sa_type=String(2))  # zh / en; None: not chosen yet
+    workspace_id: int = Field(sa_column=Column(Integer, ForeignKey("workspaces.id"), nullable=False))
+    blocked: bool = Field(default=False, nullable=False)
+    created_at: datetime = _ts()
