@@ -1,0 +1,220 @@
+"""HTML reader: a report page as published on a government portal.
+
+Narrative: every block element (<p>, <div>, <h1>…<h6>, <li>, …) and every <br> ends a line; a line
+is one cell. Tables: one line per <tr> with one cell per grid column; a cell spanning several
+columns or rows (colspan/rowspan) gives its text once, in its first row and first column, and ''
+in the other positions, as the DOCX reader does.
+
+Layout tables are read as flow, not as data: a table with a one-column grid, or one that holds
+another table, is a page frame (old portals wrap the whole article in one), so its cells'
+content is read as paragraphs and its inner tables as tables.
+
+Noise is skipped: <script>, <style>, <head>, navigation, menus, breadcrumbs, footers, share bars
+and elements hidden with display:none. The charset comes from a BOM or the page's declaration
+(gb2312/gbk are read as gb18030, their superset); without one, or when it is wrong, the encoding
+is detected as for text files.
+"""
+
+from __future__ import annotations
+
+import re
+
+import lxml.html
+from lxml import etree
+
+from reports.document import Document, Line, ReadError
+from reports.readers.text import decode
+
+_CHARSET_RE = re.compile(rb"""<meta[^>]+charset\s*=\s*["']?\s*([A-Za-z0-9_.:-]+)""", re.I)
+_XML_DECL_RE = re.compile(r"^\s*<\?xml[^>]*\?>", re.I)
+_GB_ALIASES = {"gb2312", "gbk", "gb_2312-80", "x-gbk", "cp936", "gb18030", "csgb2312", "chinese", "euc-cn", "936"}
+
+_SKIP_TAGS = frozenset({
+    "script", "style", "noscript", "template", "head", "title", "nav", "iframe", "object", "embed",
+    "svg", "select", "option", "button", "textarea", "map", "audio", "video", "canvas",
+})
+_BLOCK_TAGS = frozenset({
+    "p", "div", "h1", "h2", "h3", "h4", "h5", "h6", "li", "ul", "ol", "dl", "dt", "dd", "section",
+    "article", "header", "footer", "aside", "main", "blockquote", "pre", "center", "form", "fieldset",
+    "address", "figure", "figcaption", "hr", "caption", "body", "html",
+})
+_NOISE_RE = re.compile(
+    r"(?:^|[\s_-])(?:nav|navbar|navigation|menu|breadcrumbs?|crumbs?|footer|share|sidebar|toolbar|topbar)(?:$|[\s_\d-])",
+    re.I,
+)
+_HIDDEN_RE = re.compile(r"display\s*:\s*none|visibility\s*:\s*hidden", re.I)
+_SPACE = "[ \\t\\r\\n\\f\\v\u00a0\u3000\u2002\u2003\u2009\u200b\ufeff]"
+_CJK = "[\u2e80-\u9fff\uf900-\ufaff\uff00-\uffef\u3000-\u303f]"
+# A source line break between two CJK characters is no space at all (the page wraps its source).
+_CJK_BREAK_RE = re.compile(f"(?<={_CJK})[ \\t]*[\\r\\n]{_SPACE}*(?={_CJK})")
+_SPACE_RE = re.compile(f"{_SPACE}+")
+MAX_SPAN = 200
+
+
+def decode_html(data: bytes) -> str:
+    """The page as text: BOM, then the declared charset, then detection."""
+    if data.startswith((b"\xef\xbb\xbf", b"\xff\xfe", b"\xfe\xff")):
+        return decode(data)
+    m = _CHARSET_RE.search(data[:8192])
+    if m is None:
+        m = re.search(rb"""^\s*<\?xml[^>]+encoding\s*=\s*["']([A-Za-z0-9_.:-]+)""", data[:200])
+    if m is not None:
+        charset = m.group(1).decode("ascii").lower()
+        if charset in _GB_ALIASES:
+            charset = "gb18030"
+        try:
+            return data.decode(charset)
+        except (LookupError, UnicodeDecodeError):
+            pass  # a wrong or unknown declaration: detect instead
+    return decode(data)
+
+
+def _norm(text: str) -> str:
+    return _SPACE_RE.sub(" ", _CJK_BREAK_RE.sub("", text)).strip()
+
+
+def _join(parts: list[str]) -> str:
+    """Join the lines of a table cell: no space between CJK text, one space elsewhere."""
+    out = ""
+    for part in parts:
+        if not part:
+            continue
+        if out and (out[-1].isascii() or part[0].isascii()):
+            out += " "
+        out += part
+    return out
+
+
+def _is_noise(el: etree._Element) -> bool:
+    if el.tag in _SKIP_TAGS:
+        return True
+    for attr in ("class", "id", "role"):
+        value = el.get(attr)
+        if value and _NOISE_RE.search(value):
+            return True
+    style = el.get("style")
+    return bool(style and _HIDDEN_RE.search(style)) or el.get("hidden") is not None
+
+
+def _span(el: etree._Element, name: str) -> int:
+    try:
+        return max(0, min(MAX_SPAN, int(re.sub(r"\D.*", "", (el.get(name) or "1").strip()) or 1)))
+    except ValueError:
+        return 1
+
+
+def _table_rows(table: etree._Element) -> list[etree._Element]:
+    rows: list[etree._Element] = []
+    for child in table:
+        if child.tag == "tr":
+            rows.append(child)
+        elif child.tag in ("thead", "tbody", "tfoot"):
+            rows.extend(c for c in child if c.tag == "tr")
+    return rows
+
+
+def _row_cells(tr: etree._Element) -> list[etree._Element]:
+    return [c for c in tr if c.tag in ("td", "th")]
+
+
+class _Flow:
+    """Walks the tree, collecting inline text into lines and tables into grid rows."""
+
+    def __init__(self) -> None:
+        self.lines: list[Line] = []
+        self.tables = 0
+        self.buf: list[str] = []
+
+    def add(self, cells: list[str], table: int | None = None) -> None:
+        self.lines.append(Line(cells=cells, lineno=len(self.lines) + 1, table=table))
+
+    def flush(self) -> None:
+        text = _norm("".join(self.buf))
+        self.buf = []
+        if text:
+            self.add([text])
+
+    def walk(self, el: etree._Element) -> None:
+        if not isinstance(el.tag, str) or _is_noise(el):
+            return
+        if el.tag == "table":
+            self.flush()
+            self.table(el)
+            return
+        if el.tag == "br":
+            self.flush()
+            return
+        block = el.tag in _BLOCK_TAGS or el.tag in ("td", "th", "tr")
+        if block:
+            self.flush()
+        if el.text:
+            self.buf.append(el.text)
+        for child in el:
+            self.walk(child)
+            if child.tail:
+                self.buf.append(child.tail)
+        if block:
+            self.flush()
+
+    def table(self, table: etree._Element) -> None:
+        rows = _table_rows(table)
+        cells_by_row = [_row_cells(tr) for tr in rows]
+        width = max((sum(max(1, _span(c, "colspan")) for c in cells) for cells in cells_by_row), default=0)
+        nested = any(c.find(".//table") is not None for cells in cells_by_row for c in cells)
+        if width <= 1 or nested:
+            for tr in rows:  # a page frame: read its content as flow
+                for cell in _row_cells(tr):
+                    self.walk(cell)
+            self.flush()
+            return
+        index = self.tables
+        self.tables += 1
+        taken: dict[tuple[int, int], bool] = {}
+        grid: list[list[str]] = []
+        for r, cells in enumerate(cells_by_row):
+            row: list[str] = []
+            c = 0
+            for cell in cells:
+                while taken.get((r, c)):
+                    c += 1
+                colspan = max(1, _span(cell, "colspan"))
+                rowspan = _span(cell, "rowspan") or (len(rows) - r)  # rowspan=0: to the end
+                rowspan = min(rowspan, len(rows) - r)
+                for dr in range(rowspan):
+                    for dc in range(colspan):
+                        taken[(r + dr, c + dc)] = True
+                while len(row) < c:
+                    row.append("")
+                row.append(self.cell_text(cell))
+                row.extend([""] * (colspan - 1))
+                c += colspan
+            grid.append(row)
+        width = max([width, *(len(r) for r in grid)])
+        for row in grid:
+            self.add(row + [""] * (width - len(row)), table=index)
+
+    @staticmethod
+    def cell_text(cell: etree._Element) -> str:
+        inner = _Flow()
+        inner.walk(cell)
+        inner.flush()
+        return _join([line.cells[0] for line in inner.lines])
+
+
+def read_html(data: bytes) -> Document:
+    """Read an HTML page into a Document (kind "html"); ReadError when it cannot be read."""
+    text = _XML_DECL_RE.sub("", decode_html(data), count=1)
+    try:
+        root = lxml.html.document_fromstring(text)
+    except (etree.ParserError, ValueError) as exc:
+        raise ReadError(
+            "unreadable-file",
+            "网页文件为空或无法解析：请发送报告的 PDF、Word 或完整网页。",
+            "The web page is empty or cannot be parsed: send the report as PDF, Word or a complete HTML page.",
+            str(exc),
+        ) from exc
+    flow = _Flow()
+    body = root.find("body")
+    flow.walk(body if body is not None else root)
+    flow.flush()
+    return Document(kind="html", lines=flow.lines)
