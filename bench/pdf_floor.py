@@ -18,7 +18,8 @@ import time
 from collections.abc import Callable
 from pathlib import Path
 
-DEFAULT_PDF = Path("/work/shared/samples/huaian-2024.pdf")
+# The samples live in ../shared beside the checkout.
+DEFAULT_PDF = Path(__file__).resolve().parents[2] / "shared" / "samples" / "huaian-2024.pdf"
 
 
 def _plumber_text(data: bytes) -> None:
