@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import io
 import json
 from pathlib import Path
 
@@ -222,3 +223,36 @@ def test_every_cut_of_a_pdf_reads_or_says_why() -> None:
             codes.add(err.code)
     assert codes == {"unreadable-file"}
     assert read_pdf(data).pages == 2
+
+
+def _turned(data: bytes, rotation: int) -> bytes:
+    """The same pages as seen, stored as landscape-style pages: the content drawn turned by
+    -rotation and the page's /Rotate set to rotation."""
+    pdf = pdfium.PdfDocument(data)
+    for i in range(len(pdf)):
+        page = pdf[i]
+        w, h = page.get_size()
+        matrix = {
+            90: pdfium.PdfMatrix(0, 1, -1, 0, h, 0),
+            180: pdfium.PdfMatrix(-1, 0, 0, -1, w, h),
+            270: pdfium.PdfMatrix(0, -1, 1, 0, 0, w),
+        }[rotation]
+        for obj in list(page.get_objects(max_depth=0)):
+            obj.transform(matrix)
+        if rotation != 180:
+            page.set_mediabox(0, 0, h, w)
+        page.set_rotation(rotation)
+        page.gen_content()
+    buf = io.BytesIO()
+    pdf.save(buf)
+    pdf.close()
+    return buf.getvalue()
+
+
+@pytest.mark.parametrize("name", ["ruled.pdf", "unruled.pdf"])
+@pytest.mark.parametrize("rotation", [90, 180, 270])
+def test_rotated_pages_read_as_seen(name: str, rotation: int) -> None:
+    data = (FIXTURES / name).read_bytes()
+    turned = _turned(data, rotation)
+    assert pdfium.PdfDocument(turned)[0].get_rotation() == rotation
+    assert _cells(read_pdf(turned)) == _cells(read_pdf(data))

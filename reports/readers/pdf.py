@@ -129,7 +129,7 @@ def normalise(text: str) -> str:
 class _Char:
     ch: str
     x0: float
-    top: float  # y grows downwards: top = -pdf_y
+    top: float  # y grows downwards on the page as seen (after /Rotate)
     x1: float
     bottom: float
 
@@ -142,9 +142,23 @@ class _Char:
         return (self.top + self.bottom) / 2
 
 
-def _chars(textpage: Any) -> list[_Char]:
+# User space to the page as seen (y down), for each /Rotate: x' = a*x + c*y, y' = b*x + d*y.
+_VIEW: dict[int, tuple[float, ...]] = {
+    0: (1.0, 0.0, 0.0, -1.0, 0.0, 0.0),
+    90: (0.0, 1.0, 1.0, 0.0, 0.0, 0.0),
+    180: (-1.0, 0.0, 0.0, 1.0, 0.0, 0.0),
+    270: (0.0, -1.0, -1.0, 0.0, 0.0, 0.0),
+}
+
+
+def _view(page: Any) -> tuple[float, ...]:
+    return _VIEW.get(page.get_rotation() % 360, _VIEW[0])
+
+
+def _chars(textpage: Any, view: tuple[float, ...]) -> list[_Char]:
     import pypdfium2.raw as raw
 
+    a, b, c, d = view[:4]
     rect = raw.FS_RECTF()
     out: list[_Char] = []
     for i in range(textpage.count_chars()):
@@ -153,7 +167,9 @@ def _chars(textpage: Any) -> list[_Char]:
             continue
         if not raw.FPDFText_GetLooseCharBox(textpage, i, rect):
             continue
-        out.append(_Char(chr(code), rect.left, -rect.top, rect.right, -rect.bottom))
+        x0, y0 = a * rect.left + c * rect.top, b * rect.left + d * rect.top
+        x1, y1 = a * rect.right + c * rect.bottom, b * rect.right + d * rect.bottom
+        out.append(_Char(chr(code), min(x0, x1), min(y0, y1), max(x0, x1), max(y0, y1)))
     return out
 
 
@@ -170,12 +186,12 @@ class _Rulings:
             self.vertical.append(((x0 + x1) / 2, min(y0, y1), max(y0, y1)))
 
 
-def _rulings(page: Any) -> _Rulings:
+def _rulings(page: Any, view: tuple[float, ...]) -> _Rulings:
     """The page's straight lines: stroked segments, thin filled rectangles and rectangle edges."""
     import pypdfium2.raw as raw
 
     rulings = _Rulings()
-    _collect_paths(raw, page, None, (1.0, 0.0, 0.0, 1.0, 0.0, 0.0), rulings, 0)
+    _collect_paths(raw, page, None, view, rulings, 0)
     return rulings
 
 
@@ -208,9 +224,11 @@ def _collect_paths(raw: Any, page: Any, form: Any, outer: tuple[float, ...], rul
             if (w <= 3.0 < h) or (h <= 3.0 < w):
                 cx, cy = (left.value + right.value) / 2, (bottom.value + top.value) / 2
                 if w <= 3.0:
-                    rulings.add(cx, -top.value, cx, -bottom.value)
+                    ends = ((cx, bottom.value), (cx, top.value))
                 else:
-                    rulings.add(left.value, -cy, right.value, -cy)
+                    ends = ((left.value, cy), (right.value, cy))
+                (x0, y0), (x1, y1) = ((outer[0] * x + outer[2] * y, outer[1] * x + outer[3] * y) for x, y in ends)
+                rulings.add(x0, y0, x1, y1)
                 continue
             if w > 2000 or h > 2000:
                 continue
@@ -225,7 +243,7 @@ def _collect_paths(raw: Any, page: Any, form: Any, outer: tuple[float, ...], rul
             seg = raw.FPDFPath_GetPathSegment(obj, j)
             raw.FPDFPathSegment_GetPoint(seg, fx, fy)
             x, y = fx.value, fy.value
-            pt = (m[0] * x + m[2] * y + m[4], -(m[1] * x + m[3] * y + m[5]))
+            pt = (m[0] * x + m[2] * y + m[4], m[1] * x + m[3] * y + m[5])
             kind = raw.FPDFPathSegment_GetType(seg)
             if kind == raw.FPDF_SEGMENT_MOVETO or prev is None:
                 start = pt
@@ -527,8 +545,9 @@ class _Item:
 
 
 def _layout_page(page: Any, textpage: Any) -> list[_Item]:
-    chars = _chars(textpage)
-    grids = _find_grids(_rulings(page))
+    view = _view(page)
+    chars = _chars(textpage, view)
+    grids = _find_grids(_rulings(page, view))
     items: list[_Item] = []
     rest: list[_Char] = chars
     for grid in grids:
