@@ -1,0 +1,263 @@
+"""Batch ingest: `nianbao ingest PATH... [--workspace W] [--jobs N] [--database-url URL]`.
+
+Files and folders (recursively) are checked by `reports.check` in worker processes (one per core
+by default) and stored in input order, so that of two files for the same agency and year the later
+one supersedes the earlier. A file that cannot be read, is not a report, or crashes its worker is
+reported as failed with the reason; the batch goes on. The shared library is the default
+workspace, and what the command line stores there is published.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import multiprocessing
+import os
+import time
+from collections import Counter
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from concurrent.futures import Future, ProcessPoolExecutor
+from concurrent.futures.process import BrokenProcessPool
+from dataclasses import dataclass
+from pathlib import Path
+
+from reports.model import Report
+from storage.models import LIBRARY
+
+# What a report file may be; a file named on the command line is taken whatever its name.
+SUFFIXES = frozenset({".pdf", ".docx", ".txt", ".text", ".md", ".markdown", ".html", ".htm", ".xhtml"})
+# Project documents that sit beside reports in a folder are not reports.
+_NOT_REPORTS = frozenset({"readme", "license", "licence", "changelog", "notes"})
+CHECK_TIMEOUT = 120.0  # seconds per file, enforced by the engine
+
+Checker = Callable[[bytes, str], Report]
+
+
+@dataclass(frozen=True)
+class Outcome:
+    """What became of one file."""
+
+    path: str
+    status: str  # stored / duplicate / superseded / failed
+    report_id: int | None = None
+    previous_id: int | None = None
+    reason: str | None = None
+    agency: str | None = None
+    year: int | None = None
+    verdict: str | None = None
+
+
+def collect_files(paths: Iterable[str | Path]) -> list[Path]:
+    """The files to ingest: named files as given, folders walked recursively (report suffixes only,
+    hidden files and READMEs skipped), each file once, in a stable order."""
+    out: list[Path] = []
+    seen: set[Path] = set()
+
+    def add(p: Path) -> None:
+        key = p.resolve()
+        if key not in seen:
+            seen.add(key)
+            out.append(p)
+
+    for raw in paths:
+        p = Path(raw)
+        if p.is_dir():
+            for f in sorted(p.rglob("*")):
+                rel = f.relative_to(p).parts
+                if (
+                    f.is_file()
+                    and f.suffix.lower() in SUFFIXES
+                    and not any(part.startswith(".") for part in rel)
+                    and f.stem.lower() not in _NOT_REPORTS
+                ):
+                    add(f)
+        else:
+            add(p)  # a missing file fails later with its reason
+    return out
+
+
+def _default_check(data: bytes, filename: str) -> Report:
+    import reports
+
+    return reports.check(data, filename, timeout=CHECK_TIMEOUT)
+
+
+def _check_file(path: str, checker: Checker | None) -> tuple[Report | None, str | None]:
+    """Runs in a worker: (report, None) or (None, why it failed)."""
+    try:
+        data = Path(path).read_bytes()
+    except OSError as exc:
+        return None, f"cannot read the file: {exc.strerror or exc}"
+    try:
+        report = (checker or _default_check)(data, Path(path).name)
+    except Exception as exc:  # the engine should not raise; if it does, this file alone fails
+        return None, f"{type(exc).__name__}: {exc}"
+    if not report.sections and not report.tables_found:
+        errors = [f.message_en for f in report.findings if f.severity == "error"]
+        return None, errors[0] if errors else "not an annual report: no section or table found"
+    return report, None
+
+
+def _pool(jobs: int) -> ProcessPoolExecutor:
+    # forkserver/spawn: workers do not inherit the event loop or database connections of this process.
+    methods = multiprocessing.get_all_start_methods()
+    ctx = multiprocessing.get_context("forkserver" if "forkserver" in methods else "spawn")
+    return ProcessPoolExecutor(max_workers=jobs, mp_context=ctx)
+
+
+def _check_all(
+    files: Sequence[Path], jobs: int, checker: Checker | None
+) -> Iterator[tuple[int, Report | None, str | None]]:
+    """Yield (index, report, reason) in input order. A worker crash breaks the pool: the file being
+    waited for is then retried alone in a fresh worker and fails only if it crashes again."""
+    todo = list(range(len(files)))
+    while todo:
+        pool = _pool(min(jobs, len(todo)))
+        futures: list[tuple[int, Future[tuple[Report | None, str | None]]]] = [
+            (i, pool.submit(_check_file, str(files[i]), checker)) for i in todo
+        ]
+        done = 0
+        broken = False
+        try:
+            for i, fut in futures:
+                try:
+                    report, reason = fut.result()
+                except BrokenProcessPool:
+                    broken = True
+                    break
+                yield i, report, reason
+                done += 1
+        finally:
+            pool.shutdown(wait=not broken, cancel_futures=True)
+        todo = todo[done:]
+        if broken:
+            suspect = todo.pop(0)
+            single = _pool(1)
+            try:
+                report, reason = single.submit(_check_file, str(files[suspect]), checker).result()
+            except BrokenProcessPool:
+                report, reason = None, "the reader crashed on this file (worker process died)"
+            finally:
+                single.shutdown(wait=False, cancel_futures=True)
+            yield suspect, report, reason
+
+
+async def ingest_paths(
+    paths: Iterable[str | Path],
+    *,
+    url: str | None = None,
+    workspace: str = LIBRARY,
+    jobs: int | None = None,
+    checker: Checker | None = None,
+    on_progress: Callable[[Outcome], None] | None = None,
+    on_total: Callable[[int], None] | None = None,
+) -> list[Outcome]:
+    """Check and store every file under `paths`; one Outcome per file, in input order.
+    `checker` replaces reports.check (it must be picklable: a module-level function)."""
+    from storage import repo
+    from storage.db import make_engine, make_sessionmaker, upgrade
+
+    files = collect_files(paths)
+    if on_total:
+        on_total(len(files))
+    if not files:
+        return []
+    await upgrade(url)
+    engine = make_engine(url)
+    outcomes: list[Outcome] = []
+    try:
+        sessions = make_sessionmaker(engine)
+        loop = asyncio.get_running_loop()
+        results = _check_all(files, max(1, jobs or os.cpu_count() or 1), checker)
+        sentinel = object()
+        async with sessions() as session:
+            while True:
+                # The generator blocks on worker results; run it off the event loop.
+                item = await loop.run_in_executor(None, next, results, sentinel)
+                if item is sentinel:
+                    break
+                i, report, reason = item  # type: ignore[misc]
+                path = str(files[i])
+                if report is None:
+                    outcome = Outcome(path, "failed", reason=reason)
+                else:
+                    try:
+                        res = await repo.save_report(
+                            session, report, workspace=workspace, file_name=files[i].name, published=None
+                        )
+                        outcome = Outcome(
+                            path, res.status, res.report_id, res.previous_id,
+                            agency=report.agency, year=report.year, verdict=report.verdict,
+                        )
+                    except Exception as exc:  # a store failure fails this file only (nothing half-written)
+                        outcome = Outcome(path, "failed", reason=f"not stored: {type(exc).__name__}: {exc}")
+                outcomes.append(outcome)
+                if on_progress:
+                    on_progress(outcome)
+    finally:
+        await engine.dispose()
+    return outcomes
+
+
+def summarise(outcomes: Sequence[Outcome]) -> dict[str, int]:
+    counts = Counter(o.status for o in outcomes)
+    return {s: counts.get(s, 0) for s in ("stored", "duplicate", "superseded", "failed")}
+
+
+def ingest_main(argv: list[str]) -> int:
+    """The `nianbao ingest` command. Exit status 0 when at least one file was stored or already
+    there, 1 when nothing could be stored (every file failed, or no file found)."""
+    from rich.console import Console
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+    from rich.table import Table
+
+    from storage.db import database_url
+
+    parser = argparse.ArgumentParser(prog="nianbao ingest", description="Check and store report files.")
+    parser.add_argument("paths", nargs="+", metavar="PATH", help="report files or folders (walked recursively)")
+    parser.add_argument("--workspace", default=LIBRARY, help="workspace to store into (default: the shared library)")
+    parser.add_argument("--jobs", type=int, default=None, help="worker processes (default: one per core)")
+    parser.add_argument("--database-url", default=None, help="SQLAlchemy URL (default: NIANBAO_DATABASE_URL or SQLite)")
+    parser.add_argument("--quiet", action="store_true", help="no progress bar")
+    args = parser.parse_args(argv)
+
+    console = Console()
+    url = database_url(args.database_url)
+    started = time.perf_counter()
+    with Progress(
+        TextColumn("[bold]ingest"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
+        TextColumn("{task.description}"), console=Console(stderr=True), disable=args.quiet, transient=True,
+    ) as progress:
+        task = progress.add_task("", total=None)
+
+        def total(n: int) -> None:
+            progress.update(task, total=n)
+
+        def step(o: Outcome) -> None:
+            progress.update(task, advance=1, description=Path(o.path).name)
+
+        outcomes = asyncio.run(
+            ingest_paths(args.paths, url=url, workspace=args.workspace, jobs=args.jobs, on_progress=step, on_total=total)
+        )
+    elapsed = time.perf_counter() - started
+
+    counts = summarise(outcomes)
+    table = Table(title=f"nianbao ingest → {args.workspace}")
+    table.add_column("result")
+    table.add_column("files", justify="right")
+    for status, n in counts.items():
+        table.add_row(status, str(n))
+    console.print(table)
+    failed = [o for o in outcomes if o.status == "failed"]
+    if failed:
+        ft = Table(title="failed")
+        ft.add_column("file")
+        ft.add_column("reason")
+        for o in failed:
+            ft.add_row(o.path, o.reason or "")
+        console.print(ft)
+    rate = len(outcomes) / elapsed if elapsed > 0 else 0.0
+    console.print(f"{len(outcomes)} files in {elapsed:.1f} s ({rate:.1f} files/s)")
+    if not outcomes:
+        console.print("no report files found")
+    return 0 if counts["stored"] + counts["duplicate"] + counts["superseded"] else 1
