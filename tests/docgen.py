@@ -468,7 +468,7 @@ def report_docx(agency: str, year: int, figures: Figures, *, fmt: str = "2021", 
     from docx.enum.text import WD_ALIGN_PARAGRAPH
     from docx.oxml import OxmlElement
     from docx.oxml.ns import qn
-    from docx.shared import Cm, Pt
+    from docx.shared import Cm, Pt, Twips
 
     doc = docx.Document()
     section = doc.sections[0]
@@ -496,6 +496,11 @@ def report_docx(agency: str, year: int, figures: Figures, *, fmt: str = "2021", 
             continue
         table = doc.add_table(rows=len(b.rows), cols=b.width)
         table.style = "Table Grid"
+        table.autofit = False
+        for col, width in zip(table.columns, _column_widths(b), strict=True):
+            col.width = Twips(width)
+            for tc in col.cells:
+                tc.width = Twips(width)
         texts = grid(b)
         for r, row in enumerate(texts):
             for c, text in enumerate(row):
@@ -519,13 +524,21 @@ def report_docx(agency: str, year: int, figures: Figures, *, fmt: str = "2021", 
                 for para in tc.paragraphs:
                     for run in para.runs:
                         run.font.size = Pt(8 if b.number == 3 else 9)
+            tr_pr = tr._tr.get_or_add_trPr()
+            tr_pr.append(OxmlElement("w:cantSplit"))  # a row never breaks across pages
             if repeat_header and r < b.header_rows:
-                tr_pr = tr._tr.get_or_add_trPr()
                 tr_pr.append(OxmlElement("w:tblHeader"))
         doc.add_paragraph()
     buf = io.BytesIO()
     doc.save(buf)
     return buf.getvalue()
+
+
+def _column_widths(table: Table) -> list[int]:
+    """Column widths in twips, in the proportions of the official template (16.6 cm of text width)."""
+    if table.number == 3:
+        return [754, 921, 3271] + [(9400 - 4946) // (table.width - 3)] * (table.width - 3)
+    return [9400 // table.width] * table.width
 
 
 _PAGE_HEAD = """<!DOCTYPE html>
