@@ -32,7 +32,7 @@ from reports.document import Document, Line, ReadError
 _TABLE_MARKERS = re.compile(
     "本年制发件数|本年废止件数|现行有效件数|处理决定数量|收费金额|申请人情况|商业企业|科研机构|"
     "社会公益组织|法律服务机构|予以公开|部分公开|不予公开|无法提供|不予处理|其他处理|结转下年度|"
-    "本年新收|上年结转|复议后起诉|未经复议|尚未审结"
+    "本年新收|上年结转|复议后起诉|未经复议"
 )
 # Page headers/footers: "- 3 -", "— 3 —", "第 3 页", "第3页 共6页".
 _PAGE_NUMBER = re.compile(r"^[-—–－‐]+\s*\d+\s*[-—–－‐]+$|^第\s*\d+\s*页(\s*[,，/]?\s*共\s*\d+\s*页)?$")
@@ -411,16 +411,16 @@ def _cell_text(chars: list[_Char]) -> str:
 
 
 def _group_lines(chars: list[_Char]) -> list[list[_Char]]:
-    """Characters into lines, top to bottom, each sorted left to right."""
+    """Characters into lines, top to bottom, each sorted left to right: a character whose centre
+    lies within the vertical extent of a line's first (highest-centred) character joins it."""
     lines: list[list[_Char]] = []
-    band: tuple[float, float] = (0.0, 0.0)
+    bottom = 0.0
     for ch in sorted(chars, key=lambda c: (c.cy, c.x0)):
-        if lines and ch.cy <= band[1] and ch.cy - band[0] <= (band[1] - band[0]) * 1.0 + 1.0:
+        if lines and ch.cy <= bottom:
             lines[-1].append(ch)
-            band = (band[0], max(band[1], min(ch.bottom, band[0] + 2 * (band[1] - band[0]) + 1)))
         else:
             lines.append([ch])
-            band = (ch.top, ch.bottom)
+            bottom = ch.bottom
     for line in lines:
         line.sort(key=lambda c: c.x0)
     return lines
