@@ -7,6 +7,7 @@ import json
 from pathlib import Path
 
 import pypdfium2 as pdfium
+import pypdfium2.raw as pdfium_raw
 import pytest
 
 from reports.document import Document, Line, ReadError
@@ -256,3 +257,35 @@ def test_rotated_pages_read_as_seen(name: str, rotation: int) -> None:
     turned = _turned(data, rotation)
     assert pdfium.PdfDocument(turned)[0].get_rotation() == rotation
     assert _cells(read_pdf(turned)) == _cells(read_pdf(data))
+
+
+@pytest.fixture(scope="module")
+def huaian_unruled() -> Document:
+    """huaian-2024.pdf with every path (the tables' rulings) removed from its pages."""
+    pdf = pdfium.PdfDocument((SAMPLES / "huaian-2024.pdf").read_bytes())
+    for i in range(len(pdf)):
+        page = pdf[i]
+        for obj in list(page.get_objects(filter=[pdfium_raw.FPDF_PAGEOBJ_PATH], max_depth=0)):
+            page.remove_obj(obj)
+        page.gen_content()
+    buf = io.BytesIO()
+    pdf.save(buf)
+    pdf.close()
+    return read_pdf(buf.getvalue())
+
+
+def test_huaian_without_rulings_keeps_rows_of_numbers(huaian_unruled: Document, expected: dict) -> None:
+    doc = huaian_unruled
+    assert all(line.table is None for line in doc.lines)
+    assert _line(doc, "一、本年新收政府信息公开申请数量").cells == [
+        "一、本年新收政府信息公开申请数量", "3001", "53", "0", "0", "61", "4", "3119",
+    ]
+    assert _line(doc, "行政事业性收费").cells == ["行政事业性收费", "96171.6"]
+    assert _line(doc, "规章").cells == ["规章", "1", "0", "11"]
+    # Numbers of narrow columns close together ("72 64") are still separate cells.
+    assert _line(doc, "72").cells == ["72", "64", "178", "37", "351", "13", "4", "8", "1", "26", "12", "1", "1", "6", "20"]
+    table = [_numbers(line) for line in doc.lines if line.page in (4, 5) and len(_numbers(line)) == 7]
+    assert [[int(n) for n in row] for row in table] == [
+        [expected[f"s3.{row}.{col}"] for col in S3_COLUMNS] for row in S3_ROWS
+    ]
+    assert not [line for line in doc.lines if line.text.startswith("- ")]

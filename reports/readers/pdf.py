@@ -442,14 +442,29 @@ def _join(line: list[_Char]) -> str:
 
 
 def _segments(line: list[_Char]) -> list[tuple[float, float, str]]:
-    """A line cut at wide gaps (cells of a table without rulings): (x0, x1, text)."""
+    """A line cut at wide gaps (cells of a table without rulings): (x0, x1, text). A piece made only
+    of numbers with spaces between ("72 64": narrow columns) is cut at the spaces too."""
     em = max(c.bottom - c.top for c in line) or 1.0
     out: list[tuple[float, float, str]] = []
     start = 0
     for i in range(1, len(line) + 1):
         if i == len(line) or line[i].x0 - line[i - 1].x1 > 1.0 * em:
             part = line[start:i]
-            out.append((part[0].x0, part[-1].x1, _join(part)))
+            words = _split_at(part, 0.1 * em)
+            if len(words) > 1 and all(_is_number(w[2]) for w in words):
+                out.extend(words)
+            else:
+                out.append((part[0].x0, part[-1].x1, _join(part)))
+            start = i
+    return out
+
+
+def _split_at(chars: list[_Char], gap: float) -> list[tuple[float, float, str]]:
+    out: list[tuple[float, float, str]] = []
+    start = 0
+    for i in range(1, len(chars) + 1):
+        if i == len(chars) or chars[i].x0 - chars[i - 1].x1 > gap:
+            out.append((chars[start].x0, chars[i - 1].x1, "".join(c.ch for c in chars[start:i])))
             start = i
     return out
 
@@ -461,7 +476,7 @@ def _is_number(text: str) -> bool:
 def _text_items(chars: list[_Char]) -> list[tuple[float, list[str], bool]]:
     """Lines outside ruled tables: (top, cells, is_table_row). Rows ending in numbers set apart by
     wide gaps get their numbers placed in columns found from the neighbouring rows."""
-    lines = _group_lines(chars)
+    lines = [line for line in _group_lines(chars) if not _PAGE_NUMBER.match(_join(line))]
     segmented = [_segments(line) for line in lines]
     tops = [min(c.top for c in line) for line in lines]
     # Index of the first of the trailing numeric segments, or None for a line that is not a row.
@@ -476,10 +491,8 @@ def _text_items(chars: list[_Char]) -> list[tuple[float, list[str], bool]]:
     i = 0
     while i < len(lines):
         if starts[i] is None:
-            text = " ".join(s[2] for s in segmented[i])
-            cells = [text] if len(segmented[i]) == 1 else [s[2] for s in segmented[i]]
-            if not _PAGE_NUMBER.match(text):
-                items.append((tops[i], cells, False))
+            segs = segmented[i]
+            items.append((tops[i], [s[2] for s in segs], False))
             i += 1
             continue
         # A block: numeric rows, with up to two label-only lines between them.
