@@ -554,7 +554,6 @@ class _Item:
     top: float
     cells: list[str]
     table: _Grid | None = None  # the ruled table a row comes from
-    row_of_text: bool = False  # a table row found without rulings
 
 
 def _layout_page(page: Any, textpage: Any) -> list[_Item]:
@@ -569,7 +568,7 @@ def _layout_page(page: Any, textpage: Any) -> list[_Item]:
             continue
         rest = [c for c in rest if not grid.contains(c)]
         items.extend(_Item(top, cells, table=grid) for top, cells in _grid_rows(grid, inside))
-    items.extend(_Item(top, cells, row_of_text=row) for top, cells, row in _text_items(rest))
+    items.extend(_Item(top, cells) for top, cells, _row in _text_items(rest))
     items.sort(key=lambda it: it.top)
     return items
 
