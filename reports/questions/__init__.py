@@ -1,0 +1,230 @@
+"""Questions about stored reports: text (Chinese or English) -> a structured Query.
+
+Pure and deterministic: a grammar of metrics (reports.questions.metrics), agencies
+(reports.questions.agencies), years (reports.questions.when) and aggregations, no model and no
+network. The store executes a Query (storage.answers).
+
+    >>> q = parse_question("灵宝市工信局2023年收到多少申请", today=date(2025, 3, 1),
+    ...                    agencies=["灵宝市工业和信息化科技局"], years=[2023])
+    >>> q.kind, q.metric, q.agencies, q.years
+    ('value', ['s3.new.total'], ['灵宝市工业和信息化科技局'], [2023])
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+import unicodedata
+from collections.abc import Sequence
+from dataclasses import asdict, dataclass, field
+from typing import Any
+
+from reports.questions.agencies import AgencyMatch, agency_index
+from reports.questions.metrics import RESULT_ROWS, Metric, find_metric, row_label, s3_keys
+from reports.questions.when import find_top_n, find_years
+
+__all__ = ["KINDS", "Query", "parse_question", "EXAMPLES"]
+
+KINDS = ("value", "sum", "top", "compare", "list_reports", "list_agencies", "count", "share", "help")
+
+EXAMPLES: dict[str, tuple[str, ...]] = {
+    "zh": (
+        "灵宝市工信局2023年收到多少申请？",
+        "新乡工信 2023 年予以公开多少件？",
+        "2023年全部单位共收到多少申请？",
+        "哪些单位收到的申请最多？前五",
+        "新乡市工业和信息化局比去年多了多少申请？",
+        "淮安市政府予以公开占比",
+        "库里有几份2023年的报告？",
+        "哪些报告没通过校验？",
+        "有哪些单位的年报？",
+    ),
+    "en": (
+        "How many applications did the Lingbao industry bureau receive in 2023?",
+        "Xinxiang industry bureau: applications granted in 2023",
+        "Total applications received by all agencies in 2023",
+        "Top 5 agencies by new applications",
+        "How did Xinxiang's applications change compared with last year?",
+        "Share of applications granted by Huai'an government",
+        "How many reports are stored for 2023?",
+        "Which reports failed the check?",
+        "Which agencies have reports?",
+    ),
+}
+
+
+@dataclass
+class Query:
+    """A parsed question. kind: one of KINDS. metric: canonical keys added up per report; fallback:
+    keys to add instead for a report whose metric keys are all blank (no 总计 column).
+    agency_status: none / resolved / ambiguous / unknown / region; agencies: the candidates (stored
+    full names); suggestions: closest stored names for an unknown mention. years: [] = the latest
+    stored (for lists and counts: all years); compare holds [earlier, later] or []."""
+
+    kind: str = "help"
+    metric: list[str] = field(default_factory=list)
+    fallback: list[str] = field(default_factory=list)
+    label: dict[str, str] = field(default_factory=lambda: {"zh": "", "en": ""})
+    unit: dict[str, str] = field(default_factory=lambda: {"zh": "件", "en": ""})
+    denominator: list[str] = field(default_factory=list)
+    denominator_fallback: list[str] = field(default_factory=list)
+    denominator_label: dict[str, str] = field(default_factory=dict)
+    agency_status: str = "none"
+    agencies: list[str] = field(default_factory=list)
+    agency_mention: str = ""
+    suggestions: list[str] = field(default_factory=list)
+    region: str | None = None
+    years: list[int] = field(default_factory=list)
+    n: int | None = None
+    order: str = "desc"
+    verdict: str | None = None  # list_reports: "fail" / "pass" / None (all)
+    count_of: str = "reports"  # count: reports / agencies
+    lang: str = "zh"
+    reason: str = ""  # for help: why the question was not understood
+    text: str = ""
+
+    def to_json(self) -> dict[str, Any]:
+        return asdict(self)
+
+
+S4_WORDS = {"review": "行政复议", "suit_direct": "直接起诉", "suit_after_review": "复议后起诉"}
+_CJK = re.compile(r"[\u4e00-\u9fff]")
+_HELP = re.compile(r"^\s*/?(?:help|start|\?|？)\s*$|帮助|怎么用|怎么问|能问什么|使用说明|示例|what can i ask|how do i ask",
+                   re.I)
+_FAIL = re.compile(r"没有?通过|未通过|不通过|失败|有错|错误|不合格|有问题|不平衡|\bfail(?:ed|s)?\b|did not pass|"
+                   r"didn'?t pass|not pass|with errors|\berrors?\b", re.I)
+_PASS = re.compile(r"通过|合格|没有错误|无错误|\bpass(?:ed|es)?\b|without errors|\bclean\b", re.I)
+_LIST_REPORTS = re.compile(
+    r"哪些.{0,8}(?:报告|年报)(?!.{0,4}(?:最|前))|(?:报告|年报).{0,6}(?:没有?|未|不)通过|列出.{0,8}(?:报告|年报)|"
+    r"(?:报告|年报)(?:列表|清单)|有问题的(?:报告|年报)|(?:没有?|未)通过(?:校验|检查|审核)的|"
+    r"which reports|list (?:the |all )?(?:annual )?reports|show (?:me )?(?:the |all )?(?:annual )?reports|"
+    r"reports? (?:that |which )?(?:failed|passed|did not|didn'?t)", re.I)
+_LIST_AGENCIES = re.compile(
+    r"哪些(?:单位|机关|部门|机构|政府)|列出.{0,4}(?:单位|机关|部门)|(?:单位|机关|部门)(?:名单|列表|清单)|都有谁|"
+    r"which agencies|list (?:the |all )?agencies|what agencies|agencies (?:are )?(?:stored|in the library)", re.I)
+_COUNT = re.compile(
+    r"几份|多少份|几篇|多少篇|(?:几|多少)个?(?:报告|年报)|(?:报告|年报)(?:数|数量|有多少)|(?:几|多少)(?:个|家)(?:单位|机关|部门|机构)|"
+    r"how many (?:annual )?reports|number of (?:annual )?reports|how many agencies|number of agencies|"
+    r"count (?:the |of )?reports", re.I)
+_COUNT_AGENCIES = re.compile(r"(?:几|多少)(?:个|家)(?:单位|机关|部门|机构)|how many agencies|number of agencies", re.I)
+_TOP = re.compile(r"最多|最高|最大|排名|排行|最少|最低|最小|谁多|\btop\b|\bmost\b|highest|largest|biggest|"
+                  r"\bleast\b|fewest|lowest|smallest|\brank(?:ing|ed)?\b|\bbottom\b", re.I)
+_ASC = re.compile(r"最少|最低|最小|\bleast\b|fewest|lowest|smallest|\bbottom\b", re.I)
+_ONE = re.compile(r"哪个|哪一个|哪家|哪一家|谁|which (?:agency|unit|body|department|government)\b(?!s)", re.I)
+_COMPARE = re.compile(
+    r"比(?:去年|上年|上一年|前一年)|相比|同比|对比|比较|变化|增加|减少|增长|下降|多了|少了|增减|差多少|相差|"
+    r"compar|than (?:last|the previous|the prior) year|\bchange[ds]?\b|increase|decrease|\bgr[eo]wn?\b|"
+    r"\bfrom (?:19|20)\d\d to\b|versus|\bvs\.?\b|difference|year[- ]on[- ]year|more than|fewer than|less than", re.I)
+_PREV = re.compile(r"比(?:去年|上年|上一年|前一年)|(?:与|和|跟|同)(?:去年|上年|上一年)(?:相比|比)|同比|"
+                   r"than (?:last|the previous|the prior) year|(?:compared (?:with|to)|versus|vs\.?|from) "
+                   r"(?:last|the previous|the prior) year|year[- ]on[- ]year", re.I)
+_SHARE = re.compile(r"占比|比例|比率|百分比|百分之|所占|占多少|占几成|(?<!效)率|\bshare\b|percent|proportion|\bratio\b|"
+                    r"\brate\b|what fraction", re.I)
+_SUM = re.compile(r"全部|所有|全市|全县|全区|全省|各单位|合计|总共|一共|共计|加起来|汇总|总和|总量|库里|^共|共收到|"
+                  r"\ball\b|\btotal\b|altogether|combined|\bsum\b|overall|every agency|across|in the library", re.I)
+
+
+def _normalise(text: str) -> str:
+    """Full-width letters and digits to ASCII, one space between words; keeps Chinese punctuation
+    meaningfully (they only separate)."""
+    s = unicodedata.normalize("NFKC", text)
+    return re.sub(r"\s+", " ", s).strip()
+
+
+def parse_question(text: str, *, today: dt.date, agencies: Sequence[str] = (), years: Sequence[int] = ()) -> Query:
+    """Parse a question. `agencies`: the full names of stored agencies (to resolve short names);
+    `years`: the stored years (a question without a year means the latest of them)."""
+    s = _normalise(text)
+    lang = "zh" if _CJK.search(s) else "en"
+    q = Query(lang=lang, text=text)
+    if not s or _HELP.search(s):
+        q.reason = "help"
+        return q
+    taken = [False] * len(s)
+    match = agency_index(tuple(agencies)).match(s, taken) if agencies else AgencyMatch()
+    # "比去年" is a comparison, not a second year.
+    prev = _PREV.search(s)
+    if prev:
+        for i in range(*prev.span()):
+            taken[i] = True
+    metric = find_metric(s, lang, taken)
+    q.years = find_years(s, today, taken)
+    n, has_top = find_top_n(s, taken)
+    q.label = {"zh": metric.label_zh, "en": metric.label_en}
+    q.unit = {"zh": metric.unit_zh, "en": metric.unit_en}
+    q.metric, q.fallback = list(metric.keys), list(metric.fallback)
+    q.agency_status, q.agencies, q.region = match.status, list(match.candidates), match.region
+    q.agency_mention, q.suggestions = match.mention, list(match.suggestions)
+
+    if metric.unsupported:
+        q.reason = "unsupported-metric"
+        q.metric = []
+        return q
+    wants_sum = bool(_SUM.search(s))
+    if has_top and not metric.keys:  # "前五名": ranked by new applications
+        metric = find_metric("新收申请", "zh")
+        q.metric, q.fallback = list(metric.keys), list(metric.fallback)
+        q.label = {"zh": metric.label_zh, "en": metric.label_en}
+    if (_LIST_AGENCIES.search(s) and not metric.keys and not _FAIL.search(s) and not _PASS.search(s)
+            and not _COUNT.search(s)):
+        q.kind = "list_agencies"
+    elif _LIST_REPORTS.search(s) and not (metric.keys and (has_top or _TOP.search(s))):
+        q.kind = "list_reports"
+        q.verdict = "fail" if _FAIL.search(s) else ("pass" if _PASS.search(s) else None)
+    elif _COUNT.search(s):
+        q.kind = "count"
+        q.count_of = "agencies" if _COUNT_AGENCIES.search(s) else "reports"
+    elif metric.keys and (has_top or _TOP.search(s)) and q.agency_status != "resolved":
+        q.kind = "top"
+        q.order = "asc" if _ASC.search(s) else "desc"
+        q.n = n or (1 if _ONE.search(s) else 5)
+    elif metric.keys and (prev or _COMPARE.search(s) or len(q.years) >= 2):
+        q.kind = "compare"
+        if len(q.years) >= 2:
+            q.years = sorted(q.years[:2])
+        elif len(q.years) == 1:
+            q.years = [q.years[0] - 1, q.years[0]]
+    elif metric.keys and _SHARE.search(s) and _denominator(q, metric):
+        q.kind = "share"
+    elif metric.keys:
+        q.kind = "value"
+    else:
+        q.reason = "no-metric"
+        return q
+    if len(q.years) > 1 and q.kind not in ("compare",):
+        q.years = q.years[:1] if q.kind in ("value", "share", "sum", "top") else q.years
+
+    # Who: one agency, a region, everyone; or a question back when the name is unclear.
+    if q.agency_status == "region":
+        if wants_sum or q.kind in ("top", "count", "list_reports", "list_agencies"):
+            pass  # the region filters the reports
+        else:
+            govs = [a for a in q.agencies if a.endswith("人民政府")]
+            if len(govs) == 1:  # "淮安市" alone: the city's own report, by its people's government
+                q.agency_status, q.agencies = "resolved", govs
+            else:
+                q.agency_status = "ambiguous"
+    if q.kind == "value" and q.agency_status in ("none", "region"):
+        q.kind = "sum"
+    if q.kind in ("value", "share", "compare") and q.agency_status == "ambiguous" and wants_sum:
+        q.kind = "sum" if q.kind == "value" else q.kind
+    return q
+
+
+def _denominator(q: Query, metric: Metric) -> bool:
+    """Set the share's denominator: the same rows' total column, the results total, or the table-4
+    group total. False when the metric has no natural whole."""
+    if metric.table == 3:
+        rows = metric.rows if metric.columns else ["results_total"]
+        if not metric.columns and not all(r in RESULT_ROWS for r in metric.rows):
+            return False
+        q.denominator, q.denominator_fallback = s3_keys(rows, [])
+        q.denominator_label = {"zh": row_label(rows, 0), "en": row_label(rows, 1)}
+        return True
+    if metric.table == 4 and not all(k.endswith(".total") for k in metric.keys):
+        groups = dict.fromkeys(k.split(".")[1] for k in metric.keys)
+        q.denominator = [f"s4.{g}.total" for g in groups]
+        whole = find_metric(" ".join(S4_WORDS[g] for g in groups), "zh")
+        q.denominator_label = {"zh": whole.label_zh, "en": whole.label_en}
+        return True
+    return False

@@ -1,0 +1,364 @@
+"""Which stored agency a question means: full names, short names, regions, pinyin, English, typos.
+
+Every stored name is cut into its region ("灵宝市", from reports.agency) and its body
+("工业和信息化科技局"); each gets the keys people use for it: "灵宝", "lingbao", "工信局", "工信",
+"工业信息化科技局" … A question is scanned for every key; agencies are scored by the keys they
+share with it, a named region restricting the field. What is left over and looks like a place or an
+agency ("郑州市", "灵宝市公安局") makes the mention unknown, and the closest stored names are
+suggested instead of an answer about someone else.
+"""
+
+from __future__ import annotations
+
+import difflib
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from functools import lru_cache
+
+from reports.agency import agency_region, normalise_agency
+
+# Long forms and the short forms people write (FORMAT-NOTES §5.1, and common department names).
+ABBREVIATIONS: tuple[tuple[str, str], ...] = (
+    ("工业和信息化", "工信"), ("工业信息化", "工信"), ("经济和信息化", "经信"), ("经济信息化", "经信"),
+    ("科学技术", "科技"), ("发展和改革", "发改"), ("发展改革", "发改"), ("人力资源和社会保障", "人社"),
+    ("住房和城乡建设", "住建"), ("市场监督管理", "市场监管"), ("交通运输", "交通"), ("卫生健康", "卫健"),
+    ("农业农村", "农业"), ("文化广电和旅游", "文旅"), ("文化和旅游", "文旅"), ("应急管理", "应急"),
+    ("生态环境", "环保"), ("自然资源和规划", "自然资源"), ("退役军人事务", "退役军人"), ("人民政府", "政府"),
+    ("教育体育", "教体"), ("公安", "公安"), ("财政", "财政"), ("教育", "教育"), ("民政", "民政"), ("司法", "司法"),
+    ("审计", "审计"), ("统计", "统计"), ("商务", "商务"), ("水利", "水利"), ("税务", "税务"),
+)
+SUFFIXES: tuple[str, ...] = ("委员会", "办公室", "人民政府", "局", "厅", "委", "办", "部", "署", "中心", "院")
+_REGION_SUFFIX = re.compile(r"(?:特别行政区|自治区|自治州|自治县|自治旗|地区|省|市|州|县|区|旗|盟)$")
+
+# Pinyin of the places met in the samples and in FORMAT-NOTES (short names, no tones).
+PINYIN: dict[str, str] = {
+    "灵宝": "lingbao", "新乡": "xinxiang", "淮安": "huaian", "三门峡": "sanmenxia", "河南": "henan",
+    "江苏": "jiangsu", "湛江": "zhanjiang", "南平": "nanping", "渭南": "weinan", "新余": "xinyu",
+    "莆田": "putian", "石家庄": "shijiazhuang", "嘉兴": "jiaxing", "武汉": "wuhan", "阜阳": "fuyang",
+    "广元": "guangyuan", "十堰": "shiyan", "黔西南": "qianxinan", "蒙城": "mengcheng", "汶上": "wenshang",
+    "新荣": "xinrong", "大同": "datong", "昌江": "changjiang", "景德镇": "jingdezhen", "五常": "wuchang",
+    "哈尔滨": "harbin", "青阳": "qingyang", "城中": "chengzhong", "西宁": "xining", "乌海": "wuhai",
+    "上海": "shanghai", "杨凌": "yangling", "怀化": "huaihua", "岳阳": "yueyang", "云南": "yunnan",
+    "亳州": "bozhou", "柳州": "liuzhou", "云冈": "yungang", "鲤城": "licheng", "泉州": "quanzhou",
+    "威海": "weihai", "文登": "wendeng", "历下": "lixia", "济南": "jinan", "杭州": "hangzhou",
+    "北京": "beijing", "天津": "tianjin", "重庆": "chongqing", "广州": "guangzhou", "深圳": "shenzhen",
+    "郑州": "zhengzhou", "洛阳": "luoyang", "开封": "kaifeng", "安阳": "anyang", "南阳": "nanyang",
+    "信阳": "xinyang", "周口": "zhoukou", "商丘": "shangqiu", "许昌": "xuchang", "焦作": "jiaozuo",
+    "南京": "nanjing", "苏州": "suzhou", "无锡": "wuxi", "徐州": "xuzhou", "扬州": "yangzhou",
+    "盐城": "yancheng", "连云港": "lianyungang", "淮阴": "huaiyin", "涟水": "lianshui", "盱眙": "xuyi",
+    "金湖": "jinhu", "洪泽": "hongze", "清江浦": "qingjiangpu", "卫辉": "weihui", "辉县": "huixian",
+    "长垣": "changyuan", "获嘉": "huojia", "原阳": "yuanyang", "延津": "yanjin", "封丘": "fengqiu",
+    "义马": "yima", "渑池": "mianchi", "卢氏": "lushi", "陕州": "shanzhou", "湖滨": "hubin",
+    "红旗": "hongqi", "卫滨": "weibin", "牧野": "muye", "凤泉": "fengquan",
+}
+# English words for agency bodies -> the Chinese keys they stand for.
+EN_BODY: tuple[tuple[re.Pattern[str], str], ...] = tuple((re.compile(p, re.I), k) for p, k in (
+    (r"industry(?:,)? (?:and )?information(?:isation|ization| technology)?(?:,? and science(?: and technology)?)?"
+     r"|industry and it\b|\bindustr(?:y|ial)\b|\bmiit\b", "工信"),
+    (r"econom(?:y|ic) and information\w*", "经信"),
+    (r"science and technology|\bscience\b", "科技"),
+    (r"people'?s government|\bgovernment\b|\bgovt\b|city hall", "政府"),
+    (r"market (?:supervision|regulation)(?: administration)?", "市场监管"),
+    (r"public security|police", "公安"),
+    (r"\beducation\b", "教育"),
+    (r"\bfinance\b", "财政"),
+    (r"housing(?: and urban-rural development)?", "住建"),
+    (r"development and reform", "发改"),
+    (r"human resources(?: and social security)?", "人社"),
+    (r"ecology and environment|environment(?:al protection)?", "环保"),
+    (r"\btransport(?:ation)?\b", "交通"),
+    (r"\bhealth\b", "卫健"),
+    (r"civil affairs", "民政"),
+    (r"\bjustice\b", "司法"),
+    (r"\baudit\b", "审计"),
+    (r"\bstatistics\b", "统计"),
+    (r"\bcommerce\b", "商务"),
+    (r"\bbureau\b|\badministration\b", "局"),
+    (r"\bcommission\b", "委"),
+    (r"\bdepartment\b", "厅"),
+))
+# Parts of a question that look like an agency name but are not ("政府信息公开" is the subject).
+BLOCKED = re.compile(r"政府信息公开|政府信息(?!处理)|信息公开|依申请公开")
+_STOP_PREFIX = re.compile(
+    r"^(?:请问|请|问一?下|问|查一?下|查询|查|帮我查?|看看|看一?下|告诉我|我想知道|想知道|一下|"
+    r"的|了|在|和|与|跟|比|是|共|总共|一共|哪个|哪些|哪家|那个|这个|该|各|全|本|年度?|度)+"
+)
+_EN_VOCAB = frozenset((
+    "what", "how", "which", "who", "show", "list", "give", "tell", "in", "for", "the", "of", "and", "did",
+    "does", "do", "is", "are", "was", "were", "many", "much", "top", "compare", "compared", "china", "chinese",
+    "english", "bureau", "government", "people", "people's", "industry", "information", "technology", "it",
+    "miit", "please", "total", "all", "reports", "report", "agencies", "agency", "i", "a", "an", "last",
+    "this", "year", "has", "have", "had", "city", "county", "district", "province", "municipal", "office",
+    "department", "commission", "science", "and", "between", "from", "to", "by", "with", "on", "at",
+    "administration", "market", "public", "security", "education", "finance", "housing", "health",
+    "annual", "number", "count", "share", "percentage", "ratio", "rate", "me", "us", "any", "there",
+    "can", "could", "would", "will", "than", "vs", "versus", "new", "applications", "application",
+    "requests", "received", "receive", "granted", "denied", "help", "fy", "q", "my", "our", "its",
+))
+
+
+@dataclass
+class Entry:
+    name: str
+    regions: tuple[str, ...]  # full region parts, outermost first ("河南省", "三门峡市", "灵宝市")
+    body: str
+    government: bool
+    keys: frozenset[str]
+    region_keys: frozenset[str]
+
+
+@dataclass
+class AgencyMatch:
+    """status: none (no agency named), resolved, ambiguous, unknown, region (only a place named)."""
+
+    status: str = "none"
+    candidates: list[str] = field(default_factory=list)
+    region: str | None = None
+    mention: str = ""
+    suggestions: list[str] = field(default_factory=list)
+
+
+def _short_region(part: str) -> str | None:
+    short = _REGION_SUFFIX.sub("", part)
+    return short if len(short) >= 2 and short != part else None
+
+
+def _body_keys(body: str) -> set[str]:
+    variants = {body, body.replace("和", "")}
+    for long, short in ABBREVIATIONS:
+        for v in list(variants):
+            if long in v and long != short:
+                variants.add(v.replace(long, short))
+    keys = set(variants)
+    for v in variants:
+        for suffix in SUFFIXES:
+            if v.endswith(suffix) and len(v) > len(suffix):
+                core = v[: -len(suffix)]
+                if len(core) >= 2:
+                    keys.add(core)
+                keys.add(suffix if suffix != "人民政府" else "政府")
+                for long, short in ABBREVIATIONS:
+                    if short in core or long in core:
+                        keys.update((short, short + suffix))
+                break
+    return {k for k in keys if k}
+
+
+def _entry(name: str) -> Entry:
+    norm = normalise_agency(name)
+    regions = tuple(p for p in agency_region(norm) if p)
+    prefix = "".join(regions)
+    body = norm[len(prefix):] if prefix and norm.startswith(prefix) else norm
+    region_keys: set[str] = set()
+    for part in regions:
+        region_keys.add(part)
+        short = _short_region(part)
+        if short:
+            region_keys.add(short)
+            if short in PINYIN:
+                region_keys.add(PINYIN[short])
+    keys = _body_keys(body) | region_keys | {norm}
+    return Entry(name, regions, body, body.endswith("人民政府"), frozenset(keys), frozenset(region_keys))
+
+
+class AgencyIndex:
+    """The keys of every stored agency name, for scanning questions."""
+
+    def __init__(self, names: Sequence[str]) -> None:
+        self.entries = [_entry(n) for n in dict.fromkeys(names)]
+        self.by_key: dict[str, list[int]] = {}
+        self.region_keys: set[str] = set()
+        for i, e in enumerate(self.entries):
+            for k in e.keys:
+                self.by_key.setdefault(k, []).append(i)
+            self.region_keys |= e.region_keys
+        self.cjk_keys = {k for k in self.by_key if not k.isascii()}
+        self.max_len = max((len(k) for k in self.cjk_keys), default=1)
+        self.pinyin = {k for k in self.region_keys if k.isascii()}
+
+    def _fuzzy_region(self, chunk: str) -> str | None:
+        """A stored region key one character away from `chunk` (a typo), if exactly one."""
+        hits = {k for k in self.region_keys if not k.isascii() and len(k) == len(chunk) >= 2
+                and sum(a != b for a, b in zip(k, chunk, strict=True)) == 1
+                and (len(k) >= 3 or k[0] == chunk[0])}
+        return hits.pop() if len(hits) == 1 else None
+
+    def suggest(self, mention: str, pool: Sequence[int] | None = None, n: int = 3) -> list[str]:
+        """The stored names closest to `mention`."""
+        idx = range(len(self.entries)) if pool is None else pool
+        chars = set(mention)
+        scored = []
+        for i in idx:
+            e = self.entries[i]
+            if pool is None and not chars & set(e.name):
+                continue
+            scored.append((difflib.SequenceMatcher(None, mention, e.name).ratio(), e.name))
+        scored.sort(key=lambda t: (-t[0], t[1]))
+        return [name for _, name in scored[:n]]
+
+    def match(self, text: str, taken: list[bool]) -> AgencyMatch:
+        """Find the agency a question names; marks the characters it explains in `taken`."""
+        for m in BLOCKED.finditer(text):
+            for i in range(*m.span()):
+                taken[i] = True
+        found: dict[str, tuple[int, int]] = {}
+        spans: list[tuple[int, int]] = []
+        # Chinese keys: every substring that is a key; a position joins the mention once covered.
+        i = 0
+        n = len(text)
+        while i < n:
+            best = 0
+            for length in range(min(self.max_len, n - i), 0, -1):
+                s = text[i:i + length]
+                if s in self.cjk_keys and not any(taken[i:i + length]):
+                    found.setdefault(s, (i, i + length))
+                    best = max(best, length)
+            # All keys inside the longest one at i were seen too (by later positions).
+            if best:
+                spans.append((i, i + best))
+            i += 1
+        lower = text.lower().replace("’", "'")
+        words = [(m.group(0).replace("'", ""), m.start(), m.end()) for m in re.finditer(r"[a-z][a-z']*", lower)]
+        for j, (w, a, b) in enumerate(words):
+            w2 = w[:-1] if w.endswith("s") and w[:-1] in self.pinyin else w
+            if w2 in self.pinyin:
+                found.setdefault(w2, (a, b))
+                spans.append((a, b))
+            elif j + 1 < len(words) and w + words[j + 1][0] in self.pinyin:
+                found.setdefault(w + words[j + 1][0], (a, words[j + 1][2]))
+                spans.append((a, words[j + 1][2]))
+        for pattern, key in EN_BODY:
+            for m in pattern.finditer(lower):
+                if key in self.by_key and not any(taken[m.start():m.end()]):
+                    found.setdefault(key, m.span())
+                    spans.append(m.span())
+        for a, b in spans:
+            for k in range(a, b):
+                taken[k] = True
+
+        unknown = self._leftovers(text, taken, found, spans)
+        if unknown is not None and not isinstance(unknown, tuple):
+            return unknown
+        if isinstance(unknown, tuple):  # a typo fixed: the region key it stands for
+            key, span = unknown
+            found[key] = span
+            for k in range(*span):
+                taken[k] = True
+        if not found:
+            return AgencyMatch()
+        return self._score(text, found)
+
+    def _leftovers(self, text: str, taken: list[bool], found: dict[str, tuple[int, int]],
+                   spans: list[tuple[int, int]]) -> AgencyMatch | tuple[str, tuple[int, int]] | None:
+        """Unexplained text that looks like a place or an agency: a typo of a stored region (fixed),
+        or an unknown agency (an AgencyMatch saying so)."""
+        region_found = any(k in self.region_keys for k in found)
+        for m in re.finditer(r"[\u4e00-\u9fff]+", text):
+            a, b = m.span()
+            # Split the CJK run into the pieces no key explains.
+            k = a
+            while k < b:
+                if taken[k]:
+                    k += 1
+                    continue
+                s = k
+                while k < b and not taken[k]:
+                    k += 1
+                chunk = text[s:k]
+                touches_key_after = k < b and any(sa == k for sa, _ in spans)
+                touches_key_before = any(sb == s for _, sb in spans)
+                stripped = _STOP_PREFIX.sub("", chunk)
+                if len(stripped) < 2:
+                    continue
+                off = s + len(chunk) - len(stripped)
+                looks_placed = bool(_REGION_SUFFIX.search(stripped)) and not stripped.startswith(("全", "本", "各", "哪"))
+                looks_agency = stripped.endswith(SUFFIXES[:-2]) and len(stripped) >= 3
+                between = touches_key_before and touches_key_after
+                before_body = touches_key_after and not region_found
+                if not (looks_placed or looks_agency or between or before_body):
+                    continue
+                fix = self._fuzzy_region(stripped)
+                if fix is not None:
+                    return fix, (off, k)
+                if looks_placed or looks_agency or between or before_body:
+                    mention = _mention(text, off, k, spans)
+                    pool = sorted({i for key in found for i in self.by_key.get(key, [])})
+                    return AgencyMatch("unknown", [], None, mention, self.suggest(mention, pool or None))
+        if re.search(r"[A-Za-z]", text):
+            return self._english_leftovers(text, found)
+        return None
+
+    def _english_leftovers(self, text: str, found: dict[str, tuple[int, int]]) -> AgencyMatch | tuple | None:
+        for m in re.finditer(r"[A-Za-z][A-Za-z']*", text):
+            raw = m.group(0)
+            w = raw.lower().removesuffix("'s").replace("'", "")
+            if w in self.pinyin or w in _EN_VOCAB or len(w) < 4:
+                continue
+            after = text[m.end():m.end() + 30].lower()
+            capital = raw[0].isupper() and m.start() > 0
+            before_body = re.match(r"\s*(?:'s\s+)?(?:city |county |district |municipal )?"
+                                   r"(?:bureau|government|people|industry|office|department|commission)", after)
+            if not (capital or before_body or raw.endswith("'s")):
+                continue
+            close = difflib.get_close_matches(w, sorted(self.pinyin), n=1, cutoff=0.75)
+            if close:
+                return close[0], m.span()
+            if capital and not before_body and not raw.endswith("'s") and _is_english_word(w):
+                continue
+            pool = sorted({i for key in found for i in self.by_key.get(key, [])})
+            return AgencyMatch("unknown", [], None, raw.removesuffix("'s"),
+                               self.suggest(raw, pool or None) or [e.name for e in self.entries[:3]])
+        return None
+
+    def _score(self, text: str, found: dict[str, tuple[int, int]]) -> AgencyMatch:
+        region_hits = [k for k in found if k in self.region_keys]
+        body_hits = [k for k in found if k not in self.region_keys]
+        pool = range(len(self.entries))
+        region_name = None
+        if region_hits:
+            pool = [i for i in pool if any(k in self.entries[i].region_keys for k in region_hits)]
+            # The region meant: the deepest part that one of the hits names.
+            for part in reversed(self.entries[pool[0]].regions) if pool else ():
+                if any(k in (part, _short_region(part), PINYIN.get(_short_region(part) or "")) for k in region_hits):
+                    region_name = part
+                    break
+        mention = _mention(text, min(a for a, _ in found.values()), max(b for _, b in found.values()), [])
+        if not body_hits:
+            cands = [self.entries[i].name for i in pool]
+            return AgencyMatch("resolved" if len(cands) == 1 else "region", cands, region_name, mention)
+        scores = {i: sum(len(k) for k in body_hits if k in self.entries[i].keys) for i in pool}
+        best = max(scores.values(), default=0)
+        if best == 0:
+            return AgencyMatch("unknown", [], region_name, mention, self.suggest(mention, list(pool) or None))
+        cands = [self.entries[i].name for i, s in scores.items() if s == best]
+        return AgencyMatch("resolved" if len(cands) == 1 else "ambiguous", cands, region_name, mention)
+
+    def entry(self, name: str) -> Entry | None:
+        for e in self.entries:
+            if e.name == name:
+                return e
+        return None
+
+
+def _mention(text: str, a: int, b: int, spans: list[tuple[int, int]]) -> str:
+    """The agency mention around [a, b): widened to the key spans it touches."""
+    changed = True
+    while changed:
+        changed = False
+        for sa, sb in spans:
+            if sa <= b and sb >= a and (sa < a or sb > b):
+                a, b = min(a, sa), max(b, sb)
+                changed = True
+    return text[a:b].strip()
+
+
+def _is_english_word(w: str) -> bool:
+    # Capitalised ordinary words (sentence starts after punctuation, titles) are not places.
+    return w in _EN_VOCAB
+
+
+@lru_cache(maxsize=16)
+def agency_index(names: tuple[str, ...]) -> AgencyIndex:
+    """The index of a list of stored names, built once per distinct list."""
+    return AgencyIndex(names)
