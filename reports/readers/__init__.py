@@ -25,6 +25,8 @@ def sniff(data: bytes) -> str:
         return "binary"
     if _HTML_RE.search(data[:8192]):
         return "html"
+    if b"\x00" in data[:8192] and not data.startswith((b"\xff\xfe", b"\xfe\xff")):
+        return "binary"  # text has no NUL bytes (UTF-16 without a BOM is not supported)
     return "text"
 
 
@@ -48,6 +50,10 @@ def read(data: bytes, kind: str | None = None) -> Document:
 
         return read_text(data)
     if kind == "doc":
+        from reports.readers.docx import encrypted_error, is_encrypted_office
+
+        if is_encrypted_office(data):  # a password-protected DOCX is an OLE file too
+            raise encrypted_error()
         raise ReadError(
             "unsupported-format",
             "这是旧版 Word（.doc）文件，无法直接读取：请另存为 DOCX 或 PDF 后再发送。",

@@ -45,9 +45,10 @@ def _unreadable(zh: str, en: str, detail: str | None = None) -> ReadError:
     return ReadError("unreadable-file", zh, en, detail)
 
 
-def _encrypted() -> ReadError:
+def encrypted_error() -> ReadError:
+    """The error for a password-protected Office file (code "encrypted", as for PDFs)."""
     return ReadError(
-        "encrypted-file",
+        "encrypted",
         "该 Word 文件设有打开密码（已加密），无法读取：请取消密码后另存为 DOCX 或 PDF 再发送。",
         "The Word file is password-protected (encrypted): remove the password, save it as DOCX or PDF and send it again.",
     )
@@ -231,7 +232,7 @@ class _Reader:
 def read_docx(data: bytes) -> Document:
     """Read a DOCX file into a Document (kind "docx"); ReadError when it cannot be read."""
     if is_encrypted_office(data):
-        raise _encrypted()
+        raise encrypted_error()
     if data.startswith(_OLE_MAGIC):
         raise ReadError(
             "unsupported-format",
