@@ -209,6 +209,8 @@ class Cell:
     line: int | None = None
     certain: bool = True
     blank: bool = False  # the cell was empty or held a zero-marker such as "—", "/", "无"
+    # read | blank | marker | text | derived (deduced from the arithmetic) | unreadable
+    status: str = "read"
 
 
 @dataclass
@@ -237,7 +239,7 @@ class Report:
             c = self.cells.get(key)
             out[key] = None if c is None else c.value
         for key, c in self.cells.items():
-            if key not in out:
+            if key not in out and not key.startswith("s3.sub."):  # subtotals are not canonical figures
                 out[key] = c.value
         return out
 

@@ -32,10 +32,24 @@ def decode(data: bytes) -> str:
     return text
 
 
+def _plausible(ch: str) -> bool:
+    o = ord(ch)
+    return (
+        32 <= o < 127 or ch in "\t\n\r\f"
+        or 0x4E00 <= o <= 0x9FFF  # CJK unified ideographs
+        or 0x3000 <= o <= 0x303F or 0xFF00 <= o <= 0xFFEF  # CJK punctuation, full-width forms
+        or 0x2000 <= o <= 0x206F or 0x2460 <= o <= 0x25FF  # general punctuation, enclosed numbers, boxes
+        or o in (0xA0, 0xB7, 0xD7, 0x2116, 0x3007)
+    )
+
+
 def _looks_like_text(text: str) -> bool:
+    """Random bytes decode as GB18030 too, into rare characters and control codes: reject those."""
     sample = text[:20000]
-    bad = sum(1 for ch in sample if (ord(ch) < 32 and ch not in "\t\n\r\f") or ch == "\ufffd")
-    return bad <= max(2, len(sample) // 200)
+    if not sample.strip():
+        return False
+    good = sum(1 for ch in sample if _plausible(ch))
+    return good >= 0.9 * len(sample)
 
 
 def split_cells(line: str) -> list[str]:

@@ -1,0 +1,41 @@
+"""Every finding code: severity, and a one-line description in zh and en (`nianbao rules`)."""
+
+from __future__ import annotations
+
+CODES: dict[str, tuple[str, str, str]] = {
+    # code: (severity, zh, en)
+    "missing-section": ("error", "缺少六个部分之一", "one of the six sections is absent"),
+    "section-order": ("warning", "各部分顺序与格式不一致", "sections present but out of order"),
+    "missing-table": ("error", "第二、三或四部分的表格找不到", "the table of section 2, 3 or 4 cannot be found"),
+    "empty-table": ("error", "表格没有填写任何数字", "a table has no figure filled in"),
+    "missing-total-column": ("warning", "第三部分表格缺少“总计”列", "table 3 has no total column"),
+    "missing-row": ("warning", "第三部分表格缺少某一行", "a row of table 3 cannot be found"),
+    "blank-cell": ("warning", "应填数字的单元格为空（按0计算）", "a required number is blank (counted as 0)"),
+    "zero-marker": ("info", "用“—”“/”“无”等代替0", "a dash, slash or 无 written for zero"),
+    "not-a-number": ("error", "单元格内容不是数字（或计数不是整数）", "a cell holds text that is not a number"),
+    "negative": ("error", "计数为负数", "a count below zero"),
+    "column-balance": ("error", "第三部分某列：第一项+第二项≠第三项+第四项", "table 3: new + carried in ≠ results + carried out in a column"),
+    "results-total": ("error", "第三部分某列：（七）总计≠各项办理结果之和", "table 3: results total ≠ the sum of the results in a column"),
+    "row-total": ("error", "第三部分某行：总计≠各类申请人之和", "table 3: total ≠ the sum of the applicant columns in a row"),
+    "appeal-total": ("error", "第四部分：总计≠维持+纠正+其他+尚未审结", "table 4: total ≠ upheld + corrected + other + pending"),
+    "subtotal-mismatch": ("error", "小计行与其各项之和不符", "a subtotal row disagrees with its items"),
+    "narrative-mismatch": ("warning", "正文所述数字与表格不符", "the narrative states a figure that contradicts a table"),
+    "year-mismatch": ("error", "标题年度与统计期限不一致", "the title's year and the statistics period disagree"),
+    "fee-statement-missing": ("warning", "第六部分未说明信息处理费收取情况", "section 6 says nothing of the information-processing fee"),
+    "old-format": ("warning", "2021年及以后的报告使用了旧格式", "a report on 2021 or later uses a pre-2021 layout"),
+    "unknown-agency": ("warning", "报告未写明机关名称", "the report does not say which agency it covers"),
+    "unknown-year": ("warning", "报告未写明年度", "the report does not say which year it covers"),
+    "carryover-mismatch": ("warning", "上年结转数与上一年度报告的结转下年度数不符", "carried in differs from last year's carried out"),
+    "in-force-mismatch": ("warning", "现行有效件数与上年数+本年制发−本年废止不符", "in force differs from last year's in force + issued − repealed"),
+    "unreadable-cell": ("warning", "无法确定单元格的数值，相关校验已跳过", "the engine could not read a cell with certainty; its checks were skipped"),
+    "unreadable-row": ("warning", "表格中有一行无法识别", "a table row could not be matched to the format"),
+    "inferred-cell": ("info", "原文缺失或数字连写的单元格已按勾稽关系推定", "cells lost or run together in the text, restored from the table's arithmetic"),
+    "unreadable-file": ("error", "文件损坏或无法读取", "the file is damaged or cannot be read"),
+    "unsupported-format": ("error", "不支持的文件格式（如旧版 .doc）", "an unsupported file format (e.g. old .doc)"),
+    "no-text-layer": ("error", "PDF 没有文字层（扫描件）", "the PDF has no text layer (a scan)"),
+    "encrypted": ("error", "PDF 已加密", "the PDF is encrypted"),
+    "not-a-report": ("error", "文件不是政府信息公开工作年度报告", "the file is not an annual report"),
+    "too-large": ("error", "文件超过大小上限", "the file is over the size limit"),
+    "empty-file": ("error", "文件是空的", "the file is empty"),
+    "timeout": ("error", "解析超时", "reading the file took too long"),
+}

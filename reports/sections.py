@@ -1,0 +1,139 @@
+"""Finding the six section headings, the title (agency and year) and the statistics period."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from reports.document import Line
+from reports.text import cn_year, norm, squash
+
+# A heading starts with a numeral marker: "二、", "二.", "（二）", "第二部分", or Markdown hashes.
+_MARKER_RE = re.compile(r"^(?:#+\s*)?(?:第?([一二三四五六七])(?:部分)?\s*[、.,，:：\s]|[(]([一二三四五六七])[)]|([1-7])\s*[、.])")
+_KEYWORDS: dict[int, re.Pattern[str]] = {
+    1: re.compile(r"总体情况|概述|总体概况|基本情况"),
+    2: re.compile(r"主动公开政府信息|主动公开情况"),
+    3: re.compile(r"收到和处理|收到及处理|依申请公开"),
+    4: re.compile(r"行政复议|行政诉讼"),
+    5: re.compile(r"存在的?主要问题|存在问题|主要问题"),
+    6: re.compile(r"其他需要报告|其他事项|需要报告的事项"),
+}
+_NUMERALS = "一二三四五六七"
+MAX_HEADING_LEN = 40
+
+
+@dataclass
+class Heading:
+    section: int
+    index: int  # index of the line in the document
+    text: str
+
+
+def heading_of(line: Line) -> int | None:
+    """The section number a line heads, or None. Only short lines that start like a heading count."""
+    text = squash(line.text)
+    if not text or len(text) > MAX_HEADING_LEN:
+        return None
+    m = _MARKER_RE.match(text)
+    if not m and not line.text.lstrip().startswith("#"):
+        return None
+    numeral = None
+    if m:
+        g = m.group(1) or m.group(2)
+        numeral = _NUMERALS.index(g) + 1 if g else int(m.group(3))
+    rest = text[m.end():] if m else text.lstrip("#")
+    hits = [s for s, pat in _KEYWORDS.items() if pat.search(rest)]
+    if not hits:
+        return None
+    if numeral in hits:
+        return numeral
+    # Bracketed numerals "（二）依申请公开" are sub-headings of section 1 unless the keyword is unmistakable.
+    if m and m.group(2):
+        strong = {2: "主动公开政府信息", 3: "收到和处理", 4: "行政复议", 5: "存在", 6: "其他需要报告"}
+        hits = [s for s in hits if strong.get(s, "\0") in rest]
+    if len(hits) == 1 and hits[0] != 1:
+        # Row labels of table 3 ("四、结转下年度…") never reach here: they carry no section keyword.
+        return hits[0]
+    return None
+
+
+def find_headings(lines: list[Line]) -> dict[int, Heading]:
+    """The first heading of each section, in document order. Repeated page headers are ignored."""
+    found: dict[int, Heading] = {}
+    for i, line in enumerate(lines):
+        if line.table is not None and len([c for c in line.cells if c.strip()]) > 1:
+            continue
+        s = heading_of(line)
+        if s is not None and s not in found:
+            found[s] = Heading(s, i, norm(line.text))
+    return found
+
+
+_TITLE_RE = re.compile(
+    r"^(?P<pre>.*?)(?:关于)?(?P<year>(?:19|20)\d{2}|[〇零一二三四五六七八九○]{4})年度?(?P<post>.*?)"
+    r"(?:政府信息公开|政务公开|信息公开)(?:工作)?(?:年度)?(?:工作)?报告"
+)
+_TITLE_HINT = re.compile(r"(?:信息公开|政务公开).{0,6}报告")
+_AGENCY_BY = re.compile(r"本报告由(?P<agency>[^，,。（(]{2,40}?)(?:根据|依据|按照|编制)")
+_PERIOD_RE = re.compile(
+    r"统计(?:期限|时限|期间|时间|数据)[^。\n]{0,12}?(?P<y1>(?:19|20)\d{2})年\s*1月\s*1日[^。\n]{0,4}?(?:至|到|-|—|~)\s*"
+    r"(?P<y2>(?:19|20)\d{2})年\s*12月\s*31日"
+)
+
+
+@dataclass
+class Title:
+    text: str | None = None
+    agency: str | None = None
+    year: int | None = None
+    line: int | None = None
+    period_years: tuple[int, int] | None = None
+
+
+def _year(s: str) -> int | None:
+    return int(s) if s.isdigit() else cn_year(s)
+
+
+def find_title(lines: list[Line], first_heading: int | None) -> Title:
+    """The report's title (agency, year) from the lines before the first section heading."""
+    limit = first_heading if first_heading is not None else min(len(lines), 40)
+    texts = [(i, squash(line.text).lstrip("#")) for i, line in enumerate(lines[:limit]) if squash(line.text)]
+    title = Title()
+    for pos, (i, text) in enumerate(texts[:12]):
+        if not _TITLE_HINT.search(text):
+            continue
+        candidates = [text]
+        if pos > 0:  # the agency is often on the line above the title
+            candidates.insert(0, texts[pos - 1][1] + text)
+        if pos + 1 < len(texts):  # or the title wraps onto the next line
+            candidates.append(text + texts[pos + 1][1])
+        for cand in candidates:
+            m = _TITLE_RE.search(cand)
+            if not m:
+                continue
+            year = _year(m.group("year"))
+            agency = (m.group("pre") or "").strip("《》\"“”")
+            if not agency or len(agency) < 2:
+                agency = (m.group("post") or "").strip("《》\"“”")
+            if agency and len(agency) > 40:
+                agency = None
+            if year and (title.year is None or agency):
+                title = Title(text=cand, agency=agency or None, year=year, line=lines[i].lineno)
+                if agency:
+                    break
+        if title.year:
+            break
+    head = "".join(t for _, t in texts[:60])
+    if title.agency is None:
+        m = _AGENCY_BY.search(head)
+        if m:
+            title.agency = m.group("agency")
+    m = _PERIOD_RE.search(head)
+    if m:
+        title.period_years = (int(m.group("y1")), int(m.group("y2")))
+    return title
+
+
+def period_in_text(text: str) -> tuple[int, int] | None:
+    m = _PERIOD_RE.search(squash(text))
+    return (int(m.group("y1")), int(m.group("y2"))) if m else None

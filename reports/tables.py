@@ -1,0 +1,319 @@
+"""Reading tables 2, 3 and 4 out of document lines into canonical cells."""
+
+from __future__ import annotations
+
+import itertools
+from dataclasses import dataclass, field
+
+from reports.document import Line
+from reports.labels import (
+    GROUP_NOISE,
+    S2_2019_HINT,
+    S2_2021_HINT,
+    S2_ROW_PATTERNS,
+    S3_GROUP_PATTERNS,
+    S3_HEADER_HINT,
+    S3_ROW_PATTERNS,
+)
+from reports.model import S3_APPLICANT_COLUMNS, S3_COLUMNS, S3_ROWS, S4_GROUPS, S4_OUTCOMES
+from reports.relations import Relation, subtotal_key
+from reports.rows import RawRow, collect_rows
+from reports.text import Token, squash
+
+MAX_PLACEMENTS = 64
+
+
+@dataclass
+class TableRead:
+    """What the parser made of one table: certain cells, rows that can be read several ways,
+    and the raw rows (for places and messages)."""
+
+    found: bool = False
+    base: dict[str, Token | None] = field(default_factory=dict)
+    choices: list[list[dict[str, Token | None]]] = field(default_factory=list)
+    origin: dict[str, RawRow] = field(default_factory=dict)  # key -> the row it came from
+    rows: set[str] = field(default_factory=set)
+    subtotals: set[str] = field(default_factory=set)
+    has_total: bool | None = None
+    fmt_hint: str | None = None
+    notes: list[tuple[str, RawRow]] = field(default_factory=list)  # (code, row) for unmatched rows etc.
+
+
+# --------------------------------------------------------------------------- readings of one row
+
+
+def _digit_splits(text: str, parts: int) -> list[list[str]]:
+    """All ways to cut a digit string into `parts` numbers with no leading zeros."""
+    n = len(text)
+    if parts > n or parts < 1:
+        return []
+    out = []
+    for cuts in itertools.combinations(range(1, n), parts - 1):
+        pieces = [text[i:j] for i, j in zip((0, *cuts), (*cuts, n), strict=True)]
+        if all(p == "0" or not p.startswith("0") for p in pieces):
+            out.append(pieces)
+            if len(out) > 2000:
+                break
+    return out
+
+
+def row_readings(row: RawRow, n: int) -> tuple[list[list[Token | None]], bool]:
+    """Possible readings of a row as n cells (None = a cell the text does not give).
+    Returns (readings, exact) where exact means the text gives exactly n cells in order."""
+    slots = list(row.slots)
+    if row.structured:
+        if len(slots) == n:
+            return [slots], True
+        if len(slots) > n:
+            # Extra grid positions: merged label columns before the values, or unused columns after.
+            lead, trail = slots[: len(slots) - n], slots[n:]
+            if all(t.kind == "blank" for t in lead):
+                return [slots[-n:]], True
+            if all(t.kind == "blank" for t in trail):
+                return [slots[:n]], True
+            return [slots[-n:]], True
+    else:
+        while slots and slots[0].kind == "blank":
+            slots.pop(0)
+    if len(slots) == n:
+        return [slots], True
+    if len(slots) > n:
+        vals = [t for t in slots if t.kind != "blank"]
+        if len(vals) == n:
+            return [vals], False
+        return [slots[-n:], slots[:n]], False
+    k = len(slots)
+    readings: list[list[Token | None]] = []
+    # Digits glued together ("801000081" for 80 1 0 0 0 0 81): split the runs to reach n numbers.
+    if all(t.kind == "number" and t.raw.strip().isdigit() for t in slots):
+        extra = n - k
+        runs = [t.raw.strip() for t in slots]
+        for add in _distribute(extra, [len(r) - 1 for r in runs]):
+            per = [_digit_splits(r, a + 1) for r, a in zip(runs, add, strict=True)]
+            for pieces in itertools.product(*per):
+                flat = [p for group in pieces for p in group]
+                readings.append([Token(p, int(p), "number") for p in flat])
+                if len(readings) > 2000:
+                    break
+    # Too few numbers: any placement of them, the rest unknown.
+    if all(t.kind in ("number", "marker") and (t.value == 0) for t in slots):
+        readings.append([None] * n)  # all zeros read, some cells lost: arithmetic decides
+    else:
+        for pos in itertools.combinations(range(n), k):
+            r: list[Token | None] = [None] * n
+            for p, t in zip(pos, slots, strict=True):
+                r[p] = t
+            readings.append(r)
+            if len(readings) > MAX_PLACEMENTS + 2000:
+                break
+    return readings, False
+
+
+def _distribute(total: int, caps: list[int]) -> list[list[int]]:
+    """All ways to give `total` extra cuts to runs with the given capacities."""
+    if not caps:
+        return [[]] if total == 0 else []
+    out = []
+    for a in range(min(total, caps[0]) + 1):
+        for rest in _distribute(total - a, caps[1:]):
+            out.append([a, *rest])
+    return out
+
+
+def _row_total_ok(reading: list[Token | None]) -> bool:
+    if any(t is None for t in reading):
+        return True
+    vals = [t.value if t.kind == "number" else 0 for t in reading]  # type: ignore[union-attr]
+    return abs(sum(vals[:-1]) - vals[-1]) < 1e-6  # type: ignore[operator]
+
+
+def add_row(read: TableRead, prefix: str, columns: tuple[str, ...], row: RawRow, *, check_total: bool) -> None:
+    """Record a row's readings under keys prefix.<column>."""
+    readings, _exact = row_readings(row, len(columns))
+    if len(readings) > 1 and check_total:
+        ok = [r for r in readings if _row_total_ok(r)]
+        if ok:
+            readings = ok
+    keys = [f"{prefix}.{c}" for c in columns]
+    for k in keys:
+        read.origin[k] = row
+    if len(readings) == 1:
+        for k, t in zip(keys, readings[0], strict=True):
+            read.base[k] = t
+    else:
+        read.choices.append([dict(zip(keys, r, strict=True)) for r in readings])
+
+
+# --------------------------------------------------------------------------- table 3
+
+
+def _match_s3(label: str) -> list[str]:
+    item_label = GROUP_NOISE.sub("", label)
+    return [k for k in S3_ROWS if S3_ROW_PATTERNS[k].search(item_label if k != "results_total" else label)]
+
+
+def read_table3(lines: list[Line], start: int, end: int) -> TableRead:
+    read = TableRead()
+    rows = collect_rows(lines, start, end)
+    # Header: the lines between the heading and the first row with numbers.
+    first = rows[0].index if rows else end
+    header = "".join(squash(lines[i].text) for i in range(start, first))
+    if not rows or not (S3_HEADER_HINT.search(header) or any(_match_s3(r.full_label) for r in rows[:3])):
+        return read
+    read.found = True
+    header_total = "总计" in header
+    counts = [len([t for t in r.slots if t.kind != "blank"]) for r in rows if not r.empty]
+    common = max(set(counts), key=counts.count) if counts else 0
+    read.has_total = header_total or common >= 7
+    columns = S3_COLUMNS if read.has_total else S3_APPLICANT_COLUMNS
+    pos = 0
+    matched: list[tuple[str, RawRow]] = []
+    for row in rows:
+        key = _pick(row, pos)
+        if key is None:
+            if not row.empty:
+                read.notes.append(("unmatched-row", row))
+            continue
+        if key.startswith("sub."):
+            matched.append((key, row))
+            continue
+        pos = S3_ROWS.index(key) + 1
+        matched.append((key, row))
+    items_other = any(k.startswith("other.") for k, _ in matched)
+    for key, row in matched:
+        if key == "sub.other" and not items_other:
+            key = "other.all"  # the 2019 试行 format: one row for （六）其他处理
+            read.fmt_hint = "2019"
+        if key in read.rows or (key.startswith("sub.") and key[4:] in read.subtotals):
+            read.notes.append(("duplicate-row", row))
+            continue
+        if key.startswith("sub."):
+            g = key[4:]
+            read.subtotals.add(g)
+            prefix = subtotal_key(g, "x")[:-2]
+        else:
+            read.rows.add(key)
+            prefix = f"s3.{key}"
+        add_row(read, prefix, columns, row, check_total=bool(read.has_total))
+    if items_other and read.fmt_hint is None:
+        read.fmt_hint = "2021"
+    return read
+
+
+def _pick(row: RawRow, pos: int) -> str | None:
+    """The canonical row a table row is, preferring the next one expected in the official order."""
+    if row.empty and not row.label:
+        return None
+    labels = (row.label,) if row.empty else (row.label, row.full_label, row.full_label + row.after)
+    for label in labels:
+        if not label:
+            continue
+        hits = _match_s3(label)
+        if hits:
+            ahead = [k for k in hits if S3_ROWS.index(k) >= pos]
+            return ahead[0] if ahead else hits[0]
+        groups = [g for g, pat in S3_GROUP_PATTERNS.items() if pat.search(label)]
+        if groups and label is row.label or groups and not row.label:
+            return f"sub.{groups[-1]}"
+    if not row.full_label and pos < len(S3_ROWS):
+        return S3_ROWS[pos]  # numbers with no label, in sequence: the label was lost
+    return None
+
+
+# --------------------------------------------------------------------------- table 2
+
+
+S2_2021_COLUMNS: dict[str, tuple[str, ...]] = {
+    "rules": ("issued", "repealed", "in_force"),
+    "normative": ("issued", "repealed", "in_force"),
+}
+S2_2019_COLUMNS: dict[str, tuple[str, ...]] = {
+    "rules": ("made", "published", "total_public"),
+    "normative": ("made", "published", "total_public"),
+    "licensing": ("prev", "change", "decisions"),
+    "other_services": ("prev", "change", "decisions"),
+    "punishment": ("prev", "change", "decisions"),
+    "coercion": ("prev", "change", "decisions"),
+    "fees": ("prev", "change"),
+    "procurement": ("count", "amount"),
+}
+
+
+def read_table2(lines: list[Line], start: int, end: int) -> TableRead:
+    read = TableRead()
+    text = "".join(squash(lines[i].text) for i in range(start, end))
+    fmt = "2019" if S2_2019_HINT.search(text) and not S2_2021_HINT.search(text) else "2021"
+    read.fmt_hint = fmt if (S2_2019_HINT.search(text) or S2_2021_HINT.search(text)) else None
+    for row in collect_rows(lines, start, end):
+        label = row.label or row.full_label
+        name = next((n for n, pat in S2_ROW_PATTERNS.items() if pat.search(label)), None)
+        if name is None or name in read.rows:
+            continue
+        read.rows.add(name)
+        read.found = True
+        if fmt == "2021":
+            if name in S2_2021_COLUMNS:
+                add_row(read, f"s2.{name}", S2_2021_COLUMNS[name], row, check_total=False)
+            elif name in ("licensing", "punishment", "coercion", "fees"):
+                readings, _ = row_readings(row, 1)
+                read.base[f"s2.{name}"] = readings[0][0] if len(readings) == 1 else None
+                read.origin[f"s2.{name}"] = row
+        else:
+            cols = S2_2019_COLUMNS[name]
+            add_row(read, f"s2.v2019.{name}", cols, row, check_total=False)
+            if name in ("licensing", "punishment", "coercion"):
+                # 处理决定数量 has the same meaning as the 2021 key.
+                src = f"s2.v2019.{name}.decisions"
+                read.origin[f"s2.{name}"] = row
+                read.base[f"s2.{name}"] = read.base.pop(src, None)
+                read.origin.pop(src, None)
+    return read
+
+
+# --------------------------------------------------------------------------- table 4
+
+
+def read_table4(lines: list[Line], start: int, end: int) -> TableRead:
+    read = TableRead()
+    rows = collect_rows(lines, start, end)
+    keys = [f"s4.{g}.{o}" for g in S4_GROUPS for o in S4_OUTCOMES]
+    # The data row: all value tokens after the header, up to 15 (they may wrap over lines).
+    merged: list[Token] = []
+    used: list[RawRow] = []
+    for row in rows:
+        if row.empty and (row.label or len(row.slots) < 15):
+            continue
+        vals = [t for t in row.slots if t.kind != "blank"] if not row.structured else row.slots
+        if row.structured and len(row.slots) > 15:
+            vals = row.slots[-15:]
+        merged.extend(vals)
+        used.append(row)
+        if len([t for t in merged if t.kind != "blank"]) >= 15 or len(merged) >= 15:
+            break
+    if not used:
+        return read
+    read.found = True
+    first = used[0]
+    combined = RawRow(label="", before="", slots=merged, structured=all(r.structured for r in used),
+                      page=first.page, line=first.line, index=first.index,
+                      raw=" / ".join(r.raw for r in used))
+    readings, _ = row_readings(combined, 15)
+    if len(readings) > 1:
+        ok = [r for r in readings if _groups_ok(r)]
+        readings = ok or readings
+    for k in keys:
+        read.origin[k] = combined
+    if len(readings) == 1:
+        read.base.update(dict(zip(keys, readings[0], strict=True)))
+    else:
+        read.choices.append([dict(zip(keys, r, strict=True)) for r in readings])
+    read.rows = set(S4_GROUPS)
+    return read
+
+
+def _groups_ok(reading: list[Token | None]) -> bool:
+    return all(_row_total_ok(reading[i * 5:(i + 1) * 5]) for i in range(3))
+
+
+def relations_keys(rels: list[Relation]) -> set[str]:
+    return {k for r in rels for k in r.keys}
