@@ -28,7 +28,6 @@ from storage.models import LIBRARY
 SUFFIXES = frozenset({".pdf", ".docx", ".txt", ".text", ".md", ".markdown", ".html", ".htm", ".xhtml"})
 # Project documents that sit beside reports in a folder are not reports.
 _NOT_REPORTS = frozenset({"readme", "license", "licence", "changelog", "notes"})
-CHECK_TIMEOUT = 120.0  # seconds per file, enforced by the engine
 
 Checker = Callable[[bytes, str], Report]
 
@@ -79,7 +78,21 @@ def collect_files(paths: Iterable[str | Path]) -> list[Path]:
 def _default_check(data: bytes, filename: str) -> Report:
     import reports
 
-    return reports.check(data, filename, timeout=CHECK_TIMEOUT)
+    return reports.check(data, filename)  # the engine bounds size and time itself
+
+
+def _read_error(report: Report) -> str | None:
+    """Why the file is not a report at all (unreadable, encrypted, not a report...), or None."""
+    try:
+        from reports.engine import READ_ERROR_CODES
+    except ImportError:  # an engine without the list: judge by what was found
+        READ_ERROR_CODES = frozenset()
+    for f in report.findings:
+        if f.code in READ_ERROR_CODES:
+            return f"{f.code}: {f.message_en}"
+    if not report.sections and not report.tables_found:
+        return "not an annual report: no section or table found"
+    return None
 
 
 def _check_file(path: str, checker: Checker | None) -> tuple[Report | None, str | None]:
@@ -92,16 +105,18 @@ def _check_file(path: str, checker: Checker | None) -> tuple[Report | None, str 
         report = (checker or _default_check)(data, Path(path).name)
     except Exception as exc:  # the engine should not raise; if it does, this file alone fails
         return None, f"{type(exc).__name__}: {exc}"
-    if not report.sections and not report.tables_found:
-        errors = [f.message_en for f in report.findings if f.severity == "error"]
-        return None, errors[0] if errors else "not an annual report: no section or table found"
-    return report, None
+    reason = _read_error(report)
+    return (None, reason) if reason else (report, None)
 
 
 def _pool(jobs: int) -> ProcessPoolExecutor:
     # forkserver/spawn: workers do not inherit the event loop or database connections of this process.
-    methods = multiprocessing.get_all_start_methods()
-    ctx = multiprocessing.get_context("forkserver" if "forkserver" in methods else "spawn")
+    if "forkserver" in multiprocessing.get_all_start_methods():
+        ctx = multiprocessing.get_context("forkserver")
+        # Imported once in the fork server, so every worker starts with the engine loaded.
+        ctx.set_forkserver_preload(["reports.engine", "storage.ingest"])
+    else:
+        ctx = multiprocessing.get_context("spawn")
     return ProcessPoolExecutor(max_workers=jobs, mp_context=ctx)
 
 
