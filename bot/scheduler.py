@@ -1,0 +1,137 @@
+"""The reminder scheduler: apscheduler 3's AsyncIOScheduler driving one periodic job.
+
+The job is storage.reminders.run_tick at the injected clock's "now": what is due is computed from
+the database every time, so nothing lives only in the scheduler's memory, a restart loses nothing
+(the first tick runs at start and sends what fell due while the bot was down, once, marked late),
+and several bot processes may run the same job against one database (the claim in reminder_sent,
+plus a PostgreSQL advisory lock per tick, lets only one send each reminder).
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable
+from datetime import UTC, datetime
+from typing import Any
+
+from apscheduler.schedulers.asyncio import AsyncIOScheduler
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+
+from storage.reminders import Lang, Outcome, Sender, run_tick
+
+log = logging.getLogger(__name__)
+
+Clock = Callable[[], datetime]
+JOB_ID = "nianbao-reminders"
+DEFAULT_INTERVAL = 60.0  # seconds between ticks; reminders go out within a minute of their instant
+
+
+def system_clock() -> datetime:
+    return datetime.now(UTC)
+
+
+def aiogram_sender(bot: Any) -> Sender:
+    """A sender over aiogram's Bot.send_message, as plain text (no parse mode: agency names and
+    digests may contain characters HTML would take as markup). aiogram's errors pass through:
+    storage.reminders.classify_failure knows a 403 (blocked) from a 429 (retry after)."""
+
+    async def send(chat_id: int, text: str) -> None:
+        await bot.send_message(chat_id=chat_id, text=text, parse_mode=None)
+
+    return send
+
+
+class ReminderScheduler:
+    """One periodic reminder job on an AsyncIOScheduler (made here unless one is passed)."""
+
+    def __init__(
+        self,
+        sessions: async_sessionmaker[AsyncSession],
+        sender: Sender,
+        *,
+        clock: Clock = system_clock,
+        interval: float = DEFAULT_INTERVAL,
+        default_lang: Lang = "zh",
+        advisory_lock: bool = True,
+        scheduler: AsyncIOScheduler | None = None,
+    ) -> None:
+        self.sessions = sessions
+        self.sender = sender
+        self.clock = clock
+        self.interval = interval
+        self.default_lang: Lang = default_lang
+        self.advisory_lock = advisory_lock
+        self.scheduler = scheduler or AsyncIOScheduler(timezone=UTC)
+        self.ticks = 0  # how many ticks ran (for logs and tests)
+
+    async def tick(self) -> list[Outcome]:
+        """One tick at clock(). Never raises: a failing tick is logged and the next one retries."""
+        self.ticks += 1
+        try:
+            outcomes = await run_tick(
+                self.sessions, self.sender, self.clock(), default_lang=self.default_lang,
+                advisory_lock=self.advisory_lock,
+            )  # fmt: skip
+        except Exception:
+            log.exception("reminder tick failed")
+            return []
+        for o in outcomes:
+            log.info("reminder %s to chat %s: %s offset %s%s", o.result, o.chat_id, o.report_year, o.offset,
+                     " (late)" if o.late else "")  # fmt: skip
+        return outcomes
+
+    def start(self) -> None:
+        """Add the job and start the scheduler (inside a running event loop). The first tick runs
+        at once, so reminders missed while the bot was down go out at start."""
+        self.scheduler.add_job(
+            self.tick,
+            "interval",
+            seconds=self.interval,
+            id=JOB_ID,
+            replace_existing=True,
+            next_run_time=datetime.now(UTC),
+            max_instances=1,  # a slow tick is never overlapped by the next one in this process
+            coalesce=True,  # ticks missed while the loop was busy run once, not once each
+            misfire_grace_time=None,
+        )
+        if not self.scheduler.running:
+            self.scheduler.start()
+
+    def shutdown(self) -> None:
+        if self.scheduler.running:
+            self.scheduler.shutdown(wait=False)
+
+    @property
+    def running(self) -> bool:
+        return bool(self.scheduler.running)
+
+
+def install(dp: Any) -> None:
+    """Run the reminder scheduler with the dispatcher: started on startup, stopped on shutdown.
+
+    Workflow data it reads (all optional besides sessionmaker): `settings` (its language),
+    `reminder_clock` (a Clock, for tests), `reminder_interval` (seconds), `reminders` (False: off).
+    """
+    dp.startup.register(_on_startup)
+    dp.shutdown.register(_on_shutdown)
+
+
+async def _on_startup(bot: Any, dispatcher: Any, sessionmaker: async_sessionmaker[AsyncSession]) -> None:
+    if dispatcher.get("reminders", True) is False:
+        return
+    settings = dispatcher.get("settings")
+    reminders = ReminderScheduler(
+        sessionmaker,
+        aiogram_sender(bot),
+        clock=dispatcher.get("reminder_clock") or system_clock,
+        interval=float(dispatcher.get("reminder_interval") or DEFAULT_INTERVAL),
+        default_lang=getattr(settings, "language", "zh"),
+    )
+    dispatcher["reminder_scheduler"] = reminders
+    reminders.start()
+
+
+async def _on_shutdown(dispatcher: Any) -> None:
+    reminders = dispatcher.get("reminder_scheduler")
+    if reminders is not None:
+        reminders.shutdown()
