@@ -1,0 +1,17 @@
+"""aiogram routers, one module per conversation; `get_routers()` returns them in the order they match.
+
+Each module builds its Router in `get_router()` (a fresh one per dispatcher, so tests and
+`nianbao try` can run several dispatchers in one process).
+
+The questions router comes last: any text that no command claimed is a question.
+"""
+
+from __future__ import annotations
+
+from aiogram import Router
+
+
+def get_routers() -> list[Router]:
+    from handlers import common
+
+    return [common.get_router()]

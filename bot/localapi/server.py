@@ -282,6 +282,7 @@ class BotAPIServer:
         self._message_ids: dict[int, itertools.count[int]] = {}
         self._file_ids = itertools.count(1)
         self._changed = asyncio.Condition()  # notified on new updates and new events
+        self._wakes = 0
         self._runner: web.AppRunner | None = None
         self._webhook_task: asyncio.Task[None] | None = None
         self.app = self._make_app()
@@ -385,6 +386,12 @@ class BotAPIServer:
         async with self._changed:
             with contextlib.suppress(TimeoutError):
                 await asyncio.wait_for(self._changed.wait(), timeout)
+
+    async def wake(self) -> None:
+        """End every waiting getUpdates now (with what there is), e.g. when a bot is stopping."""
+        self._wakes += 1
+        async with self._changed:
+            self._changed.notify_all()
 
     @property
     def pending_updates(self) -> int:
@@ -611,12 +618,13 @@ class BotAPIServer:
         limit = max(1, min(100, _as_int(params.get("limit"), "limit", 100)))
         timeout = max(0, _as_int(params.get("timeout"), "timeout", 0))
         deadline = asyncio.get_running_loop().time() + timeout
+        wakes = self._wakes
         async with self._changed:
             if offset > 0:  # confirm everything before offset
                 self._updates = [u for u in self._updates if u["update_id"] >= offset]
             elif offset < 0:
                 self._updates = self._updates[offset:]
-            while not self._updates:
+            while not self._updates and wakes == self._wakes:
                 left = deadline - asyncio.get_running_loop().time()
                 if left <= 0:
                     break

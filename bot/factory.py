@@ -1,0 +1,90 @@
+"""Small factories that build the bot, the dispatcher and its services.
+
+Long-lived services (the parser workers, the chat cache, the admins, the settings) are passed as
+dispatcher workflow data, so every handler can ask for them by name.
+"""
+
+from __future__ import annotations
+
+import logging
+from typing import Any
+
+from aiogram import Bot, Dispatcher
+from aiogram.client.default import DefaultBotProperties
+from aiogram.client.session.aiohttp import AiohttpSession
+from aiogram.client.telegram import TelegramAPIServer
+from aiogram.enums import ParseMode
+from aiogram.exceptions import TelegramAPIError
+from aiogram.types import BotCommand, BotCommandScopeChat, BotCommandScopeDefault
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+
+from bot.middlewares import ChatContextMiddleware, DbSessionMiddleware, ErrorsMiddleware, ThrottlingMiddleware
+from bot.settings import Settings
+from handlers import get_routers
+from handlers.i18n import ADMIN_COMMANDS, COMMANDS
+from handlers.services import Chats, Checker
+
+log = logging.getLogger(__name__)
+
+
+def create_bot(settings: Settings) -> Bot:
+    """The Bot client: Telegram's API, or the server at NIANBAO_API_BASE; HTML parse mode."""
+    session = AiohttpSession(api=TelegramAPIServer.from_base(settings.api_base)) if settings.api_base else AiohttpSession()
+    return Bot(settings.token, session=session, default=DefaultBotProperties(parse_mode=ParseMode.HTML))
+
+
+def create_dispatcher(
+    settings: Settings,
+    sessionmaker: async_sessionmaker[AsyncSession],
+    *,
+    checker: Checker | None = None,
+    **extra: Any,
+) -> Dispatcher:
+    """The dispatcher with its routers, middlewares and services. `checker` defaults to worker
+    processes bounded by NIANBAO_PARSE_TIMEOUT; `extra` adds workflow data."""
+    chats = Chats(settings.language)
+    dp = Dispatcher(
+        settings=settings,
+        sessionmaker=sessionmaker,
+        chats=chats,
+        checker=checker or Checker(settings.parse_workers, settings.parse_timeout),
+        owns_checker=checker is None,
+        admins=frozenset(settings.admins),
+        max_upload_bytes=settings.max_upload_bytes,
+        **extra,
+    )
+    dp.update.outer_middleware(ErrorsMiddleware(chats))
+    dp.update.outer_middleware(DbSessionMiddleware(sessionmaker))
+    dp.update.outer_middleware(ChatContextMiddleware(chats))
+    dp.message.outer_middleware(ThrottlingMiddleware(settings.throttle_rate))
+    dp.include_routers(*get_routers())
+    dp.startup.register(on_startup)
+    dp.shutdown.register(on_shutdown)
+    return dp
+
+
+def _commands(lang: str, admin: bool = False) -> list[BotCommand]:
+    items = COMMANDS + (ADMIN_COMMANDS if admin else ())
+    return [BotCommand(command=c, description=zh if lang == "zh" else en) for c, zh, en in items]
+
+
+async def set_commands(bot: Bot, settings: Settings) -> None:
+    """The command menus: zh and en, the configured language as the default, admins' own menus."""
+    for lang in ("zh", "en"):
+        await bot.set_my_commands(_commands(lang), scope=BotCommandScopeDefault(), language_code=lang)
+    await bot.set_my_commands(_commands(settings.language), scope=BotCommandScopeDefault())
+    for admin in settings.admins:
+        try:
+            await bot.set_my_commands(_commands(settings.language, admin=True), scope=BotCommandScopeChat(chat_id=admin))
+        except TelegramAPIError as e:  # the admin has not talked to the bot yet
+            log.info("admin menu for %s not set: %s", admin, e)
+
+
+async def on_startup(bot: Bot, settings: Settings, checker: Checker) -> None:
+    await set_commands(bot, settings)
+    await checker.warm()
+
+
+async def on_shutdown(checker: Checker, owns_checker: bool) -> None:
+    if owns_checker:  # a checker passed in (tests, `nianbao try`) is closed by whoever made it
+        checker.close()

@@ -1,0 +1,59 @@
+"""The bot's settings: environment variables prefixed NIANBAO_, or a .env file beside the process.
+
+With nothing set the bot runs on the embedded defaults: SQLite in ./data, Chinese, and the local
+Bot API token (usable only against `bot.localapi`, e.g. `nianbao try`).
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated, Literal
+
+from pydantic import Field, SecretStr, field_validator
+from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
+
+from bot.localapi.server import LOCAL_TOKEN
+
+
+class Settings(BaseSettings):
+    model_config = SettingsConfigDict(env_prefix="NIANBAO_", env_file=".env", env_file_encoding="utf-8", extra="ignore")
+
+    bot_token: SecretStr | None = None
+    database_url: str | None = None  # None: SQLite nianbao.db in data_dir
+    data_dir: Path = Path("data")
+    admins: Annotated[list[int], NoDecode] = Field(default_factory=list)  # Telegram user ids: "1,2" or "[1, 2]"
+    language: Literal["zh", "en"] = "zh"  # for users whose Telegram language is neither
+    max_upload_mb: int = Field(20, ge=1)
+    parse_timeout: float = Field(30.0, gt=0)  # seconds for one file in the worker process
+    parse_workers: int = Field(2, ge=1)
+    throttle_rate: float = Field(0.5, ge=0)  # seconds a user waits between two messages
+    api_base: str | None = None  # base URL of a Bot API server other than Telegram's
+    webhook_url: str | None = None  # public URL Telegram posts to, e.g. https://bot.example.org/webhook
+    webhook_secret: SecretStr | None = None
+    webhook_host: str = "127.0.0.1"
+    webhook_port: int = 8080
+    webhook_path: str = "/webhook"
+
+    @field_validator("admins", mode="before")
+    @classmethod
+    def _split_admins(cls, value: object) -> object:
+        if isinstance(value, str):
+            value = value.strip().strip("[]")
+            return [int(x) for x in value.replace(";", ",").split(",") if x.strip()]
+        return value
+
+    @property
+    def token(self) -> str:
+        """The bot token; without one, the local Bot API's fixed token."""
+        return self.bot_token.get_secret_value() if self.bot_token else LOCAL_TOKEN
+
+    @property
+    def max_upload_bytes(self) -> int:
+        return self.max_upload_mb * 1024 * 1024
+
+    def db_url(self) -> str:
+        """The database URL: the configured one, else SQLite in data_dir (created)."""
+        if self.database_url:
+            return self.database_url
+        self.data_dir.mkdir(parents=True, exist_ok=True)
+        return f"sqlite+aiosqlite:///{(self.data_dir / 'nianbao.db').resolve()}"

@@ -1,0 +1,224 @@
+"""Every text the bot says, in Chinese and English.
+
+`t(key, lang, **values)` formats one message; string values are HTML-escaped (the bot speaks
+Telegram's HTML parse mode) unless wrapped in `Raw`. `lang_of(code, default)` maps a Telegram
+language_code to "zh" or "en".
+"""
+
+from __future__ import annotations
+
+import html
+from typing import Any
+
+LANGS = ("zh", "en")
+
+
+class Raw(str):
+    """A value already in HTML: inserted as is."""
+
+
+def lang_of(language_code: str | None, default: str = "zh") -> str:
+    """Telegram's language_code (e.g. "zh-hans", "en-US", "ru") -> "zh" or "en"."""
+    if not language_code:
+        return default
+    return "zh" if language_code.lower().startswith("zh") else "en"
+
+
+def t(key: str, lang: str, /, **values: Any) -> str:
+    zh, en = MESSAGES[key]
+    text = en if lang == "en" else zh
+    if not values:
+        return text
+    safe = {k: v if isinstance(v, Raw) or not isinstance(v, str) else html.escape(v, quote=False) for k, v in values.items()}
+    return text.format(**safe)
+
+
+# Commands shown in the menu, in order: (command, zh, en).
+COMMANDS: tuple[tuple[str, str, str], ...] = (
+    ("start", "开始", "Start"),
+    ("help", "全部命令", "All commands"),
+    ("check", "如何校验报告", "How to check a report"),
+    ("ask", "如何提问", "How to ask a question"),
+    ("stats", "统计 [年份]", "Statistics [year]"),
+    ("agencies", "已有报告的机关", "Agencies with reports"),
+    ("report", "查看报告：机关 [年份]", "Show a report: agency [year]"),
+    ("export", "导出 XLSX", "Export as XLSX"),
+    ("lang", "语言 zh|en", "Language zh|en"),
+    ("privacy", "隐私说明", "Privacy"),
+    ("delete", "删除报告：编号", "Delete a report: number"),
+)
+ADMIN_COMMANDS: tuple[tuple[str, str, str], ...] = (
+    ("publish", "发布到共享库：编号", "Publish to the library: number"),
+    ("unpublish", "从共享库撤回：编号", "Withdraw from the library: number"),
+)
+
+MESSAGES: dict[str, tuple[str, str]] = {
+    # ---- common
+    "start": (
+        "你好，{name}！我是年报助手。\n\n"
+        "• 把政府信息公开工作年度报告（PDF、Word、TXT 或 HTML）发给我，我按国家格式逐项校验，"
+        "指出每处错误的位置和应有的数字。\n"
+        "• 也可以直接问我数字，例如：淮安市人民政府2024年新收政府信息公开申请多少件？\n\n"
+        "/help 查看全部命令。",
+        "Hello, {name}! I am Nianbao, the annual-report assistant.\n\n"
+        "• Send me an annual report on government information disclosure (PDF, Word, TXT or HTML) and I "
+        "check it against the national format, with the place and the right number for every error.\n"
+        "• Or ask me for a number, e.g. How many new applications did 淮安市人民政府 receive in 2024?\n\n"
+        "/help lists every command.",
+    ),
+    "help": (
+        "<b>命令</b>\n"
+        "/check 如何校验报告\n/ask 如何提问\n/stats [年份] 统计\n/agencies 已有报告的机关\n"
+        "/report 机关 [年份] 查看报告\n/export 导出 XLSX\n/delete 编号 删除报告\n"
+        "/lang zh|en 切换语言\n/privacy 隐私说明",
+        "<b>Commands</b>\n"
+        "/check how to check a report\n/ask how to ask a question\n/stats [year] statistics\n"
+        "/agencies agencies with reports\n/report agency [year] show a report\n/export export as XLSX\n"
+        "/delete number delete a report\n/lang zh|en language\n/privacy privacy",
+    ),
+    "help_admin": (
+        "\n\n<b>管理员</b>\n/publish 编号 发布到共享库\n/unpublish 编号 从共享库撤回",
+        "\n\n<b>Admins</b>\n/publish number publish to the shared library\n/unpublish number withdraw from it",
+    ),
+    "check": (
+        "把报告文件直接发给我（作为文件发送，不要作为图片）：PDF、Word（.docx）、TXT、Markdown 或 HTML，"
+        "不超过 20 MB。我会回复是否通过、每处错误的位置和应有的数字，并提供表格图片。"
+        "在群里，请回复我的消息或在说明里 @我。",
+        "Send me the report as a file (not as a photo): PDF, Word (.docx), TXT, Markdown or HTML, up to "
+        "20 MB. I reply with pass or fail, the place and the right number of every error, and a picture "
+        "of the table. In a group, reply to one of my messages or mention me in the caption.",
+    ),
+    "ask": (
+        "直接用中文或英文提问，例如：\n• 灵宝市工业和信息化科技局2023年新收申请多少件？\n"
+        "• 2023年哪个机关新收申请最多？\n• 新乡市工业和信息化局2023年予以公开多少件？\n"
+        "回答会注明数字出自哪份报告。在群里，请 @我 或回复我的消息。",
+        "Ask in Chinese or English, e.g.:\n• How many new applications did 灵宝市工业和信息化科技局 receive in 2023?\n"
+        "• Which agency received the most applications in 2023?\n"
+        "Every answer names the report it comes from. In a group, mention me or reply to my message.",
+    ),
+    "privacy": (
+        "隐私说明：你发来的报告只保存在本聊天自己的空间里，别的聊天看不到，也不会出现在任何回答、列表、"
+        "导出或图片中；只有管理员发布到共享库的报告才对所有人可见。/delete 编号 可随时删除你的报告。",
+        "Privacy: the reports you send are kept in this chat's own space; no other chat sees them, and they "
+        "appear in nobody else's answers, lists, exports or pictures. Only reports an admin publishes to the "
+        "shared library are visible to all. /delete number removes your report at any time.",
+    ),
+    "lang_set": ("已切换为中文。", "Language set to English."),
+    "lang_usage": ("用法：/lang zh 或 /lang en", "Usage: /lang zh or /lang en"),
+    "error": (
+        "抱歉，处理这条消息时出了问题，已记录下来。请稍后再试。",
+        "Sorry, something went wrong with this message; it has been logged. Please try again later.",
+    ),
+    "throttled": ("消息太快了，请稍等几秒再发。", "Too many messages at once; please wait a few seconds."),
+    "admin_only": ("只有管理员可以这样做。", "Only admins can do that."),
+    "usage_report_id": ("用法：/{command} 报告编号，例如 /{command} 12", "Usage: /{command} report-number, e.g. /{command} 12"),
+    "no_such_report": ("找不到编号为 {id} 的报告。", "There is no report number {id}."),
+    # ---- documents
+    "too_big": (
+        "文件太大（{size}）：Telegram 只允许机器人下载 20 MB 以内的文件。"
+        "请压缩 PDF（例如去掉扫描图片、降低图片质量）后再发，或者直接发送 Word 原文件。",
+        "The file is too big ({size}): Telegram lets bots download files of up to 20 MB only. "
+        "Please compress the PDF (e.g. drop scanned images or lower their quality) or send the Word file instead.",
+    ),
+    "too_big_local": (
+        "文件太大（{size}）：本机器人只接受 {limit} MB 以内的文件。请压缩后再发，或者发送 Word 原文件。",
+        "The file is too big ({size}): this bot accepts files of up to {limit} MB. "
+        "Please compress it or send the Word file instead.",
+    ),
+    "empty_file": ("文件是空的（0 字节），请重新发送报告文件。", "The file is empty (0 bytes); please send the report file again."),
+    "image_file": (
+        "这是一张图片，我读不了图片里的表格。请发送报告的 PDF、Word、TXT 或 HTML 原文件。",
+        "This is a picture; I cannot read tables in images. Please send the report itself as PDF, Word, TXT or HTML.",
+    ),
+    "photo": (
+        "这是一张照片，我读不了图片里的表格。请把报告的 PDF 或 Word 原文件作为文件发给我。",
+        "This is a photo; I cannot read tables in images. Please send the report's PDF or Word file as a file.",
+    ),
+    "unknown_type": (
+        "无法识别的文件类型（{kind}）。请发送 PDF、Word（.docx）、TXT、Markdown 或 HTML 格式的年度报告。",
+        "Unrecognised file type ({kind}). Please send the annual report as PDF, Word (.docx), TXT, Markdown or HTML.",
+    ),
+    "busy": ("你的上一个文件还在处理，请等它完成后再发。", "Your previous file is still being processed; please wait for it first."),
+    "status_received": ("📥 已收到《{name}》，正在下载…", "📥 Received {name}, downloading…"),
+    "status_parsing": ("⏳ 正在解析《{name}》…", "⏳ Parsing {name}…"),
+    "status_checking": ("🔎 正在校验…", "🔎 Checking…"),
+    "timeout": (
+        "解析超时（超过 {seconds} 秒），已停止：这个文件太复杂或已损坏。请发送 Word 原文件或文字版 PDF 再试。",
+        "Parsing took longer than {seconds} s and was stopped: the file is too complex or damaged. "
+        "Please try the Word file or a text PDF.",
+    ),
+    "parse_failed": (
+        "无法读取这个文件：它可能已损坏。请重新导出后再发。",
+        "This file cannot be read: it may be damaged. Please export it again and resend it.",
+    ),
+    "download_failed": ("下载文件失败，请重新发送。", "The file could not be downloaded; please send it again."),
+    "already": ("这个文件已经校验过（报告 #{id}），以下是当时的结果：", "This file was checked before (report #{id}); here is that result:"),
+    # ---- verdict
+    "pass": ("✅ 通过", "✅ Pass"),
+    "fail": ("❌ 未通过", "❌ Fail"),
+    "unknown_agency": ("（未识别机关）", "(agency not identified)"),
+    "unknown_year": ("（年份未知）", "(year unknown)"),
+    "year": ("{year} 年度", "{year}"),
+    "counts": (
+        "格式：{format} · 错误 {errors} · 提醒 {warnings} · 报告 #{id}",
+        "Format: {format} · {errors} error(s) · {warnings} warning(s) · report #{id}",
+    ),
+    "no_findings": ("未发现问题。", "No findings."),
+    "section_other": ("其他", "General"),
+    "place": ("位置", "Place"),
+    "expected": ("应为 {expected}", "expected {expected}"),
+    "actual": ("实为 {actual}", "found {actual}"),
+    "page": ("第 {page} 页", "page {page}"),
+    "line": ("第 {line} 行", "line {line}"),
+    "more_in_file": ("……共 {n} 条，完整列表见附件。", "… {n} in all; the full list is in the attached file."),
+    "findings_file_caption": ("报告 #{id} 的全部问题", "All findings of report #{id}"),
+    "superseded": ("（取代了同一机关同一年度的报告 #{previous}）", "(supersedes report #{previous} of the same agency and year)"),
+    # ---- buttons
+    "btn_details": ("📋 详情", "📋 Details"),
+    "btn_picture": ("🖼 表格图片", "🖼 Table picture"),
+    "btn_delete": ("🗑 删除", "🗑 Delete"),
+    "btn_publish": ("📢 发布", "📢 Publish"),
+    "btn_unpublish": ("↩️ 撤回发布", "↩️ Unpublish"),
+    "btn_chart": ("📊 图表", "📊 Chart"),
+    "deleted": ("已删除报告 #{id}。", "Report #{id} deleted."),
+    "published": ("报告 #{id} 已发布到共享库。", "Report #{id} is published to the shared library."),
+    "unpublished": ("报告 #{id} 已从共享库撤回。", "Report #{id} is withdrawn from the shared library."),
+    "gone": ("这份报告已不存在。", "This report no longer exists."),
+    "details_title": ("<b>报告 #{id} 读取到的数字</b>", "<b>Figures read from report #{id}</b>"),
+    "table2": ("表二 主动公开政府信息情况", "Table 2: proactive disclosure"),
+    "table3": ("表三 收到和处理政府信息公开申请情况（{column}）", "Table 3: applications received and handled ({column})"),
+    "table4": ("表四 行政复议、行政诉讼情况", "Table 4: administrative reviews and lawsuits"),
+    "blank": ("空", "blank"),
+    "no_table3": ("这份报告没有可画的表三。", "This report has no table 3 to draw."),
+    "picture_caption": (
+        "报告 #{id} 表三{errors}",
+        "Report #{id}, table 3{errors}",
+    ),
+    "picture_errors": ("：红色为错误单元格，旁边是应有的数字", ": wrong cells in red, the right number beside them"),
+    # ---- library
+    "stats_none": ("还没有可见的报告。发一份报告给我试试。", "No reports visible yet. Send me one to begin."),
+    "stats_title": ("<b>统计{scope}</b>", "<b>Statistics{scope}</b>"),
+    "stats_scope_year": ("（{year} 年度）", " ({year})"),
+    "stats_line": (
+        "报告 {n} 份：通过 {passed}，未通过 {failed}",
+        "{n} report(s): {passed} pass, {failed} fail",
+    ),
+    "stats_year_line": ("{year} 年度：{n} 份（未通过 {failed}）", "{year}: {n} ({failed} fail)"),
+    "stats_failed": ("未通过：", "Failing:"),
+    "agencies_none": ("还没有可见的报告。", "No reports visible yet."),
+    "agencies_title": ("<b>已有报告的机关（{n}）</b>", "<b>Agencies with reports ({n})</b>"),
+    "report_usage": ("用法：/report 机关名称 [年份]，例如 /report 淮安市人民政府 2024", "Usage: /report agency [year], e.g. /report 淮安市人民政府 2024"),
+    "report_none": ("没有找到“{query}”的报告。", "No report found for “{query}”."),
+    "export_none": ("没有可导出的报告。", "There are no reports to export."),
+    "export_caption": ("{n} 份报告的数字与问题", "Figures and findings of {n} report(s)"),
+    "delete_done": ("已删除报告 #{id}。", "Report #{id} deleted."),
+    "delete_denied": (
+        "找不到本聊天的报告 #{id}（只能删除本聊天自己上传的报告）。",
+        "This chat has no report #{id} (a chat can delete only its own uploads).",
+    ),
+    # ---- questions
+    "question_empty": ("请提一个关于年报数字的问题，例如：淮安市人民政府2024年新收申请多少件？",
+                       "Please ask about a figure, e.g. How many new applications did 淮安市人民政府 receive in 2024?"),
+    "source": ("来源：{sources}", "Source: {sources}"),
+    "chart_none": ("这个回答没有可画的数字。", "This answer has no numbers to chart."),
+}
