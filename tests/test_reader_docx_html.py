@@ -10,6 +10,8 @@ from pathlib import Path
 import docx
 import pdfplumber
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 from reports.document import Document, Line, ReadError
 from reports.model import S3_COLUMNS, S4_GROUPS, S4_OUTCOMES
@@ -222,6 +224,32 @@ def test_docx_html_and_text_read_alike(seed: int, options: dict) -> None:
     assert from_docx == from_text
     assert from_html == from_text
     assert len(from_text) > 20
+
+
+@settings(max_examples=12, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(
+    seed=st.integers(0, 10**6),
+    fmt=st.sampled_from(["2021", "2019"]),
+    zero=st.booleans(),
+    total_column=st.booleans(),
+    blanks=st.sampled_from(["0", "", "—", "/", "无"]),
+    sections=st.sets(st.integers(1, 6), min_size=1).map(lambda s: tuple(sorted(s))),
+)
+def test_renderings_read_alike_property(seed: int, fmt: str, zero: bool, total_column: bool, blanks: str,
+                                        sections: tuple[int, ...]) -> None:
+    figures = make_figures(seed, zero=zero, year_format=fmt)
+    options = {"fmt": fmt, "total_column": total_column, "blanks": blanks, "sections": sections}
+    args = ("示例局", 2021, figures)
+    from_text = content(read_text(report_text(*args, **options).encode()))
+    assert content(read_docx(report_docx(*args, **options))) == from_text
+    assert content(read_html(report_html(*args, **options).encode())) == from_text
+    if 3 in sections:  # table 3 holds each figure in its grid position
+        t3 = next(i for i, line in enumerate(from_text) if line[0].startswith("（本列数据"))
+        rows = from_text[t3 + 3: t3 + 3 + len(s3_rows(fmt))]
+        cols = S3_COLUMNS if total_column else S3_COLUMNS[:-1]
+        for row, key in zip(rows, s3_rows(fmt), strict=True):
+            assert row[3:] == [shown(figures[f"s3.{key}.{c}"]) if figures[f"s3.{key}.{c}"] or blanks == "0"
+                               else blanks for c in cols]
 
 
 # --- HTML -----------------------------------------------------------------------------------

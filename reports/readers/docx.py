@@ -167,11 +167,14 @@ def _cells(tr: etree._Element) -> Iterator[etree._Element]:
                 yield from _cells(inner)
 
 
+MAX_SPAN = 64  # Word allows 63 columns; a larger span is damage or malice
+
+
 def _int_attr(el: etree._Element | None, default: int) -> int:
     if el is None:
         return default
     try:
-        return int(el.get(_w("val"), default))
+        return max(0, min(MAX_SPAN, int(el.get(_w("val"), default))))
     except ValueError:
         return default
 
