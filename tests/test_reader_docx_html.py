@@ -274,7 +274,7 @@ HAND_TABLE = """<html><head><meta charset="gbk"><title>t</title></head><body>
 <div id="breadcrumb">首页 &gt; 年报</div>
 <p>一、总体情况<br>全年共收到政府信息
   公开申请3件，办结 3 件。</p>
-<table>
+<table><caption>表一</caption>
 <tr><td colspan=2 rowspan=2>项目<td>A<td rowspan=3>合计
 <tr><td>B
 <tr><td rowspan="2">三、本年度办理结果<td>（一）予以公开<td>&nbsp;
@@ -291,6 +291,7 @@ def test_html_spans_and_sloppy_markup() -> None:
     assert content(doc) == [
         ["一、总体情况"],
         ["全年共收到政府信息公开申请3件，办结 3 件。"],
+        ["表一"],
         ["项目", "", "A", "合计"],
         ["", "", "B", ""],
         ["三、本年度办理结果", "（一）予以公开", "", ""],
@@ -298,8 +299,8 @@ def test_html_spans_and_sloppy_markup() -> None:
         ["备注无", "", "", ""],
         ["六、其他需要报告的事项"],
     ]
-    assert [line.table for line in doc.lines] == [None, None, 0, 0, 0, 0, 0, None]
-    assert [line.lineno for line in doc.lines] == list(range(1, 9))
+    assert [line.table for line in doc.lines] == [None, None, None, 0, 0, 0, 0, 0, None]
+    assert [line.lineno for line in doc.lines] == list(range(1, 10))
 
 
 def test_html_layout_tables_read_as_flow() -> None:
@@ -358,6 +359,7 @@ def test_docx_nested_table_and_line_breaks() -> None:
     cell = outer.cell(1, 1)
     cell.text = "结果"
     cell.add_paragraph("维持")
+    cell.paragraphs[1].add_run("（隐藏）").font.hidden = True
     d.add_paragraph("六、其他需要报告的事项")
     buf = io.BytesIO()
     d.save(buf)

@@ -38,7 +38,7 @@ def _w(tag: str) -> str:
 
 
 _P, _TBL, _TR, _TC, _SDT, _SDT_CONTENT = _w("p"), _w("tbl"), _w("tr"), _w("tc"), _w("sdt"), _w("sdtContent")
-_CUSTOM_XML, _SMART_TAG = _w("customXml"), _w("smartTag")
+_CUSTOM_XML, _SMART_TAG, _R = _w("customXml"), _w("smartTag"), _w("r")
 
 
 def _unreadable(zh: str, en: str, detail: str | None = None) -> ReadError:
@@ -102,11 +102,20 @@ _MC_FALLBACK = "{http://schemas.openxmlformats.org/markup-compatibility/2006}Fal
 _SKIP = (_w("del"), _w("moveFrom"), _w("instrText"), _MC_FALLBACK)
 
 
+def _hidden(run: etree._Element) -> bool:
+    """A run formatted as hidden text (w:vanish), which Word neither shows nor prints."""
+    rpr = run.find(_w("rPr"))
+    vanish = rpr.find(_w("vanish")) if rpr is not None else None
+    return vanish is not None and vanish.get(_w("val"), "true") not in ("0", "false", "off")
+
+
 def _runs_text(el: etree._Element) -> Iterator[str]:
     """The visible text of a paragraph, '\\n' for line breaks; deleted text, field codes and fallbacks skipped."""
     for node in el:
         tag = node.tag
         if tag in _SKIP or not isinstance(tag, str):
+            continue
+        if tag == _R and _hidden(node):
             continue
         if tag == _w("t"):
             yield node.text or ""

@@ -167,6 +167,8 @@ class _Flow:
                     self.walk(cell)
             self.flush()
             return
+        for caption in table.findall("caption"):
+            self.walk(caption)
         index = self.tables
         self.tables += 1
         taken: dict[tuple[int, int], bool] = {}
