@@ -28,8 +28,13 @@ _PROVINCE = re.compile(
 )
 # A prefecture: 市, 自治州, 地区, 盟 (the name part excludes the suffix characters themselves).
 _CITY = re.compile(r"^(?:[^省市县区州盟旗]{2,8}?(?:自治州|地区|市|州|盟))")
-# A county: 县 (one-character names exist: 沛县), 自治县, 区, 市 (county-level), 旗, 自治旗.
-_COUNTY = re.compile(r"^(?:[^省市县区州盟旗]{1,8}?(?:自治县|自治旗|县|旗)|[^省市县区州盟旗]{2,8}?(?:区|市))")
+# A county: 县 (one-character names exist: 沛县), 自治县, 旗, 自治旗, 区, 市 (county-level).
+# Tried together, the longest wins: 红旗区 is a district, not a banner called 红旗.
+_COUNTY = (
+    re.compile(r"^[^省市县区州盟]{1,8}?(?:自治县|县)"),
+    re.compile(r"^[^省市县区州盟]{2,8}?(?:自治旗|旗)"),
+    re.compile(r"^[^省市县区州盟]{2,8}?(?:区|市)"),
+)
 _TOWNSHIP = re.compile(r"^(?:[^省市县区乡镇街]{1,8}?(?:街道办事处|街道|乡|镇))")
 # Words ending in 区/市 that are places inside an agency name, not administrative divisions.
 _NOT_DIVISION = ("园区", "开发区", "景区", "社区", "小区", "校区", "片区", "试验区", "示范区", "城区管理", "城市")
@@ -42,11 +47,12 @@ def normalise_agency(name: str) -> str:
     return s.translate(_BRACKETS)
 
 
-def _take(pattern: re.Pattern[str], s: str) -> str | None:
-    m = pattern.match(s)
-    if not m:
+def _take(pattern: re.Pattern[str] | tuple[re.Pattern[str], ...], s: str) -> str | None:
+    patterns = pattern if isinstance(pattern, tuple) else (pattern,)
+    matches = [m.group(0) for m in (p.match(s) for p in patterns) if m]
+    if not matches:
         return None
-    token = m.group(0)
+    token = max(matches, key=len)
     if any(token.endswith(w) or w in token for w in _NOT_DIVISION):
         return None
     return token
