@@ -12,6 +12,6 @@ from aiogram import Router
 
 
 def get_routers() -> list[Router]:
-    from handlers import common
+    from handlers import common, reminders
 
-    return [common.get_router()]
+    return [common.get_router(), reminders.get_router()]
