@@ -17,7 +17,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from sqlalchemy import and_, case, func, literal, or_, select
+from sqlalchemy import Float, and_, case, func, null, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from reports.questions import EXAMPLES, Query, parse_question
@@ -132,7 +132,7 @@ def _values(report_ids: Any, keys: Sequence[str], fallback: Sequence[str]) -> An
     if fallback:
         cols.append(func.sum(case((Figure.key.in_(list(fallback)), Figure.value))).label("f"))
     else:
-        cols.append(literal(None).label("f"))
+        cols.append(null().cast(Float).label("f"))
     q = (select(*cols).where(Figure.report_id.in_(report_ids), Figure.key.in_([*keys, *fallback]),
                              Figure.is_null.is_(False))
          .group_by(Figure.report_id).subquery())
