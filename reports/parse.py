@@ -46,8 +46,7 @@ def _ranges(lines: list[Line], heads: dict[int, int]) -> dict[int, tuple[int, in
     if starts[2] is None:
         starts[2] = _find(lines, _T2_START, heads.get(1, 0), n)
     if starts[3] is None:
-        i = _find(lines, _T3_START, starts[2] or 0, n)
-        starts[3] = max(0, i - 1) if i is not None else None
+        starts[3] = _find(lines, _T3_START, starts[2] or 0, n)
     if starts[4] is None:
         starts[4] = _find(lines, _T4_START, (starts[3] or 0) + 1, n)
     bounds = sorted({v for v in (*starts.values(), heads.get(5), heads.get(6)) if v is not None} | {n})

@@ -29,11 +29,19 @@ class RawRow:
     raw: str
     after: str = ""  # label fragments on the lines right after (filled by collect_rows)
     empty: bool = False  # a table row with a label and only blank cells (e.g. an unfilled template)
+    cells: list[str] = field(default_factory=list)  # the line's cells as read (for column alignment)
     notes: list[str] = field(default_factory=list)
+
+    before_parts: list[str] = field(default_factory=list)
 
     @property
     def full_label(self) -> str:
         return self.before + self.label
+
+    @property
+    def long_label(self) -> str:
+        """The label without short fragments (pieces of a merged group label cut across lines)."""
+        return "".join(p for p in self.before_parts if len(p) > 4) + self.label
 
     @property
     def values(self) -> list[Token]:
@@ -86,11 +94,13 @@ def collect_rows(lines: list[Line], start: int, end: int) -> list[RawRow]:
             continue
         label, slots, _stray = split_line(line)
         has_values = any(t.kind in ("number", "marker") for t in slots)
-        if not has_values and line.table is not None and slots and not _HEADER_RE.search(label):
+        grid_row = line.table is not None or len(line.cells) >= 4  # tab-separated text keeps its grid
+        if not has_values and grid_row and slots and label is not None and not _HEADER_RE.search(label) \
+                and (line.table is not None or label):
             # A table row whose cells are all blank: a row all the same, read as blanks.
-            rows.append(RawRow(label=label, before="", slots=slots, structured=True, page=line.page,
+            rows.append(RawRow(label=label, before="", slots=slots, structured=line.table is not None, page=line.page,
                                line=line.lineno, index=i, raw=norm(" | ".join(c for c in line.cells if c.strip())),
-                               empty=True))
+                               empty=True, cells=list(line.cells)))
             continue
         if not has_values:
             if label:
@@ -106,12 +116,14 @@ def collect_rows(lines: list[Line], start: int, end: int) -> list[RawRow]:
             RawRow(
                 label=label,
                 before="".join(pending),
+                before_parts=list(pending),
                 slots=slots,
                 structured=structured,
                 page=line.page,
                 line=line.lineno,
                 index=i,
                 raw=norm(" | ".join(c for c in line.cells if c.strip())),
+                cells=list(line.cells),
             )
         )
         pending = []
@@ -123,3 +135,16 @@ def _prev_content(lines: list[Line], i: int, start: int) -> int:
     while j >= start and not lines[j].text.strip():
         j -= 1
     return j
+
+
+def column_start(lines: list[Line], start: int, end: int, pattern: re.Pattern[str]) -> int | None:
+    """In tab-separated text, the cell index where the value columns start, from the header line
+    whose cell matches `pattern` (e.g. 自然人 for table 3). None when the header is not split in cells."""
+    for i in range(start, end):
+        cells = lines[i].cells
+        if lines[i].table is not None or len(cells) < 2:
+            continue
+        for j, c in enumerate(cells):
+            if pattern.search(squash(c)):
+                return j
+    return None

@@ -60,7 +60,7 @@ def check_report(parsed: Parsed) -> list[Finding]:
     out += _identity(r)
     out += _sections(parsed)
     out += _tables(parsed)
-    out += _cells(r)
+    out += _cells(r, {prefix for t in parsed.tables.values() for prefix in t.resolved})
     out += _arithmetic(parsed)
     out += narrative_findings(r)
     return out
@@ -138,7 +138,7 @@ def _tables(p: Parsed) -> list[Finding]:
     return out
 
 
-def _cells(r: Report) -> list[Finding]:
+def _cells(r: Report, resolved: set[str]) -> list[Finding]:
     out: list[Finding] = []
     derived: dict[str, list[str]] = {}
     empty_tables = {key_section(k) for k in r.cells} - {
@@ -173,7 +173,11 @@ def _cells(r: Report) -> list[Finding]:
                 and key != "s2.fees" and not key.startswith("s2.v2019.")):
             out.append(Finding("not-a-number", "error", f"“{zh}”应为整数（{_fmt(c.value)}）。",
                                f"'{en}' must be a whole number ({_fmt(c.value)}).", loc, actual=c.value))
-    for prefix, keys in derived.items():
+    for prefix in resolved:
+        keys = [k for k in r.cells if k.rsplit(".", 1)[0] == prefix]
+        if keys and prefix not in derived and all(r.cells[k].status in ("read", "marker", "blank") for k in keys):
+            derived[prefix] = keys  # read one of several ways: say which, with the values chosen
+    for prefix, keys in sorted(derived.items(), key=lambda kv: (r.cells[kv[1][0]].line or 0, kv[0])):
         # One finding per row: the cells the text lost and the arithmetic restored.
         c = r.cells[keys[0]]
         zh_row, en_row = key_label(keys[0], "zh").split(" / ")[0], key_label(keys[0], "en").split(", ")[0]

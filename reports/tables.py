@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import itertools
+import re
 from dataclasses import dataclass, field
 
 from reports.document import Line
@@ -17,10 +18,12 @@ from reports.labels import (
 )
 from reports.model import S3_APPLICANT_COLUMNS, S3_COLUMNS, S3_ROWS, S4_GROUPS, S4_OUTCOMES
 from reports.relations import Relation, subtotal_key
-from reports.rows import RawRow, collect_rows
-from reports.text import Token, squash
+from reports.rows import RawRow, collect_rows, column_start
+from reports.text import Token, parse_token, squash
 
 MAX_PLACEMENTS = 64
+_PERSON = re.compile(r"^自然人$")
+_T2_VALUES = re.compile(r"本年制发件数|本年新制作数量|上一年项目数量|本年处理决定数量|采购项目数量")
 
 
 @dataclass
@@ -33,6 +36,7 @@ class TableRead:
     choices: list[list[dict[str, Token | None]]] = field(default_factory=list)
     origin: dict[str, RawRow] = field(default_factory=dict)  # key -> the row it came from
     rows: set[str] = field(default_factory=set)
+    resolved: dict[str, RawRow] = field(default_factory=dict)  # rows read one of several ways (prefix -> row)
     subtotals: set[str] = field(default_factory=set)
     has_total: bool | None = None
     fmt_hint: str | None = None
@@ -57,9 +61,25 @@ def _digit_splits(text: str, parts: int) -> list[list[str]]:
     return out
 
 
-def row_readings(row: RawRow, n: int) -> tuple[list[list[Token | None]], bool]:
+def _aligned(row: RawRow, n: int, col: int | None) -> list[Token] | None:
+    """Tab-separated text whose header tells where the value columns are: read the cells there."""
+    if col is None or row.structured or len(row.cells) < col + n:
+        return None  # a row shorter than the header's grid has lost cells: positions are unknown
+    window = [parse_token(c) for c in row.cells[col:col + n]]
+    rest = [parse_token(c) for c in row.cells[col + n:]]
+    if any(t.kind == "text" for t in window) or any(t.kind != "blank" for t in rest):
+        return None
+    if any(t.kind in ("number", "marker") for t in (parse_token(c) for c in row.cells[:col])):
+        return None
+    return window
+
+
+def row_readings(row: RawRow, n: int, col: int | None = None) -> tuple[list[list[Token | None]], bool]:
     """Possible readings of a row as n cells (None = a cell the text does not give).
     Returns (readings, exact) where exact means the text gives exactly n cells in order."""
+    aligned = _aligned(row, n, col)
+    if aligned is not None:
+        return [list(aligned)], True
     slots = list(row.slots)
     if row.structured:
         if len(slots) == n:
@@ -127,9 +147,12 @@ def _row_total_ok(reading: list[Token | None]) -> bool:
     return abs(sum(vals[:-1]) - vals[-1]) < 1e-6  # type: ignore[operator]
 
 
-def add_row(read: TableRead, prefix: str, columns: tuple[str, ...], row: RawRow, *, check_total: bool) -> None:
+def add_row(read: TableRead, prefix: str, columns: tuple[str, ...], row: RawRow, *, check_total: bool,
+            col: int | None = None) -> None:
     """Record a row's readings under keys prefix.<column>."""
-    readings, _exact = row_readings(row, len(columns))
+    readings, _exact = row_readings(row, len(columns), col)
+    if len(readings) > 1:
+        read.resolved[prefix] = row
     if len(readings) > 1 and check_total:
         ok = [r for r in readings if _row_total_ok(r)]
         if ok:
@@ -166,6 +189,7 @@ def read_table3(lines: list[Line], start: int, end: int) -> TableRead:
     common = max(set(counts), key=counts.count) if counts else 0
     read.has_total = header_total or common >= 7
     columns = S3_COLUMNS if read.has_total else S3_APPLICANT_COLUMNS
+    col = column_start(lines, start, first, _PERSON)
     pos = 0
     matched: list[tuple[str, RawRow]] = []
     for row in rows:
@@ -194,7 +218,7 @@ def read_table3(lines: list[Line], start: int, end: int) -> TableRead:
         else:
             read.rows.add(key)
             prefix = f"s3.{key}"
-        add_row(read, prefix, columns, row, check_total=bool(read.has_total))
+        add_row(read, prefix, columns, row, check_total=bool(read.has_total), col=col)
     if items_other and read.fmt_hint is None:
         read.fmt_hint = "2021"
     return read
@@ -204,7 +228,7 @@ def _pick(row: RawRow, pos: int) -> str | None:
     """The canonical row a table row is, preferring the next one expected in the official order."""
     if row.empty and not row.label:
         return None
-    labels = (row.label,) if row.empty else (row.label, row.full_label, row.full_label + row.after)
+    labels = (row.label,) if row.empty else (row.label, row.full_label, row.long_label, row.full_label + row.after)
     for label in labels:
         if not label:
             continue
@@ -212,7 +236,7 @@ def _pick(row: RawRow, pos: int) -> str | None:
         if hits:
             ahead = [k for k in hits if S3_ROWS.index(k) >= pos]
             return ahead[0] if ahead else hits[0]
-        groups = [g for g, pat in S3_GROUP_PATTERNS.items() if pat.search(label)]
+        groups = [g for g, pat in S3_GROUP_PATTERNS.items() if pat.search(label)] if not row.empty else []
         if groups and label is row.label or groups and not row.label:
             return f"sub.{groups[-1]}"
     if not row.full_label and pos < len(S3_ROWS):
@@ -244,6 +268,9 @@ def read_table2(lines: list[Line], start: int, end: int) -> TableRead:
     text = "".join(squash(lines[i].text) for i in range(start, end))
     fmt = "2019" if S2_2019_HINT.search(text) and not S2_2021_HINT.search(text) else "2021"
     read.fmt_hint = fmt if (S2_2019_HINT.search(text) or S2_2021_HINT.search(text)) else None
+    col = column_start(lines, start, end, _T2_VALUES)
+    if col is not None:
+        col = max(1, col)
     for row in collect_rows(lines, start, end):
         label = row.label or row.full_label
         name = next((n for n, pat in S2_ROW_PATTERNS.items() if pat.search(label)), None)
@@ -253,14 +280,14 @@ def read_table2(lines: list[Line], start: int, end: int) -> TableRead:
         read.found = True
         if fmt == "2021":
             if name in S2_2021_COLUMNS:
-                add_row(read, f"s2.{name}", S2_2021_COLUMNS[name], row, check_total=False)
+                add_row(read, f"s2.{name}", S2_2021_COLUMNS[name], row, check_total=False, col=col)
             elif name in ("licensing", "punishment", "coercion", "fees"):
-                readings, _ = row_readings(row, 1)
+                readings, _ = row_readings(row, 1, col)
                 read.base[f"s2.{name}"] = readings[0][0] if len(readings) == 1 else None
                 read.origin[f"s2.{name}"] = row
         else:
             cols = S2_2019_COLUMNS[name]
-            add_row(read, f"s2.v2019.{name}", cols, row, check_total=False)
+            add_row(read, f"s2.v2019.{name}", cols, row, check_total=False, col=col)
             if name in ("licensing", "punishment", "coercion"):
                 # 处理决定数量 has the same meaning as the 2021 key.
                 src = f"s2.v2019.{name}.decisions"
@@ -294,7 +321,11 @@ def read_table4(lines: list[Line], start: int, end: int) -> TableRead:
         return read
     read.found = True
     first = used[0]
-    combined = RawRow(label="", before="", slots=merged, structured=all(r.structured for r in used),
+    aligned = _aligned(first, 15, 0) if len(used) == 1 and not first.label and not first.structured else None
+    if aligned is not None:
+        merged = aligned  # tab-separated: the blanks keep their columns
+    combined = RawRow(label="", before="", slots=merged,
+                      structured=aligned is not None or all(r.structured for r in used),
                       page=first.page, line=first.line, index=first.index,
                       raw=" / ".join(r.raw for r in used))
     readings, _ = row_readings(combined, 15)

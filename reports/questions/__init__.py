@@ -142,12 +142,12 @@ def parse_question(text: str, *, today: dt.date, agencies: Sequence[str] = (), y
         return q
     taken = [False] * len(s)
     match = agency_index(tuple(agencies)).match(s, taken) if agencies else AgencyMatch()
+    metric = find_metric(s, lang, taken)
     # "比去年" is a comparison, not a second year.
-    prev = _PREV.search(s)
+    prev = next((m for m in _PREV.finditer(s) if not any(taken[m.start():m.end()])), None)
     if prev:
         for i in range(*prev.span()):
             taken[i] = True
-    metric = find_metric(s, lang, taken)
     q.years = find_years(s, today, taken)
     n, has_top = find_top_n(s, taken)
     q.label = {"zh": metric.label_zh, "en": metric.label_en}

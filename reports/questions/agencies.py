@@ -22,7 +22,7 @@ from reports.agency import agency_region, normalise_agency
 ABBREVIATIONS: tuple[tuple[str, str], ...] = (
     ("工业和信息化", "工信"), ("工业信息化", "工信"), ("经济和信息化", "经信"), ("经济信息化", "经信"),
     ("科学技术", "科技"), ("发展和改革", "发改"), ("发展改革", "发改"), ("人力资源和社会保障", "人社"),
-    ("住房和城乡建设", "住建"), ("市场监督管理", "市场监管"), ("交通运输", "交通"), ("卫生健康", "卫健"),
+    ("住房和城乡建设", "住建"), ("市场监督管理", "市场监管"), ("市场监督管理", "市监"), ("交通运输", "交通"), ("卫生健康", "卫健"),
     ("农业农村", "农业"), ("文化广电和旅游", "文旅"), ("文化和旅游", "文旅"), ("应急管理", "应急"),
     ("生态环境", "环保"), ("自然资源和规划", "自然资源"), ("退役军人事务", "退役军人"), ("人民政府", "政府"),
     ("教育体育", "教体"), ("公安", "公安"), ("财政", "财政"), ("教育", "教育"), ("民政", "民政"), ("司法", "司法"),
@@ -286,12 +286,15 @@ class AgencyIndex:
                     pool = sorted({i for key in found for i in self.by_key.get(key, [])})
                     return AgencyMatch("unknown", [], None, mention, self.suggest(mention, pool or None))
         if re.search(r"[A-Za-z]", text):
-            return self._english_leftovers(text, found)
+            return self._english_leftovers(text, found, taken)
         return None
 
-    def _english_leftovers(self, text: str, found: dict[str, tuple[int, int]]) -> AgencyMatch | tuple | None:
+    def _english_leftovers(self, text: str, found: dict[str, tuple[int, int]],
+                           taken: list[bool]) -> AgencyMatch | tuple | None:
         for m in re.finditer(r"[A-Za-z][A-Za-z']*", text):
             raw = m.group(0)
+            if any(taken[m.start():m.end()]):
+                continue
             w = raw.lower().removesuffix("'s").replace("'", "")
             if w in self.pinyin or w in _EN_VOCAB or len(w) < 4:
                 continue

@@ -115,7 +115,7 @@ EN_TERMS: tuple[Term, ...] = (
     _t(r"\bupheld\b|maintained", "t4o", "upheld"),
     _t(r"\bcorrected\b|overturned|reversed", "t4o", "corrected"),
     _t(r"other outcomes?", "t4o", "other"),
-    _t(r"not yet (?:concluded|decided)|undecided|still pending", "t4o", "pending"),
+    _t(r"not yet (?:concluded|decided)|undecided|still pending|\bpending\b", "t4o", "pending"),
     _t(r"not disclosed|\bdenied\b|\brefused\b|withheld|non-?disclosure|refusals?|denials?", "row", *_D),
     _t(r"state secrets?", "row", "denied.state_secret"),
     _t(r"prohibited", "row", "denied.prohibited"),
@@ -125,14 +125,14 @@ EN_TERMS: tuple[Term, ...] = (
     _t(r"enforcement files?", "row", "denied.enforcement"),
     _t(r"query matters", "row", "denied.query"),
     _t(r"part(?:ly|ially) (?:granted|disclosed)|partial(?:ly)?(?: disclosures?)?", "row", "partial"),
-    _t(r"fully granted|\bgranted\b|disclosed in full|\bdisclosed\b|approved", "row", "granted"),
+    _t(r"fully granted|\bgrant(?:s|ed)?\b|disclosed in full|\bdisclosed\b|approved", "row", "granted"),
     _t(r"not held", "row", "unavailable.not_held"),
     _t(r"could not be provided|cannot be provided|unavailable|not available", "row", *_U),
     _t(r"not handled|not processed|declined|\brejected\b|rejections?", "row", *_R),
     _t(r"petitions?|complaints?", "row", "rejected.petition"),
     _t(r"repeated|duplicates?", "row", "rejected.repeated"),
     _t(r"other handling|handled otherwise|otherwise handled", "row", *_O),
-    _t(r"\bhandled\b|\bprocessed\b|\bcompleted\b|\bclosed\b|concluded|\banswered\b|dealt with|results? total",
+    _t(r"\bhandl(?:e|es|ed|ing)\b|\bprocess(?:ed)?\b|\bcompleted\b|\bclosed\b|concluded|\banswered\b|dealt with|results? total",
        "row", "results_total", weak=True),
     _t(r"\bnew\b|receiv\w*|\bgot\b|incoming", "row", "new"),
     _t(r"legal persons?(?: or other organi[sz]ations?)?|organi[sz]ations?|legal entities", "col", *ORG_COLUMNS),
@@ -276,7 +276,13 @@ def find_metric(text: str, lang: str, taken: list[bool] | None = None) -> Metric
     weak_rows = [v for t, _, _ in found if t.kind == "row" and t.weak for v in t.values]
     cols = [v for t, _, _ in found if t.kind == "col" for v in t.values]
     groups = [v for t, _, _ in found if t.kind == "t4g" for v in t.values]
+    specific = [t.values[0] for t, _, _ in found if t.kind == "t4g" and len(t.values) == 1]
+    if specific:  # "直接起诉的行政诉讼": the specific kind of lawsuit, not both
+        groups = [g for g in groups if g in specific]
     outcomes = [v for t, _, _ in found if t.kind == "t4o" for v in t.values]
+    if not groups and outcomes == ["pending"]:  # pending applications, not pending lawsuits
+        outcomes = []
+        strong_rows.append("carried_out")
     s2 = [v for t, _, _ in found if t.kind == "s2" for v in t.values]
     s2cols = [v for t, _, _ in found if t.kind == "s2col" for v in t.values]
 
