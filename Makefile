@@ -22,7 +22,7 @@ demo: $(STAMP)
 	$(BIN)/nianbao demo $(SAMPLES)
 
 bench: $(STAMP)
-	$(BIN)/python bench/run.py
+	$(BIN)/python -m bench.run
 
 lint: $(STAMP)
 	$(BIN)/ruff check .

@@ -31,11 +31,27 @@ def _load(name: str) -> Callable[[list[str]], int]:
         "ask": ("storage.answers", "ask_main"),
         "bot": ("bot.entry", "bot_main"),
         "try": ("bot.entry", "try_main"),
-        "demo": ("bot.entry", "demo_main"),
+        "demo": ("bot.cli", "demo_main"),
     }[name]
     import importlib
 
     return getattr(importlib.import_module(module), func)
+
+
+def demo_main(argv: list[str]) -> int:
+    """`make demo`: the bot in the terminal with the sample reports loaded (or, where the bot is not
+    installed, the check of every sample)."""
+    from pathlib import Path
+
+    folder = Path(argv[0]) if argv else Path("../shared/samples")
+    try:
+        from bot.entry import try_main
+    except ImportError:
+        from reports.cli import check_main
+
+        files = [str(p) for p in sorted(folder.iterdir()) if p.suffix in (".pdf", ".docx", ".txt", ".md", ".html")]
+        return check_main(files)
+    return try_main(["--preload", str(folder), *argv[1:]])
 
 
 COMMANDS = ("check", "rules", "ingest", "export", "db", "ask", "bot", "try", "demo")
