@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 from reports.document import Line
 from reports.text import Token, is_page_number, norm, parse_token, split_trailing_numbers, squash
 
+_GLUED_RE = re.compile(r"^(.*[\u4e00-\u9fff)”\"])(\d+(?:\.\d+)?)$")
 _HEADER_RE = re.compile(r"勾稽|申请人情况|自然人|商业企业|信息内容|第二十条|本年制发|处理决定数量|收费金额|结果维持|审结")
 
 
@@ -78,6 +79,10 @@ def split_line(line: Line) -> tuple[str, list[Token], list[str]]:
                 stray.append(norm(cell))
                 slots.append(Token(cell, None, "text"))
             continue
+        if not nums and line.table is None:
+            m = _GLUED_RE.match(squash(text))
+            if m:  # digits glued to the label, as text copied from a web page gives it
+                text, nums = m.group(1), [m.group(2)]
         label_parts.append(squash(text))
         slots = [parse_token(n) for n in nums]
     return "".join(label_parts), slots, stray

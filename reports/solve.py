@@ -80,16 +80,82 @@ def count_violations(values: dict[str, Number | None], relations: list[Relation]
     return bad
 
 
+def _terms(rel: Relation) -> list[tuple[str, int]]:
+    return [(k, 1) for k in rel.lhs] + [(k, -1) for k in rel.rhs]
+
+
+def prune(base: dict[str, Token | None], choices: list[list[dict[str, Token | None]]],
+          relations: list[Relation]) -> list[list[dict[str, Token | None]]]:
+    """Drop readings of a row that no reading of the other rows can make add up (arc consistency
+    over the relations). Readings with unknown cells are never dropped."""
+    choices = [list(c) for c in choices]
+    owner = {key: i for i, ch in enumerate(choices) for key in ch[0]}
+    changed = True
+    while changed:
+        changed = False
+        for rel in relations:
+            known: Number = 0
+            groups: dict[int, list[tuple[str, int]]] = {}
+            usable = True
+            for k, coef in _terms(rel):
+                if k in owner:
+                    groups.setdefault(owner[k], []).append((k, coef))
+                elif k in base and base[k] is not None:
+                    known += coef * arith(base[k])  # type: ignore[arg-type]
+                else:
+                    usable = False
+                    break
+            if not usable or not groups:
+                continue
+            contrib: dict[int, list[Number]] = {}
+            for gi, kc in groups.items():
+                if any(cand[k] is None for cand in choices[gi] for k, _ in kc):
+                    usable = False
+                    break
+                contrib[gi] = [sum(c * arith(cand[k]) for k, c in kc) for cand in choices[gi]]  # type: ignore[arg-type]
+            if not usable:
+                continue
+            for gi in groups:
+                sums: set[Number] | None = {0}
+                for g in groups:
+                    if g == gi:
+                        continue
+                    sums = {a + b for a in sums for b in set(contrib[g])}  # type: ignore[union-attr]
+                    if len(sums) > 50000:
+                        sums = None
+                        break
+                if sums is None:
+                    continue
+                keep = [i for i, v in enumerate(contrib[gi]) if -(known + v) in sums]
+                if keep and len(keep) < len(choices[gi]):
+                    choices[gi] = [choices[gi][i] for i in keep]
+                    contrib[gi] = [contrib[gi][i] for i in keep]
+                    changed = True
+    return choices
+
+
+def _violated(values: dict[str, Number | None], relations: list[Relation]) -> list[Relation]:
+    out = []
+    for rel in relations:
+        if any(values.get(k) is None for k in rel.keys):
+            continue
+        if not _close(sum(values[k] for k in rel.lhs), sum(values[k] for k in rel.rhs)):  # type: ignore[misc]
+            out.append(rel)
+    return out
+
+
 def solve(
     base: dict[str, Token | None],
     choices: list[list[dict[str, Token | None]]],
     relations: list[Relation],
 ) -> Solution:
+    ambiguous_keys = {k for ch in choices for k in ch[0]}
+    choices = prune(base, choices, relations)
     combos_n = 1
     for c in choices:
         combos_n *= max(1, len(c))
     if combos_n > MAX_COMBINATIONS:
-        # Too many readings to try: every ambiguous row stays unread.
+        # Too many readings to try: the rows still ambiguous stay unread.
         choices = [c if len(c) == 1 else [{k: None for k in c[0]}] for c in choices]
     results: list[tuple[int, dict[str, Number | None], dict[str, Token | None], set[str]]] = []
     for combo in itertools.product(*choices) if choices else [()]:
@@ -102,16 +168,19 @@ def solve(
     best = min(r[0] for r in results)
     winners = [r for r in results if r[0] == best]
     sol = Solution(violations=best)
-    ambiguous = len(results) > 1
-    pool = winners if best == 0 else results
-    first_values, first_tokens = winners[0][1], winners[0][2]
+    first_values, first_tokens, first_filled = winners[0][1], winners[0][2], winners[0][3]
+    # Where the table does not add up under any reading, what was guessed or deduced next to the
+    # failing relations cannot be trusted: those cells are left unread.
+    suspect: set[str] = set()
+    if best > 0:
+        for rel in _violated(first_values, relations):
+            suspect |= {k for k in rel.keys if k in ambiguous_keys or k in first_filled}
     for key in first_values:
-        vals = {r[1][key] for r in pool}
-        toks = {None if r[2][key] is None else r[2][key].raw for r in pool}
-        agree = len(vals) == 1 and (len(toks) == 1 or best == 0)
+        vals = {r[1][key] for r in winners}
+        agree = len(vals) == 1 and key not in suspect
         sol.values[key] = first_values[key] if agree else None
         sol.tokens[key] = first_tokens[key] if agree else None
-        sol.certain[key] = agree and first_values[key] is not None and (best == 0 or not ambiguous or len(vals) == 1)
-        if agree and key in winners[0][3]:
+        sol.certain[key] = agree and first_values[key] is not None
+        if agree and key in first_filled:
             sol.derived.add(key)
     return sol

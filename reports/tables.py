@@ -115,6 +115,8 @@ def row_readings(row: RawRow, n: int, col: int | None = None) -> tuple[list[list
                 readings.append([Token(p, int(p), "number") for p in flat])
                 if len(readings) > 2000:
                     break
+    if readings:
+        return readings, False
     # Too few numbers: any placement of them, the rest unknown.
     if all(t.kind in ("number", "marker") and (t.value == 0) for t in slots):
         readings.append([None] * n)  # all zeros read, some cells lost: arithmetic decides

@@ -187,3 +187,50 @@ def _rebalance(f: dict) -> None:
     rows = {k.split(".", 1)[1].rsplit(".", 1)[0] for k in f if k.startswith("s3.")}
     for r in rows:
         f[f"s3.{r}.total"] = sum(f[f"s3.{r}.{c}"] for c in S3_APPLICANT_COLUMNS)
+
+
+def _glue_tables(text: str, *, tight: bool) -> str:
+    """Tables 3 and 4 as copied from a web portal: a row's digits run together with no separator
+    (and with tight=True, run into the label too)."""
+    head, rest = text.split("三、收到和处理政府信息公开申请情况", 1)
+    body, tail = rest.split("五、存在的主要问题及改进情况", 1)
+    out = []
+    for line in body.split("\n"):
+        cells = line.split("\t")
+        labels = [c for c in cells if c and not c.isdigit()]
+        nums = [c for c in cells if c.isdigit()]
+        sep = "" if tight or not (labels and nums) else " "
+        out.append(" ".join(labels) + sep + "".join(nums))
+    return head + "三、收到和处理政府信息公开申请情况" + "\n".join(out) + "五、存在的主要问题及改进情况" + tail
+
+
+@pytest.mark.parametrize("seed", range(50, 62))
+@pytest.mark.parametrize("tight", [False, True])
+def test_tables_with_digits_run_together_are_split_by_the_arithmetic(seed: int, tight: bool) -> None:
+    f = _fig(seed)
+    r = check_text(_glue_tables(report_text(AGENCY, 2023, f), tight=tight))
+    assert {k: r.figures[k] for k in f} == f
+    assert r.errors == []
+
+
+@pytest.mark.parametrize("seed", range(70, 76))
+def test_run_together_digits_in_a_table_that_does_not_add_up_are_never_guessed(seed: int) -> None:
+    f = _fig(seed)
+    f["s3.granted.person"] += 7  # the report itself is wrong: results-total and more break
+    r = check_text(_glue_tables(report_text(AGENCY, 2023, f), tight=False))
+    read = {k: v for k, v in r.figures.items() if k in f and v is not None}
+    assert all(read[k] == f[k] for k in read), {k: (read[k], f[k]) for k in read if read[k] != f[k]}
+    from reports.model import S3_APPLICANT_COLUMNS, S3_RESULT_ITEMS
+
+    # Every arithmetic error is stated on the true figures: never on a guess.
+    for x in r.errors:
+        c, row = x.location.column, x.location.row
+        if x.code == "results-total":
+            truth = (sum(f[f"s3.{i}.{c}"] for i in S3_RESULT_ITEMS), f[f"s3.results_total.{c}"])
+        elif x.code == "column-balance":
+            truth = (f[f"s3.new.{c}"] + f[f"s3.carried_in.{c}"], f[f"s3.results_total.{c}"] + f[f"s3.carried_out.{c}"])
+        elif x.code == "row-total":
+            truth = (sum(f[f"s3.{row}.{a}"] for a in S3_APPLICANT_COLUMNS), f[f"s3.{row}.total"])
+        else:
+            continue
+        assert (x.expected, x.actual) == truth, x.message_en
