@@ -62,19 +62,18 @@ def check_main(argv: list[str]) -> int:
     ap.add_argument("--max-mb", type=float, default=None, help="size cap in MB (default NIANBAO_MAX_UPLOAD_MB or 20)")
     ap.add_argument("--timeout", type=float, default=None, help="seconds allowed per file (default 60)")
     args = ap.parse_args(argv)
-    from reports.engine import READ_ERROR_CODES, check
+    from reports.engine import READ_ERROR_CODES, check_file
 
     status = 0
+    max_bytes = int(args.max_mb * 1024 * 1024) if args.max_mb is not None else None
     for i, path in enumerate(args.files):
         try:
-            data = path.read_bytes()
+            report = check_file(path, max_bytes=max_bytes, timeout=args.timeout)
         except OSError as e:
             msg = f"无法打开文件：{e.strerror}" if args.lang == "zh" else f"cannot open the file: {e.strerror}"
             print(f"{path}: {msg}", file=sys.stderr)
             status = 2
             continue
-        max_bytes = int(args.max_mb * 1024 * 1024) if args.max_mb is not None else None
-        report = check(data, path.name, max_bytes=max_bytes, timeout=args.timeout)
         if args.json:
             print(json.dumps(report.to_json(), ensure_ascii=False))
         else:

@@ -62,15 +62,32 @@ def _fail(report: Report, code: str, zh: str, en: str, raw: str | None = None) -
     return report
 
 
+def check_file(path: str | os.PathLike[str], *, max_bytes: int | None = None, timeout: float | None = None) -> Report:
+    """Check a file on disk; one over the size cap is refused before it is read into memory."""
+    limit = default_max_bytes() if max_bytes is None else max_bytes
+    name = os.path.basename(os.fspath(path))
+    size = os.path.getsize(path)
+    if size > limit:
+        report = Report(file=name)
+        return _too_large(report, limit)
+    with open(path, "rb") as fh:
+        data = fh.read()
+    return check(data, name, max_bytes=limit, timeout=timeout)
+
+
+def _too_large(report: Report, limit: int) -> Report:
+    mb = limit / 1024 / 1024
+    return _fail(report, "too-large", f"文件超过 {mb:g} MB 的上限：请压缩后再发送，或发送 Word 文件。",
+                 f"The file is larger than the {mb:g} MB limit: compress it, or send the Word file.")
+
+
 def check(data: bytes, filename: str = "", *, max_bytes: int | None = None, timeout: float | None = None) -> Report:
     report = Report(file=filename, sha256=hashlib.sha256(data).hexdigest())
     limit = default_max_bytes() if max_bytes is None else max_bytes
     if not data:
         return _fail(report, "empty-file", "文件是空的。", "The file is empty.")
     if len(data) > limit:
-        mb = limit / 1024 / 1024
-        return _fail(report, "too-large", f"文件超过 {mb:g} MB 的上限：请压缩后再发送，或发送 Word 文件。",
-                     f"The file is larger than the {mb:g} MB limit: compress it, or send the Word file.")
+        return _too_large(report, limit)
     try:
         with time_limit(DEFAULT_TIMEOUT if timeout is None else timeout):
             return _check_readable(report, data)

@@ -32,8 +32,14 @@ class Heading:
 def heading_of(line: Line) -> int | None:
     """The section number a line heads, or None. Only short lines that start like a heading count."""
     text = squash(line.text)
-    if not text or len(text) > MAX_HEADING_LEN:
+    if not text:
         return None
+    if len(text) > MAX_HEADING_LEN:
+        # A heading run into its first paragraph ("一、总体情况2023年，我局……"): keep only the
+        # heading's words, which must come right after the marker.
+        text = text[:MAX_HEADING_LEN // 2 + 4]
+        if not _MARKER_RE.match(text) or not any(p.search(text) for p in _KEYWORDS.values()):
+            return None
     m = _MARKER_RE.match(text)
     if not m and not line.text.lstrip().startswith("#"):
         return None
@@ -112,7 +118,7 @@ def find_title(lines: list[Line], first_heading: int | None) -> Title:
             if not m:
                 continue
             year = _year(m.group("year"))
-            agency = (m.group("pre") or "").strip("《》\"“”")
+            agency = (m.group("pre") or "").strip("《》\"“”").removeprefix("关于")
             if not agency or len(agency) < 2:
                 agency = (m.group("post") or "").strip("《》\"“”")
             if agency and len(agency) > 40:

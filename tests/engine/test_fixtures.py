@@ -71,3 +71,22 @@ def test_size_cap() -> None:
     r = reports.check(b"x" * 2048, "big.txt", max_bytes=1024)
     assert [f.code for f in r.findings] == ["too-large"]
     assert "1024" not in r.findings[0].message_zh  # the cap is said in MB
+
+
+def test_a_file_over_the_cap_is_refused_before_reading(tmp_path) -> None:
+    from reports.engine import check_file
+
+    big = tmp_path / "huge.pdf"
+    with big.open("wb") as fh:  # a sparse 200 MB file: nothing is read to refuse it
+        fh.seek(200 * 1024 * 1024)
+        fh.write(b"\0")
+    r = check_file(big)
+    assert [f.code for f in r.findings] == ["too-large"]
+    assert "20 MB" in r.findings[0].message_zh and "20 MB" in r.findings[0].message_en
+
+
+def test_parsing_is_bounded_in_time() -> None:
+    data = (FIXTURES / "report-2021-split-table-repeat.pdf").read_bytes()
+    r = reports.check(data, "x.pdf", timeout=1e-5)
+    assert [f.code for f in r.findings] == ["timeout"]
+    assert reports.check(data, "x.pdf").verdict == "pass"  # and the next check is not disturbed
