@@ -10,14 +10,16 @@ engine and visible-workspace set, and reloaded as soon as the reports or agencie
 from __future__ import annotations
 
 import asyncio
+import copy
 import datetime as dt
 import json
 import weakref
+from collections import OrderedDict
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from sqlalchemy import Float, and_, case, func, null, or_, select
+from sqlalchemy import and_, case, func, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from reports.questions import EXAMPLES, Query, parse_question
@@ -25,6 +27,7 @@ from storage.models import LIBRARY, Agency, Figure, Report, Workspace
 
 LIST_LIMIT = 20  # lines of a list printed in the text (rows hold them all)
 SOURCE_LIMIT = 100  # sources listed for a sum over many reports
+RESULT_CACHE = 512  # aggregate answers kept per engine and workspace set
 
 
 @dataclass
@@ -50,6 +53,8 @@ class _Names:
     names: list[str]
     ids: dict[str, list[int]]  # full name -> agency ids
     years: list[int]
+    # Answers over many reports (sums, rankings, counts, lists), valid while the stamp holds.
+    results: OrderedDict[tuple[Any, ...], Answer] = field(default_factory=OrderedDict)
 
 
 _CACHE: weakref.WeakKeyDictionary[Any, dict[tuple[int, ...] | None, _Names]] = weakref.WeakKeyDictionary()
@@ -61,6 +66,8 @@ def invalidate_cache() -> None:
 
 
 async def _stamp(session: AsyncSession) -> tuple[Any, ...]:
+    # New saves raise the highest id, deletes lower the count; supersedes, publishing and cross-year
+    # re-checks touch updated_at.
     q = select(func.max(Report.id), func.count(Report.id), func.max(Report.updated_at),
                select(func.max(Agency.id)).scalar_subquery())
     return tuple((await session.execute(q)).one())
@@ -125,18 +132,28 @@ def _reports(vis: Any, agency_ids: Sequence[int] | None = None, year: int | None
             .where(sub.c.rn == 1).subquery())
 
 
-def _values(report_ids: Any, keys: Sequence[str], fallback: Sequence[str]) -> Any:
-    """Per report: the sum of `keys`, or of `fallback` when every key is blank."""
+def _valued(reps: Any, keys: Sequence[str], fallback: Sequence[str]) -> Any:
+    """The reports of `reps` with their value: the sum of `keys`, or of `fallback` when every key
+    is blank (None when both are). One indexed lookup of figures per report."""
     primary = func.sum(case((Figure.key.in_(list(keys)), Figure.value)))
-    cols = [Figure.report_id.label("report_id"), primary.label("p")]
-    if fallback:
-        cols.append(func.sum(case((Figure.key.in_(list(fallback)), Figure.value))).label("f"))
-    else:
-        cols.append(null().cast(Float).label("f"))
-    q = (select(*cols).where(Figure.report_id.in_(report_ids), Figure.key.in_([*keys, *fallback]),
-                             Figure.is_null.is_(False))
-         .group_by(Figure.report_id).subquery())
-    return select(q.c.report_id, func.coalesce(q.c.p, q.c.f).label("value")).subquery()
+    value = (func.coalesce(primary, func.sum(case((Figure.key.in_(list(fallback)), Figure.value))))
+             if fallback else primary)
+    joined = reps.outerjoin(Figure, and_(Figure.report_id == reps.c.id, Figure.key.in_([*keys, *fallback]),
+                                         Figure.is_null.is_(False)))
+    cols = (reps.c.id, reps.c.agency, reps.c.year, reps.c.file_name)
+    return select(*cols, value.label("value")).select_from(joined).group_by(*cols)
+
+
+async def _report_value(session: AsyncSession, report_id: int, keys: Sequence[str],
+                        fallback: Sequence[str]) -> int | float | None:
+    q = select(Figure.key, Figure.value).where(Figure.report_id == report_id, Figure.key.in_([*keys, *fallback]),
+                                              Figure.is_null.is_(False))
+    got = dict((await session.execute(q)).all())
+    primary = [got[k] for k in keys if k in got]
+    if primary:
+        return _num(sum(primary))
+    rest = [got[k] for k in fallback if k in got]
+    return _num(sum(rest)) if rest else None
 
 
 def _num(v: float | None) -> int | float | None:
@@ -194,7 +211,20 @@ class _Ctx:
             return self.unknown()
         if q.agency_status == "ambiguous" and q.kind in ("value", "compare", "share", "sum"):
             return self.ambiguous()
-        return await getattr(self, q.kind)()
+        if q.kind in ("value", "share") or (q.kind == "compare" and q.agency_status == "resolved"):
+            return await getattr(self, q.kind)()
+        # Aggregates over many reports are cached until the store changes (see _stamp).
+        key = (q.kind, tuple(q.metric), tuple(q.fallback), q.agency_status, tuple(q.agencies), tuple(q.years),
+               q.n, q.order, q.verdict, q.count_of, q.lang, q.region, q.agency_mention)
+        hit = self.names.results.get(key)
+        if hit is None:
+            hit = await getattr(self, q.kind)()
+            self.names.results[key] = hit
+            if len(self.names.results) > RESULT_CACHE:
+                self.names.results.popitem(last=False)
+        else:
+            self.names.results.move_to_end(key)
+        return copy.deepcopy(hit)
 
     # -- the questions back
 
@@ -233,9 +263,7 @@ class _Ctx:
         return list((await self.s.execute(select(sub).order_by(sub.c.year.desc()))).all())
 
     async def _value_of(self, report_id: int, keys: Sequence[str], fallback: Sequence[str]) -> int | float | None:
-        v = _values([report_id], keys, fallback)
-        row = (await self.s.execute(select(v.c.value))).first()
-        return _num(row[0]) if row else None
+        return await _report_value(self.s, report_id, keys, fallback)
 
     def _missing_year(self, agency: str, year: int, have: list[int]) -> Answer:
         stored = "、".join(str(y) for y in sorted(have)) if self.zh else ", ".join(str(y) for y in sorted(have))
@@ -346,9 +374,9 @@ class _Ctx:
         if year is None:
             return Answer(self.t("库里还没有年报。", "No report is stored yet."))
         reps = _reports(self.vis, ids, year)
-        vals = _values(select(reps.c.id), self.q.metric, self.q.fallback)
-        total, n_with = (await self.s.execute(select(func.sum(vals.c.value), func.count(vals.c.value)))).one()
-        n_reports = (await self.s.execute(select(func.count()).select_from(reps))).scalar_one()
+        vals = _valued(reps, self.q.metric, self.q.fallback).subquery()
+        total, n_with, n_reports = (await self.s.execute(
+            select(func.sum(vals.c.value), func.count(vals.c.value), func.count()))).one()
         srcs = (await self.s.execute(select(reps).order_by(reps.c.agency).limit(SOURCE_LIMIT))).all()
         if not n_reports:
             return Answer(self.t(f"库里没有{self._scope_name()} {year} 年的年报。",
@@ -367,11 +395,11 @@ class _Ctx:
         if year is None:
             return Answer(self.t("库里还没有年报。", "No report is stored yet."))
         reps = _reports(self.vis, ids, year)
-        vals = _values(select(reps.c.id), self.q.metric, self.q.fallback)
-        order = vals.c.value.asc() if self.q.order == "asc" else vals.c.value.desc()
+        valued = _valued(reps, self.q.metric, self.q.fallback)
+        value = valued.selected_columns.value
+        order = value.asc() if self.q.order == "asc" else value.desc()
         rows = (await self.s.execute(
-            select(reps, vals.c.value).join(vals, vals.c.report_id == reps.c.id)
-            .where(vals.c.value.is_not(None)).order_by(order, reps.c.agency).limit(self.q.n or 5))).all()
+            valued.having(value.is_not(None)).order_by(order, reps.c.agency).limit(self.q.n or 5))).all()
         if not rows:
             return Answer(self.t(f"库里没有 {year} 年的相关数字。", f"No {year} figures are stored for that."))
         out = [{"agency": r.agency, "year": r.year, "value": _num(r.value)} for r in rows]
@@ -391,8 +419,7 @@ class _Ctx:
         early = self.q.years[0] if len(self.q.years) >= 2 else late - 1
         totals = []
         for y in (early, late):
-            reps = _reports(self.vis, ids, y)
-            vals = _values(select(reps.c.id), self.q.metric, self.q.fallback)
+            vals = _valued(_reports(self.vis, ids, y), self.q.metric, self.q.fallback).subquery()
             t, n = (await self.s.execute(select(func.sum(vals.c.value), func.count(vals.c.value)))).one()
             totals.append(_num(t) if n else None)
         rows = [{"agency": None, "year": early, "value": totals[0]}, {"agency": None, "year": late, "value": totals[1]}]

@@ -145,11 +145,29 @@ def _body_keys(body: str) -> set[str]:
     return {k for k in keys if k}
 
 
+# Fallback for names reports.agency cannot split (e.g. 徐州市, 盐城市): leading place names.
+_PLACE = re.compile(r"[\u4e00-\u9fff]{2,6}?(?:特别行政区|自治区|自治州|自治县|地区|省|市|州|县|区|旗|盟)")
+
+
+def _split(norm: str) -> tuple[tuple[str, ...], str]:
+    """(region parts, body) of a normalised name."""
+    regions = [p for p in agency_region(norm) if p]
+    prefix = "".join(regions)
+    if not prefix or not norm.startswith(prefix):
+        regions, prefix = [], ""
+    body = norm[len(prefix):]
+    while len(regions) < 4:
+        m = _PLACE.match(body)
+        if not m or len(body) - m.end() < 2:
+            break
+        regions.append(m.group(0))
+        body = body[m.end():]
+    return tuple(regions), body
+
+
 def _entry(name: str) -> Entry:
     norm = normalise_agency(name)
-    regions = tuple(p for p in agency_region(norm) if p)
-    prefix = "".join(regions)
-    body = norm[len(prefix):] if prefix and norm.startswith(prefix) else norm
+    regions, body = _split(norm)
     region_keys: set[str] = set()
     for part in regions:
         region_keys.add(part)
@@ -176,6 +194,7 @@ class AgencyIndex:
         self.cjk_keys = {k for k in self.by_key if not k.isascii()}
         self.max_len = max((len(k) for k in self.cjk_keys), default=1)
         self.pinyin = {k for k in self.region_keys if k.isascii()}
+        self.chars = [frozenset(e.name) for e in self.entries]
 
     def _fuzzy_region(self, chunk: str) -> str | None:
         """A stored region key one character away from `chunk` (a typo), if exactly one."""
@@ -185,16 +204,17 @@ class AgencyIndex:
         return hits.pop() if len(hits) == 1 else None
 
     def suggest(self, mention: str, pool: Sequence[int] | None = None, n: int = 3) -> list[str]:
-        """The stored names closest to `mention`."""
+        """The stored names closest to `mention`: those sharing the most characters with it (pinyin
+        counts as its place name), ranked by similarity."""
+        text = mention.lower()
+        for zh, py in PINYIN.items():
+            text = text.replace(py, zh)
+        chars = set(text)
         idx = range(len(self.entries)) if pool is None else pool
-        chars = set(mention)
-        scored = []
-        for i in idx:
-            e = self.entries[i]
-            if pool is None and not chars & set(e.name):
-                continue
-            scored.append((difflib.SequenceMatcher(None, mention, e.name).ratio(), e.name))
-        scored.sort(key=lambda t: (-t[0], t[1]))
+        shared = sorted(((len(chars & self.chars[i]), i) for i in idx), key=lambda t: (-t[0], t[1]))
+        short = [i for c, i in shared[:40] if c > 0] or [i for _, i in shared[:40]]
+        scored = sorted(((difflib.SequenceMatcher(None, text, self.entries[i].name).ratio(), self.entries[i].name)
+                         for i in short), key=lambda t: (-t[0], t[1]))
         return [name for _, name in scored[:n]]
 
     def match(self, text: str, taken: list[bool]) -> AgencyMatch:
@@ -317,24 +337,31 @@ class AgencyIndex:
     def _score(self, text: str, found: dict[str, tuple[int, int]]) -> AgencyMatch:
         region_hits = [k for k in found if k in self.region_keys]
         body_hits = [k for k in found if k not in self.region_keys]
-        pool = range(len(self.entries))
+        pool: list[int] | None = None  # None: every agency
         region_name = None
         if region_hits:
-            pool = [i for i in pool if any(k in self.entries[i].region_keys for k in region_hits)]
+            pool = sorted({i for k in region_hits for i in self.by_key.get(k, [])
+                           if k in self.entries[i].region_keys})
             # The region meant: the deepest part that one of the hits names.
             for part in reversed(self.entries[pool[0]].regions) if pool else ():
-                if any(k in (part, _short_region(part), PINYIN.get(_short_region(part) or "")) for k in region_hits):
+                short = _short_region(part)
+                if any(k in (part, short, PINYIN.get(short or "")) for k in region_hits):
                     region_name = part
                     break
         mention = _mention(text, min(a for a, _ in found.values()), max(b for _, b in found.values()), [])
         if not body_hits:
-            cands = [self.entries[i].name for i in pool]
+            cands = [self.entries[i].name for i in (pool or [])]
             return AgencyMatch("resolved" if len(cands) == 1 else "region", cands, region_name, mention)
-        scores = {i: sum(len(k) for k in body_hits if k in self.entries[i].keys) for i in pool}
+        allowed = None if pool is None else set(pool)
+        scores: dict[int, int] = {}
+        for k in body_hits:
+            for i in self.by_key.get(k, []):
+                if allowed is None or i in allowed:
+                    scores[i] = scores.get(i, 0) + len(k)
         best = max(scores.values(), default=0)
         if best == 0:
-            return AgencyMatch("unknown", [], region_name, mention, self.suggest(mention, list(pool) or None))
-        cands = [self.entries[i].name for i, s in scores.items() if s == best]
+            return AgencyMatch("unknown", [], region_name, mention, self.suggest(mention, pool))
+        cands = [self.entries[i].name for i in sorted(scores) if scores[i] == best]
         return AgencyMatch("resolved" if len(cands) == 1 else "ambiguous", cands, region_name, mention)
 
     def entry(self, name: str) -> Entry | None:
