@@ -387,7 +387,7 @@ async def _save(
     custom = (draft["month"], draft["day"]) if role is Role.CUSTOM else None
     schedule = Schedule(role, custom, tuple(draft["offsets"]) or DEFAULT_OFFSETS, hour, DEFAULT_TZ)
     now = _now(clock)
-    await rem.subscribe(session, message.chat.id, schedule, draft.get("agency"), now=now)
+    await rem.subscribe(session, message.chat.id, schedule, draft.get("agency"), lang=_lang(lang), now=now)
     await state.update_data(remind=None)
     today = now.astimezone(schedule.zone).date()
     due = due_report(today, schedule.role, schedule.custom)

@@ -66,6 +66,7 @@ class Subscription(SQLModel, table=True):
     offsets: list[int] = Field(default_factory=list, sa_column=Column(JSON, nullable=False))
     hour: int = Field(default=9, nullable=False)
     tz: str = Field(default="Asia/Shanghai", sa_type=String(64), nullable=False)
+    lang: str | None = Field(default=None, sa_type=String(2))  # the subscriber's; the chat's /lang wins
     active: bool = Field(default=True, nullable=False)
     created_at: datetime = _ts()
     updated_at: datetime = _ts()

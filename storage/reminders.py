@@ -97,10 +97,12 @@ async def subscribe(
     schedule: Schedule,
     agency: str | None = None,
     *,
+    lang: str | None = None,
     now: datetime | None = None,
 ) -> Subscription:
     """Subscribe a chat (committed). The same chat, deadline and agency again updates the existing
-    active subscription (offsets, hour, zone) instead of adding a second one."""
+    active subscription (offsets, hour, zone, language) instead of adding a second one. `lang` is
+    the subscriber's language, used unless the chat chose one with /lang."""
     now = (now or datetime.now(UTC)).astimezone(UTC)
     agency = agency.strip() if agency and agency.strip() else None
     custom = schedule.custom or (None, None)
@@ -108,6 +110,7 @@ async def subscribe(
         same_agency = (sub.agency and normalise_agency(sub.agency)) == (agency and normalise_agency(agency))
         if sub.role == schedule.role and (sub.deadline_month, sub.deadline_day) == custom and same_agency:
             sub.offsets, sub.hour, sub.tz, sub.updated_at = list(schedule.offsets), schedule.hour, schedule.tz, now
+            sub.lang = lang or sub.lang
             await session.commit()
             return sub
     sub = Subscription(
@@ -119,6 +122,7 @@ async def subscribe(
         offsets=list(schedule.offsets),
         hour=schedule.hour,
         tz=schedule.tz,
+        lang=lang,
         active=True,
         created_at=now,
         updated_at=now,
@@ -426,6 +430,7 @@ class _Sub:
     chat_id: int
     agency: str | None
     schedule: Schedule
+    lang: str | None
 
 
 @dataclass(slots=True)
@@ -467,7 +472,7 @@ async def _plan(session: AsyncSession, now: datetime) -> list[_Job]:
         due = due_reminder(now, schedule, since=_utc(sub.created_at))
         if due is None:
             continue
-        snap = _Sub(sub.id, sub.chat_id, sub.agency, schedule)  # type: ignore[arg-type]
+        snap = _Sub(sub.id, sub.chat_id, sub.agency, schedule, sub.lang)  # type: ignore[arg-type]
         row = rows.get((snap.id, due.report_year, due.offset))
         if row is None:
             jobs.append(_Job(snap, due, "new"))
@@ -522,7 +527,7 @@ async def _compose(session: AsyncSession, job: _Job, now: datetime, default_lang
     if status is not None and status.verdict == "pass":
         return "", False
     lang_row = (await session.execute(select(Chat.lang).where(Chat.chat_id == sub.chat_id))).scalar_one_or_none()
-    lang: Lang = lang_row if lang_row in ("zh", "en") else default_lang  # type: ignore[assignment]
+    lang: Lang = next((x for x in (lang_row, sub.lang) if x in ("zh", "en")), default_lang)  # type: ignore[assignment]
     digest = await roster_digest(session, sub.chat_id, due.report_year)
     days = (due.deadline - now.astimezone(sub.schedule.zone).date()).days
     return render_reminder(lang, due, days, agency=sub.agency, status=status, digest=digest), True

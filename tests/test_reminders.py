@@ -137,6 +137,21 @@ async def test_english_chat(sessionmaker: async_sessionmaker[AsyncSession]) -> N
     ))]  # fmt: skip
 
 
+async def test_subscriber_language_unless_the_chat_chose_one(sessionmaker: async_sessionmaker[AsyncSession]) -> None:
+    out = Outbox()
+    async with sessionmaker() as s:
+        await rem.subscribe(s, 6, Schedule(Role.DEPARTMENT, offsets=(7, 3)), lang="en", now=sh(2025, 12, 1))
+    await rem.run_tick(sessionmaker, out, sh(2026, 1, 24, 9))
+    async with sessionmaker() as s:
+        await set_chat_lang(s, 6, "zh")  # /lang zh in the chat wins over the subscriber's language
+    await rem.run_tick(sessionmaker, out, sh(2026, 1, 28, 9))
+    assert [t.split("\n")[0] for _, t in out.take()] == [
+        "⏰ Reminder: The 2025 annual report on government information disclosure is due on 31 January 2026: "
+        "7 days left",
+        "⏰ 年报提醒：2025年政府信息公开工作年度报告，截止 2026年1月31日，还有 3 天",
+    ]
+
+
 # ---------------------------------------------------------------- stored reports
 
 

@@ -30,6 +30,7 @@ def upgrade() -> None:
     sa.Column('offsets', sa.JSON(), nullable=False),
     sa.Column('hour', sa.Integer(), nullable=False),
     sa.Column('tz', sa.String(length=64), nullable=False),
+    sa.Column('lang', sa.String(length=2), nullable=True),
     sa.Column('active', sa.Boolean(), nullable=False),
     sa.Column('created_at', sa.DateTime(timezone=True), nullable=False),
     sa.Column('updated_at', sa.DateTime(timezone=True), nullable=False),
