@@ -420,3 +420,27 @@ def test_names_from_csv_and_xlsx() -> None:
         rem.names_from_file(b"PK\x03\x04not a workbook")
     with pytest.raises(ValueError):
         rem.names_from_file(b"\x00\x01\x02\xff\xfe")
+
+
+@pytest.mark.parametrize(
+    ("question", "expected"),
+    [
+        ("离截止还有几天", True),
+        ("离截止还有几天？", True),
+        ("距离截止日期还剩多少天", True),
+        ("年报什么时候截止", True),
+        ("截止还有几天", True),
+        ("How many days until the deadline?", True),
+        ("how much time is left before the deadline", True),
+        ("days left until the deadline", True),
+        ("When is the deadline?", True),
+        ("灵宝市2023年新收申请多少件", False),
+        ("/remind", False),
+        ("how many applications in 2023", False),
+        ("", False),
+    ],
+)
+def test_deadline_question(question: str, expected: bool) -> None:
+    from handlers.reminders import is_deadline_question
+
+    assert is_deadline_question(question) is expected
