@@ -29,6 +29,7 @@ CODES: dict[str, tuple[str, str, str]] = {
     "in-force-mismatch": ("warning", "现行有效件数与上年数+本年制发−本年废止不符", "in force differs from last year's in force + issued − repealed"),
     "unreadable-cell": ("warning", "无法确定单元格的数值，相关校验已跳过", "the engine could not read a cell with certainty; its checks were skipped"),
     "unreadable-row": ("warning", "表格中有一行无法识别", "a table row could not be matched to the format"),
+    "duplicate-row": ("warning", "表格中同一行出现两次（按勾稽关系选用其一）", "a table row appears twice (the arithmetic chooses)"),
     "inferred-cell": ("info", "原文缺失或数字连写的单元格已按勾稽关系推定", "cells lost or run together in the text, restored from the table's arithmetic"),
     "unreadable-file": ("error", "文件损坏或无法读取", "the file is damaged or cannot be read"),
     "unsupported-format": ("error", "不支持的文件格式（如旧版 .doc）", "an unsupported file format (e.g. old .doc)"),

@@ -125,6 +125,11 @@ def _tables(p: Parsed) -> list[Finding]:
                                    f"Table 3: the row '{S3_ROW_LABELS[row][1]}' cannot be found.",
                                    Location(section=3, row=row)))
         for code, raw in t3.notes:
+            if code == "duplicate-row":
+                out.append(Finding("duplicate-row", "warning",
+                                   f"第三部分表格中这一行重复出现：{raw.raw}",
+                                   f"Table 3: this row appears twice: {raw.raw}",
+                                   Location(section=3, page=raw.page, line=raw.line), raw=raw.raw))
             if code == "unmatched-row":
                 out.append(Finding("unreadable-row", "warning",
                                    f"第三部分表格有一行无法识别是哪一项：{raw.raw}",

@@ -149,10 +149,16 @@ def _row_total_ok(reading: list[Token | None]) -> bool:
     return abs(sum(vals[:-1]) - vals[-1]) < 1e-6  # type: ignore[operator]
 
 
-def add_row(read: TableRead, prefix: str, columns: tuple[str, ...], row: RawRow, *, check_total: bool,
-            col: int | None = None) -> None:
-    """Record a row's readings under keys prefix.<column>."""
-    readings, _exact = row_readings(row, len(columns), col)
+def add_row(read: TableRead, prefix: str, columns: tuple[str, ...], row: RawRow | list[RawRow], *,
+            check_total: bool, col: int | None = None) -> None:
+    """Record a row's readings under keys prefix.<column> (several rows: any one of them)."""
+    rows = row if isinstance(row, list) else [row]
+    row = rows[0]
+    readings = []
+    for r in rows:
+        for reading in row_readings(r, len(columns), col)[0]:
+            if reading not in readings:
+                readings.append(reading)
     if len(readings) > 1:
         read.resolved[prefix] = row
     if len(readings) > 1 and check_total:
@@ -206,13 +212,15 @@ def read_table3(lines: list[Line], start: int, end: int) -> TableRead:
         pos = S3_ROWS.index(key) + 1
         matched.append((key, row))
     items_other = any(k.startswith("other.") for k, _ in matched)
+    grouped: dict[str, list[RawRow]] = {}
     for key, row in matched:
         if key == "sub.other" and not items_other:
             key = "other.all"  # the 2019 试行 format: one row for （六）其他处理
             read.fmt_hint = "2019"
-        if key in read.rows or (key.startswith("sub.") and key[4:] in read.subtotals):
+        if key in grouped:
             read.notes.append(("duplicate-row", row))
-            continue
+        grouped.setdefault(key, []).append(row)
+    for key, same in grouped.items():
         if key.startswith("sub."):
             g = key[4:]
             read.subtotals.add(g)
@@ -220,7 +228,8 @@ def read_table3(lines: list[Line], start: int, end: int) -> TableRead:
         else:
             read.rows.add(key)
             prefix = f"s3.{key}"
-        add_row(read, prefix, columns, row, check_total=bool(read.has_total), col=col)
+        # A row that appears twice (a repeated page header, a stray line): the arithmetic chooses.
+        add_row(read, prefix, columns, same, check_total=bool(read.has_total), col=col)
     if items_other and read.fmt_hint is None:
         read.fmt_hint = "2021"
     return read
@@ -241,8 +250,6 @@ def _pick(row: RawRow, pos: int) -> str | None:
         groups = [g for g, pat in S3_GROUP_PATTERNS.items() if pat.search(label)] if not row.empty else []
         if groups and label is row.label or groups and not row.label:
             return f"sub.{groups[-1]}"
-    if not row.full_label and pos < len(S3_ROWS):
-        return S3_ROWS[pos]  # numbers with no label, in sequence: the label was lost
     return None
 
 
