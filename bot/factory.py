@@ -23,7 +23,7 @@ from bot.scheduler import install as install_reminders
 from bot.settings import Settings
 from handlers import get_routers
 from handlers.i18n import ADMIN_COMMANDS, COMMANDS
-from handlers.services import Chats, Checker
+from handlers.services import Chats, Checker, InFlight
 
 log = logging.getLogger(__name__)
 
@@ -50,6 +50,7 @@ def create_dispatcher(
         chats=chats,
         checker=checker or Checker(settings.parse_workers, settings.parse_timeout),
         owns_checker=checker is None,
+        inflight=InFlight(),
         admins=frozenset(settings.admins),
         max_upload_bytes=settings.max_upload_bytes,
         **extra,

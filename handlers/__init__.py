@@ -1,9 +1,8 @@
 """aiogram routers, one module per conversation; `get_routers()` returns them in the order they match.
 
 Each module builds its Router in `get_router()` (a fresh one per dispatcher, so tests and
-`nianbao try` can run several dispatchers in one process).
-
-The questions router comes last: any text that no command claimed is a question.
+`nianbao try` can run several dispatchers in one process). The questions router comes last:
+any text that no command claimed is a question.
 """
 
 from __future__ import annotations
@@ -12,6 +11,13 @@ from aiogram import Router
 
 
 def get_routers() -> list[Router]:
-    from handlers import common, reminders
+    from handlers import common, documents, library, questions, reminders
 
-    return [common.get_router(), reminders.get_router()]
+    # reminders before documents (a CSV/XLSX roster is not a report) and questions (the deadline question)
+    return [
+        common.get_router(),
+        reminders.get_router(),
+        library.get_router(),
+        documents.get_router(),
+        questions.get_router(),
+    ]

@@ -194,7 +194,7 @@ MESSAGES: dict[str, tuple[str, str]] = {
         "报告 #{id} 表三{errors}",
         "Report #{id}, table 3{errors}",
     ),
-    "picture_errors": ("：红色为错误单元格，旁边是应有的数字", ": wrong cells in red, the right number beside them"),
+    "picture_errors": ("：红色为错误单元格，格内标出应有的数字", ": wrong cells in red, each with the right number in it"),
     # ---- library
     "stats_none": ("还没有可见的报告。发一份报告给我试试。", "No reports visible yet. Send me one to begin."),
     "stats_title": ("<b>统计{scope}</b>", "<b>Statistics{scope}</b>"),

@@ -83,6 +83,22 @@ class Chats:
         self._cache.pop(chat_id, None)
 
 
+class InFlight:
+    """Users with a file being processed: one file at a time per user."""
+
+    def __init__(self) -> None:
+        self._users: set[int] = set()
+
+    def start(self, user_id: int) -> bool:
+        if user_id in self._users:
+            return False
+        self._users.add(user_id)
+        return True
+
+    def done(self, user_id: int) -> None:
+        self._users.discard(user_id)
+
+
 class CheckTimeout(Exception):
     """The worker did not finish within the time bound (it was killed)."""
 

@@ -1,0 +1,265 @@
+"""A report file arrives: size and type checks, a status message, the check in a worker, the store,
+the verdict with its buttons (details, table picture, delete, publish)."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import hashlib
+import logging
+from collections.abc import AsyncIterator
+from concurrent.futures.process import BrokenProcessPool
+
+from aiogram import Bot, F, Router
+from aiogram.exceptions import TelegramBadRequest
+from aiogram.filters import Filter
+from aiogram.types import BufferedInputFile, CallbackQuery, Message
+from sqlalchemy import select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from handlers import views
+from handlers.filters import is_admin
+from handlers.i18n import t
+from handlers.services import ChatInfo, Checker, CheckTimeout, InFlight
+from reports.model import Report as CheckedReport
+from reports.readers import sniff
+from storage import repo
+from storage.models import Report, chat_workspace_name
+
+log = logging.getLogger(__name__)
+
+TELEGRAM_DOWNLOAD_LIMIT = 20 * 1024 * 1024
+# Findings that mean "this file could not be read at all": say why, store nothing.
+FILE_LEVEL = frozenset({
+    "unreadable-file", "unsupported-format", "no-text-layer", "encrypted", "not-a-report",
+    "too-large", "empty-file", "timeout",
+})
+
+
+class AddressedToBot(Filter):
+    """In private chats everything is for the bot; in groups, a reply to the bot or a mention of it."""
+
+    async def __call__(self, message: Message, bot: Bot) -> bool:
+        if message.chat.type == "private":
+            return True
+        me = await bot.me()
+        reply = message.reply_to_message
+        if reply is not None and reply.from_user is not None and reply.from_user.id == me.id:
+            return True
+        text = message.text or message.caption or ""
+        return bool(me.username) and f"@{me.username}".lower() in text.lower()
+
+
+def _size(n: int) -> str:
+    return f"{n / 1024 / 1024:.1f} MB"
+
+
+@contextlib.asynccontextmanager
+async def chat_action(bot: Bot, chat_id: int, action: str = "typing") -> AsyncIterator[None]:
+    """Keep the "typing…" indicator alive (Telegram shows it for 5 s) while the work goes on."""
+
+    async def keep() -> None:
+        while True:
+            with contextlib.suppress(Exception):
+                await bot.send_chat_action(chat_id, action)
+            await asyncio.sleep(4)
+
+    task = asyncio.create_task(keep())
+    try:
+        yield
+    finally:
+        task.cancel()
+        with contextlib.suppress(asyncio.CancelledError):
+            await task
+
+
+async def _edit(status: Message, text: str) -> None:
+    with contextlib.suppress(TelegramBadRequest):  # e.g. "message is not modified"
+        await status.edit_text(text)
+
+
+async def send_report(
+    message: Message, row: Report, session: AsyncSession, lang: str, admins: frozenset[int], *, prefix: str = ""
+) -> Message:
+    """The verdict of a stored report, with its buttons; a long list goes along as a file."""
+    findings = await repo.findings_of(session, row.id)  # type: ignore[arg-type]
+    text, full = views.verdict(row, findings, lang)
+    admin = is_admin(message.from_user and message.from_user.id, admins) if message.from_user else False
+    if prefix:
+        text = f"{prefix}\n\n{text}"
+    sent = await message.reply(text, reply_markup=views.report_keyboard(row, lang, admin=admin))
+    if full is not None:
+        await message.answer_document(
+            BufferedInputFile(full.encode("utf-8"), f"findings-{row.id}.txt"),
+            caption=t("findings_file_caption", lang, id=row.id),
+        )
+    return sent
+
+
+async def on_document(
+    message: Message,
+    bot: Bot,
+    session: AsyncSession,
+    chat_info: ChatInfo,
+    lang: str,
+    checker: Checker,
+    inflight: InFlight,
+    admins: frozenset[int],
+    max_upload_bytes: int,
+) -> None:
+    doc = message.document
+    assert doc is not None and message.from_user is not None
+    name = doc.file_name or "report"
+    size = doc.file_size or 0
+    if size > TELEGRAM_DOWNLOAD_LIMIT:
+        await message.reply(t("too_big", lang, size=_size(size)))
+        return
+    if size > max_upload_bytes:
+        await message.reply(t("too_big_local", lang, size=_size(size), limit=max_upload_bytes // 1024 // 1024))
+        return
+    if doc.file_size == 0:
+        await message.reply(t("empty_file", lang))
+        return
+    user_id = message.from_user.id
+    if not inflight.start(user_id):
+        await message.reply(t("busy", lang))
+        return
+    try:
+        status = await message.reply(t("status_received", lang, name=name))
+        async with chat_action(bot, message.chat.id):
+            await _handle(message, bot, session, chat_info, lang, checker, admins, status, name)
+    finally:
+        inflight.done(user_id)
+
+
+async def _handle(
+    message: Message, bot: Bot, session: AsyncSession, chat_info: ChatInfo, lang: str,
+    checker: Checker, admins: frozenset[int], status: Message, name: str,
+) -> None:
+    doc = message.document
+    assert doc is not None and message.from_user is not None
+    try:
+        buf = await bot.download(doc)
+    except TelegramBadRequest as e:
+        key = "too_big" if "too big" in e.message else "download_failed"
+        await _edit(status, t(key, lang, size=_size(doc.file_size or 0)))
+        return
+    data = buf.read() if buf is not None else b""
+    kind = sniff(data) if data else "empty"
+    if kind == "empty":
+        await _edit(status, t("empty_file", lang))
+        return
+    if kind == "image":
+        await _edit(status, t("image_file", lang))
+        return
+    if kind == "binary":
+        await _edit(status, t("unknown_type", lang, kind=doc.mime_type or kind))
+        return
+
+    sha = hashlib.sha256(data).hexdigest()
+    q = select(Report).where(Report.workspace_id == chat_info.workspace_id, Report.sha256 == sha)
+    earlier = (await session.execute(q)).scalars().first()
+    if earlier is not None:
+        await status.delete()
+        await send_report(message, earlier, session, lang, admins, prefix=t("already", lang, id=earlier.id))
+        return
+
+    await _edit(status, t("status_parsing", lang, name=name))
+    try:
+        report: CheckedReport = await checker.check(data, name)
+    except CheckTimeout:
+        await _edit(status, t("timeout", lang, seconds=f"{checker.timeout:g}"))
+        return
+    except (BrokenProcessPool, MemoryError):
+        log.warning("worker failed on %s (%d bytes)", name, len(data), exc_info=True)
+        await _edit(status, t("parse_failed", lang))
+        return
+    fatal = [f for f in report.errors if f.code in FILE_LEVEL]
+    if fatal:
+        await _edit(status, "\n".join(f"❌ {f.message(lang)}" for f in fatal))
+        return
+
+    await _edit(status, t("status_checking", lang))
+    res = await repo.save_report(
+        session, report, workspace=chat_workspace_name(message.chat.id), uploader=message.from_user.id, file_name=name
+    )
+    row = await repo.get_report(session, res.report_id)
+    assert row is not None
+    prefix = ""
+    if res.status == "duplicate":  # the same file finished a moment ago in this chat
+        prefix = t("already", lang, id=row.id)
+    elif res.status == "superseded" and res.previous_id:
+        prefix = t("superseded", lang, previous=res.previous_id)
+    await status.delete()
+    await send_report(message, row, session, lang, admins, prefix=prefix)
+
+
+async def on_photo(message: Message, lang: str) -> None:
+    await message.reply(t("photo", lang))
+
+
+# ---- buttons
+
+
+async def visible_report(session: AsyncSession, chat_info: ChatInfo, report_id: int) -> Report | None:
+    """The report if this chat may see it: its own upload, or a published one."""
+    row = await repo.get_report(session, report_id)
+    if row is None or not (row.workspace_id == chat_info.workspace_id or row.published):
+        return None
+    return row
+
+
+async def on_button(
+    query: CallbackQuery, callback_data: views.ReportCb, bot: Bot, session: AsyncSession,
+    chat_info: ChatInfo, lang: str, admins: frozenset[int],
+) -> None:
+    row = await visible_report(session, chat_info, callback_data.id)
+    message = query.message if isinstance(query.message, Message) else None
+    if row is None or message is None:
+        await query.answer(t("gone", lang), show_alert=True)
+        return
+    action = callback_data.action
+    admin = is_admin(query.from_user.id, admins)
+    if action == "det":
+        await query.answer()
+        await message.answer(views.details(row, lang))
+    elif action == "pic":
+        from handlers.picture import table_picture
+
+        await query.answer()
+        findings = await repo.findings_of(session, row.id)  # type: ignore[arg-type]
+        async with chat_action(bot, message.chat.id, "upload_photo"):
+            png, has_errors = await asyncio.to_thread(table_picture, row, findings, lang)
+        if png is None:
+            await message.answer(t("no_table3", lang))
+            return
+        caption = t("picture_caption", lang, id=row.id, errors=t("picture_errors", lang) if has_errors else "")
+        await message.answer_photo(BufferedInputFile(png, f"report-{row.id}-table3.png"), caption=caption)
+    elif action == "del":
+        if row.workspace_id != chat_info.workspace_id and not admin:
+            await query.answer(t("admin_only", lang), show_alert=True)
+            return
+        await repo.delete_report(session, row.id)  # type: ignore[arg-type]
+        await query.answer(t("deleted", lang, id=row.id))
+        with contextlib.suppress(TelegramBadRequest):
+            await message.edit_text(t("deleted", lang, id=row.id))
+    elif action in ("pub", "unpub"):
+        if not admin:
+            await query.answer(t("admin_only", lang), show_alert=True)
+            return
+        published = action == "pub"
+        await repo.set_published(session, row.id, published)  # type: ignore[arg-type]
+        row.published = published
+        await query.answer(t("published" if published else "unpublished", lang, id=row.id))
+        with contextlib.suppress(TelegramBadRequest):
+            await message.edit_reply_markup(reply_markup=views.report_keyboard(row, lang, admin=True))
+    else:
+        await query.answer()
+
+
+def get_router() -> Router:
+    router = Router(name="documents")
+    router.message.register(on_document, F.document, AddressedToBot())
+    router.message.register(on_photo, F.photo, AddressedToBot())
+    router.callback_query.register(on_button, views.ReportCb.filter())
+    return router

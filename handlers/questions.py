@@ -1,0 +1,80 @@
+"""Any text that is not a command is a question about the stored reports (storage.answers).
+
+The answer replies to the question, so the "chart" button can read the question back from the
+message it is attached to: nothing is kept in memory between the answer and the press.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import html
+import re
+
+from aiogram import Bot, F, Router
+from aiogram.types import (
+    BufferedInputFile,
+    CallbackQuery,
+    InlineKeyboardButton,
+    InlineKeyboardMarkup,
+    Message,
+)
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from handlers.documents import AddressedToBot
+from handlers.i18n import t
+from handlers.services import ChatInfo
+from storage.answers import Answer, answer
+
+CHART = "q:chart"
+CHART_KINDS = frozenset({"top", "compare"})
+
+
+def _question(text: str, username: str | None) -> str:
+    """The question without the bot's @mention."""
+    if username:
+        text = re.sub(rf"@{re.escape(username)}\b", " ", text, flags=re.IGNORECASE)
+    return text.strip()
+
+
+def chartable(a: Answer) -> bool:
+    numbers = [r for r in a.rows if isinstance(r.get("value"), int | float)]
+    return a.query.get("kind") in CHART_KINDS and len(numbers) >= 2
+
+
+async def on_question(message: Message, bot: Bot, session: AsyncSession, chat_info: ChatInfo, lang: str) -> None:
+    me = await bot.me()
+    text = _question(message.text or "", me.username)
+    if not text:
+        await message.reply(t("question_empty", lang))
+        return
+    a = await answer(session, text, workspaces=chat_info.visible, lang=lang)
+    markup = None
+    if chartable(a):
+        markup = InlineKeyboardMarkup(inline_keyboard=[[InlineKeyboardButton(text=t("btn_chart", lang), callback_data=CHART)]])
+    await message.reply(html.escape(a.text, quote=False), reply_markup=markup)
+
+
+async def on_chart(query: CallbackQuery, bot: Bot, session: AsyncSession, chat_info: ChatInfo, lang: str) -> None:
+    from handlers.picture import bar_chart
+
+    message = query.message if isinstance(query.message, Message) else None
+    question = message.reply_to_message.text if message and message.reply_to_message else None
+    if message is None or not question:
+        await query.answer(t("chart_none", lang), show_alert=True)
+        return
+    me = await bot.me()
+    text = _question(question, me.username)
+    a = await answer(session, text, workspaces=chat_info.visible, lang=lang)
+    png = await asyncio.to_thread(bar_chart, text, a.rows, lang)
+    if png is None:
+        await query.answer(t("chart_none", lang), show_alert=True)
+        return
+    await query.answer()
+    await message.answer_photo(BufferedInputFile(png, "chart.png"), caption=html.escape(text[:200], quote=False))
+
+
+def get_router() -> Router:
+    router = Router(name="questions")
+    router.message.register(on_question, F.text, ~F.text.startswith("/"), AddressedToBot())
+    router.callback_query.register(on_chart, F.data == CHART)
+    return router
