@@ -19,8 +19,9 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from sqlalchemy import and_, case, func, or_, select
+from sqlalchemy import and_, case, event, func, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.orm import Session
 
 from reports.questions import EXAMPLES, Query, parse_question
 from storage.models import LIBRARY, Agency, Figure, Report, Workspace
@@ -65,12 +66,33 @@ def invalidate_cache() -> None:
     _CACHE.clear()
 
 
+_generation = 0  # bumped by every change to reports or agencies made in this process
+
+
+def _touched(objects: Any) -> bool:
+    return any(isinstance(o, Report | Agency | Figure) for o in objects)
+
+
+@event.listens_for(Session, "after_flush")
+def _after_flush(session: Session, _ctx: Any) -> None:
+    global _generation
+    if _touched(session.new) or _touched(session.dirty) or _touched(session.deleted):
+        _generation += 1
+
+
+@event.listens_for(Session, "do_orm_execute")
+def _on_execute(state: Any) -> None:
+    global _generation
+    if (state.is_update or state.is_delete or state.is_insert) and getattr(state.statement, "table", None) is not None \
+            and state.statement.table.name in ("reports", "figures", "agencies"):
+        _generation += 1  # e.g. publishing: UPDATE reports SET published
+
+
 async def _stamp(session: AsyncSession) -> tuple[Any, ...]:
-    # New saves raise the highest id, deletes lower the count; supersedes, publishing and cross-year
-    # re-checks touch updated_at.
-    q = select(func.max(Report.id), func.count(Report.id), func.max(Report.updated_at),
-               select(func.max(Agency.id)).scalar_subquery())
-    return tuple((await session.execute(q)).one())
+    # Changes made in this process bump _generation; saves and deletes of other processes (an ingest
+    # beside the bot) show in the highest id and the count, which the indexes give cheaply.
+    q = select(func.max(Report.id), func.count(Report.id), select(func.max(Agency.id)).scalar_subquery())
+    return (_generation, *(await session.execute(q)).one())
 
 
 def _visible(workspaces: Sequence[int] | None, library_id: int | None) -> tuple[Any, Any]:

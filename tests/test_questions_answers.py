@@ -555,3 +555,33 @@ def test_ask_main_json(store, capsys: pytest.CaptureFixture[str]) -> None:
     assert capsys.readouterr().out.strip() == (
         f"灵宝市公安局 2023 年新收政府信息公开申请 {s3(LB_POLICE, 2023, N)} 件（来源：lingbao-police-2023.txt）")
     assert ask_main(["x", "--workspace", "chat:999", "--database-url", url]) == 2
+
+
+# ---------------------------------------------------------------------------- the cache follows the store
+
+
+async def test_cached_answers_follow_saves_publishing_and_deletes(session) -> None:
+    first = make_report(XINXIANG, 2023, {"s3.new.total": 5, "s3.new.person": 5}, file="a.txt")
+    second = make_report(LINGBAO, 2023, {"s3.new.total": 7, "s3.new.person": 7}, file="b.txt")
+    await repo.save_report(session, first)
+    total_q = "2023年全部单位共收到多少申请"
+    assert (await answer(session, total_q, today=TODAY)).value == 5
+    saved = await repo.save_report(session, second)
+    assert (await answer(session, total_q, today=TODAY)).value == 12
+    await repo.set_published(session, saved.report_id, False)  # withdrawn from the shared library
+    lib = (await repo.get_or_create_workspace(session, "library")).id
+    await session.commit()
+    assert (await answer(session, total_q, today=TODAY)).value == 12  # still in the library's own workspace
+    draft = make_report(LINGBAO, 2022, {"s3.new.total": 3}, file="c.txt")
+    other = await repo.save_report(session, draft, workspace=CHAT)
+    assert (await answer(session, "2022年全部单位共收到多少申请", today=TODAY)).value is None
+    await repo.set_published(session, other.report_id, True)
+    assert (await answer(session, "2022年全部单位共收到多少申请", today=TODAY)).value == 3
+    assert (await answer(session, total_q, workspaces=[lib], today=TODAY)).value == 12
+    assert await repo.delete_report(session, saved.report_id)
+    assert (await answer(session, total_q, today=TODAY)).value == 5
+    corrected = make_report(XINXIANG, 2023, {"s3.new.total": 9, "s3.new.person": 9}, file="a2.txt")
+    assert (await repo.save_report(session, corrected)).status == "superseded"
+    a = await answer(session, total_q, today=TODAY)
+    assert a.value == 9
+    assert [s["file"] for s in a.sources] == ["a2.txt"]
