@@ -29,6 +29,7 @@ class LocalClient:
         self.server = server
         self._query_ids = itertools.count(1)
         self._group_ids = itertools.count(1)
+        self.last_update_id = 0  # of the last update this client queued
 
     # ---- people and places ------------------------------------------------------------------
 
@@ -77,7 +78,7 @@ class LocalClient:
     async def _push(self, msg: dict[str, Any]) -> dict[str, Any]:
         if self.server.bot_sees(msg):
             msg = dict(msg)
-            msg["_update_id"] = await self.server.push_update({"message": dict(msg)})
+            msg["_update_id"] = self.last_update_id = await self.server.push_update({"message": dict(msg)})
         return msg
 
     async def send_text(self, user: User, chat: Chat, text: str, *, reply_to: int | BotMessage | None = None) -> dict[str, Any]:
@@ -131,7 +132,7 @@ class LocalClient:
             "data": callback_data,
         }
         self.server.callback_queries[qid] = query
-        await self.server.push_update({"callback_query": query})
+        self.last_update_id = await self.server.push_update({"callback_query": query})
         return qid
 
     # ---- reading ----------------------------------------------------------------------------

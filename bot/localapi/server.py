@@ -154,7 +154,8 @@ class BotMessage:
 
 @dataclass
 class Event:
-    """One thing the bot did, in order: send / edit / delete / action / callback_answer."""
+    """One thing the bot did, in order: send / edit / delete / action / callback_answer.
+    For send and edit, data["text"] is the text (or caption) as it was at that moment."""
 
     seq: int
     kind: str
@@ -563,7 +564,7 @@ class BotAPIServer:
         self.bot_messages[(chat.id, bm.message_id)] = bm
         js = self.message_json(bm)
         self.messages[(chat.id, bm.message_id)] = js
-        await self._record("send", chat.id, bm)
+        await self._record("send", chat.id, bm, text=bm.body)
         return js
 
     def _bot_message(self, params: dict[str, Any], verb: str) -> BotMessage:
@@ -660,7 +661,7 @@ class BotAPIServer:
         bm.edited_at = time.perf_counter()
         js = self.message_json(bm)
         self.messages[(bm.chat_id, bm.message_id)] = js
-        await self._record("edit", bm.chat_id, bm)
+        await self._record("edit", bm.chat_id, bm, text=text)
         return js
 
     async def m_editmessagereplymarkup(self, params: dict[str, Any], uploads: dict[str, Any]) -> dict[str, Any]:
