@@ -207,8 +207,6 @@ VALUE_CASES: list[tuple[str, str, int, int | float | None]] = [
     ("淮安市政府收到多少申请", HUAIAN, 2024, 3119),
     ("淮安市政府去年行政复议", HUAIAN, 2024, 351),
     ("淮安市政府前年收到多少申请", HUAIAN, 2023, s3(HUAIAN, 2023, N)),
-    ("淮按市政府2024年收到多少申请", HUAIAN, 2024, 3119),
-    ("灵保市工信局2023年收到多少申请", LINGBAO, 2023, 0),
     ("新乡市工业和信息化据2022年收到申请", XINXIANG, 2022, s3(XINXIANG, 2022, N)),
     ("新乡工信22年予以公开", XINXIANG, 2022, s3(XINXIANG, 2022, "granted")),
     ("灵宝工信22年收了多少申请", LINGBAO, 2022, s3(LINGBAO, 2022, N)),
@@ -496,6 +494,8 @@ async def test_ambiguous_agency_asks_which(store, question: str, candidates: lis
 
 
 UNKNOWN_CASES = [
+    ("淮按市政府2024年收到多少申请", "淮按市政府", HUAIAN),  # a typo in a place: suggested, not guessed
+    ("灵保市工信局2023年收到多少申请", "灵保市工信局", LINGBAO),
     ("郑州市工信局2023年收到多少申请", "郑州市工信局", XINXIANG),
     ("Zhengzhou industry bureau new applications 2023", "Zhengzhou", XINXIANG),
     ("淮安市公安局2024年收到多少申请", "淮安市公安局", HA_IND),

@@ -196,12 +196,16 @@ class AgencyIndex:
         self.pinyin = {k for k in self.region_keys if k.isascii()}
         self.chars = [frozenset(e.name) for e in self.entries]
 
-    def _fuzzy_region(self, chunk: str) -> str | None:
-        """A stored region key one character away from `chunk` (a typo), if exactly one."""
-        hits = {k for k in self.region_keys if not k.isascii() and len(k) == len(chunk) >= 2
-                and sum(a != b for a, b in zip(k, chunk, strict=True)) == 1
-                and (len(k) >= 3 or k[0] == chunk[0])}
-        return hits.pop() if len(hits) == 1 else None
+    def _fuzzy_pinyin(self, word: str) -> str | None:
+        """The stored place a misspelt pinyin word stands for ("xinxaing"), when exactly one is close.
+        Strict on purpose: weihai and weihui are both real places. Chinese place names get no such
+        guess (新余 is not a typo of 新乡): an unknown place gets suggestions instead."""
+        if len(word) < 6:
+            return None
+        close = [p for p in self.pinyin if difflib.SequenceMatcher(None, word, p).ratio() >= 0.75]
+        if len(close) == 1 and difflib.SequenceMatcher(None, word, close[0]).ratio() >= 0.85:
+            return close[0]
+        return None
 
     def suggest(self, mention: str, pool: Sequence[int] | None = None, n: int = 3) -> list[str]:
         """The stored names closest to `mention`: those sharing the most characters with it (pinyin
@@ -212,7 +216,7 @@ class AgencyIndex:
         chars = set(text)
         idx = range(len(self.entries)) if pool is None else pool
         shared = sorted(((len(chars & self.chars[i]), i) for i in idx), key=lambda t: (-t[0], t[1]))
-        short = [i for c, i in shared[:40] if c > 0] or [i for _, i in shared[:40]]
+        short = [i for _, i in shared[:40]]
         scored = sorted(((difflib.SequenceMatcher(None, text, self.entries[i].name).ratio(), self.entries[i].name)
                          for i in short), key=lambda t: (-t[0], t[1]))
         return [name for _, name in scored[:n]]
@@ -298,9 +302,6 @@ class AgencyIndex:
                 before_body = touches_key_after and not region_found
                 if not (looks_placed or looks_agency or between or before_body):
                     continue
-                fix = self._fuzzy_region(stripped)
-                if fix is not None:
-                    return fix, (off, k)
                 if looks_placed or looks_agency or between or before_body:
                     mention = _mention(text, off, k, spans)
                     pool = sorted({i for key in found for i in self.by_key.get(key, [])})
@@ -324,9 +325,9 @@ class AgencyIndex:
                                    r"(?:bureau|government|people|industry|office|department|commission)", after)
             if not (capital or before_body or raw.endswith("'s")):
                 continue
-            close = difflib.get_close_matches(w, sorted(self.pinyin), n=1, cutoff=0.75)
+            close = self._fuzzy_pinyin(w)
             if close:
-                return close[0], m.span()
+                return close, m.span()
             if capital and not before_body and not raw.endswith("'s") and _is_english_word(w):
                 continue
             pool = sorted({i for key in found for i in self.by_key.get(key, [])})
