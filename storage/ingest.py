@@ -266,7 +266,7 @@ def ingest_main(argv: list[str]) -> int:
     failed = [o for o in outcomes if o.status == "failed"]
     if failed:
         ft = Table(title="failed")
-        ft.add_column("file")
+        ft.add_column("file", overflow="fold")
         ft.add_column("reason")
         for o in failed:
             ft.add_row(o.path, o.reason or "")
