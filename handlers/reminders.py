@@ -39,6 +39,7 @@ Clock = Callable[[], datetime]
 ROSTER_MAX_BYTES = 1024 * 1024
 HOURS = (7, 8, 9, 10, 11, 14, 15, 16, 17, 18)
 MAX_AGENCY_BUTTONS = 6
+MAX_LISTED = 150  # roster names in one /roster list message (Telegram allows 4096 characters)
 _SPLIT = re.compile(r"[\n,，、;；]+")
 
 MESSAGES: dict[str, tuple[str, str]] = {
@@ -432,7 +433,9 @@ async def roster(
         )
     elif verb in ("list", "ls", "名单"):
         entries = await rem.roster_of(session, chat_id)
-        names = "\n".join(f"{i}. {e.agency}" for i, e in enumerate(entries, 1))
+        names = "\n".join(f"{i}. {e.agency}" for i, e in enumerate(entries[:MAX_LISTED], 1))
+        if len(entries) > MAX_LISTED:
+            names += f"\n… (+{len(entries) - MAX_LISTED})"
         await message.answer(tr("roster.list", lang, n=len(entries), names=names) if entries else tr("roster.empty", lang))
     elif verb in ("status", "情况", "进度"):
         rest = rest.strip()

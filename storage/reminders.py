@@ -47,7 +47,8 @@ Lang = Literal["zh", "en"]
 LEASE = timedelta(minutes=10)  # a claim older than this whose row is not "sent" was abandoned
 MAX_ATTEMPTS = 8
 ADVISORY_LOCK_KEY = 0x4E42_5245  # "NBRE": one reminder tick at a time across processes
-MAX_NAMES = 60  # names listed per digest line, so a digest fits in one message
+MAX_NAMES = 40  # names listed per digest line, so a digest fits in one message
+MAX_TEXT = 4096  # Telegram's limit for one message
 
 
 class SendBlocked(Exception):
@@ -403,7 +404,8 @@ def render_reminder(
         lines += ["", render_digest(lang, digest)]
     if due.late:
         lines += ["", "（本提醒因服务中断而延迟发出。）" if zh else "(This reminder is late: the service was down.)"]
-    return "\n".join(lines)
+    text_ = "\n".join(lines)
+    return text_ if len(text_) <= MAX_TEXT else text_[: MAX_TEXT - 1] + "…"
 
 
 # ---------------------------------------------------------------- the tick

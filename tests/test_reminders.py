@@ -444,3 +444,15 @@ def test_deadline_question(question: str, expected: bool) -> None:
     from handlers.reminders import is_deadline_question
 
     assert is_deadline_question(question) is expected
+
+
+def test_long_digest_fits_one_message() -> None:
+    from datetime import date
+
+    from reports.deadlines import Due
+
+    names = [f"某某省某某市第{i}号工业和信息化局" for i in range(200)]
+    digest = rem.Digest(2025, names[:70], [(n, 2) for n in names[70:140]], names[140:])
+    text_ = rem.render_reminder("zh", Due(2025, date(2026, 1, 31), 7, sh(2026, 1, 24, 9), True), 7, digest=digest)
+    assert len(text_) <= 4096
+    assert "✅ 已提交且通过 70：" in text_ and "…等 30 个" in text_
