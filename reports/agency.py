@@ -27,7 +27,8 @@ _PROVINCE = re.compile(
     r"[^省市县区]{2,7}?自治区|[^省市县区]{2,3}省)"
 )
 # A prefecture: 市, 自治州, 地区, 盟 (the name part excludes the suffix characters themselves).
-_CITY = re.compile(r"^(?:[^省市县区州盟旗]{2,8}?(?:自治州|地区|市|州|盟))")
+# The name part may hold 州 when the suffix is 市 (徐州市, 郑州市).
+_CITY = re.compile(r"^(?:[^省市县区盟旗]{1,8}?(?:自治州|地区|市|盟)|[^省市县区州盟旗]{2,8}?州)")
 # A county: 县 (one-character names exist: 沛县), 自治县, 旗, 自治旗, 区, 市 (county-level).
 # Tried together, the longest wins: 红旗区 is a district, not a banner called 红旗.
 _COUNTY = (
@@ -37,7 +38,7 @@ _COUNTY = (
 )
 _TOWNSHIP = re.compile(r"^(?:[^省市县区乡镇街]{1,8}?(?:街道办事处|街道|乡|镇))")
 # Words ending in 区/市 that are places inside an agency name, not administrative divisions.
-_NOT_DIVISION = ("园区", "开发区", "景区", "社区", "小区", "校区", "片区", "试验区", "示范区", "城区管理", "城市")
+_NOT_DIVISION = ("园区", "开发区", "景区", "社区", "小区", "校区", "片区", "试验区", "示范区", "城区管理")
 
 
 def normalise_agency(name: str) -> str:

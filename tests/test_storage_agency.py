@@ -57,3 +57,19 @@ def test_region_level_kind(name: str, region: tuple, level: str | None, kind: st
     assert agency_region(name) == region
     assert agency_level(name) == level
     assert agency_kind(name) == kind
+
+
+@pytest.mark.parametrize(
+    ("name", "region"),
+    [
+        ("徐州市人民政府", (None, "徐州市", None)),
+        ("江苏省苏州市工业和信息化局", ("江苏省", "苏州市", None)),
+        ("盐城市教育局", (None, "盐城市", None)),
+        ("聊城市东昌府区人民政府", (None, "聊城市", "东昌府区")),
+        ("广州市越秀区人民政府", (None, "广州市", "越秀区")),
+        ("甘孜藏族自治州人民政府", (None, "甘孜藏族自治州", None)),
+        ("新乡市城市管理局", (None, "新乡市", None)),
+    ],
+)
+def test_region_of_cities_with_zhou_and_cheng(name: str, region: tuple) -> None:
+    assert agency_region(name) == region
