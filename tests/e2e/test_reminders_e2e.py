@@ -198,3 +198,29 @@ async def test_roster_commands_and_csv_upload(harness: Harness) -> None:
         "人民政府：2025年政府信息公开工作年度报告，截止 2026年3月31日，还有 49 天"
     )
     assert (await c.ask(user, chat, "/remind off")).text == "已关闭本聊天的 0 个提醒。"
+
+
+async def test_remind_with_agency_named_and_cancel(harness: Harness) -> None:
+    h, c = harness, harness.client
+    clock, sched = controlled(h, datetime(2026, 3, 2, 10, tzinfo=SH))
+    user = c.user(304, "张伟")
+    chat = c.private(user)
+    msg = await c.ask(user, chat, "/remind")
+    await press(h, user, chat, msg, "rm:cancel")
+    assert msg.text == "已取消，没有设置提醒。"
+    msg = await c.ask(user, chat, "/remind 灵宝市人民政府")
+    await press(h, user, chat, msg, "rm:role:government")
+    assert msg.text.startswith("提前几天提醒？")  # the agency was named: no agency step
+    await press(h, user, chat, msg, "rm:off:next")
+    await press(h, user, chat, msg, "rm:hour:10")
+    assert msg.text == (
+        "✅ 已设置提醒：人民政府，截止 2026年3月31日（灵宝市人民政府）；提前 30、14、7、3、1、0 天，10:00（Asia/Shanghai）\n"
+        "灵宝市人民政府2025年政府信息公开工作年度报告，截止 2026年3月31日，还有 29 天"
+    )
+    assert msg.buttons == []  # the finished setup keeps no keyboard
+    clock.now = datetime(2026, 3, 17, 10, tzinfo=SH)
+    since = c.mark()
+    assert [(o.chat_id, o.offset) for o in await sched.tick()] == [(304, 14)]
+    assert (await c.next_message(chat, since)).text == (
+        f"⏰ 年报提醒：灵宝市人民政府2025年政府信息公开工作年度报告，截止 2026年3月31日，还有 14 天\n{HOW}"
+    )
