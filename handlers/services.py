@@ -141,6 +141,7 @@ class Checker:
         self.job = job
         self._ctx = multiprocessing.get_context("forkserver")
         self._pool: ProcessPoolExecutor | None = None
+        self._warm_pool: ProcessPoolExecutor | None = None  # the pool whose workers have started
 
     def _get_pool(self) -> ProcessPoolExecutor:
         if self._pool is None:
@@ -155,12 +156,16 @@ class Checker:
         pool = self._get_pool()
         try:
             await asyncio.gather(*(loop.run_in_executor(pool, _warm) for _ in range(self.workers)))
+            self._warm_pool = pool
         except Exception as e:  # noqa: BLE001 - a missing engine shows up at the first file instead
             log.warning("warming the parser workers failed: %r", e)
 
     async def check(self, data: bytes, filename: str) -> Report:
         loop = asyncio.get_running_loop()
         for attempt in (1, 2):
+            if self._pool is None or self._pool is not self._warm_pool:
+                # Starting workers (after a kill, say) must not eat into this file's time bound.
+                await self.warm()
             pool = self._get_pool()
             future = loop.run_in_executor(pool, self.job, data, filename, self.timeout)
             try:
