@@ -70,6 +70,11 @@ def main(argv: list[str] | None = None) -> int:
         return _load(cmd)(rest) or 0
     except KeyboardInterrupt:
         return 130
+    except BrokenPipeError:  # `nianbao ask … | head`: the reader went away, nothing to say
+        import os
+
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        return 0
 
 
 if __name__ == "__main__":
