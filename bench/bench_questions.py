@@ -4,9 +4,13 @@ The store (default 2,000 agencies x 5 years = 10,000 reports, each with its 200 
 tests/docgen.py) is written first, in bulk, straight into the tables (not timed). Then a few hundred
 mixed questions (one agency's figure in Chinese and English, sums, rankings, comparisons, shares,
 counts, ambiguous and unknown names, help) are asked one after another on one session, each
-timed from text to formatted answer. Aim: p95 < 20 ms.
+timed from text to formatted answer, twice: with the answer cache as shipped (repeated aggregate
+questions hit it) and with it off (every question runs its SQL). Aim: p95 < 20 ms.
 
-    python bench/bench_questions.py [--reports 10000] [--questions 400] [--database-url URL] [--json]
+    python -m bench.bench_questions [--reports 10000] [--questions 400] [--database-url URL] [--no-cache] [--json]
+
+--database-url takes an empty database; a PostgreSQL URL may carry ?search_path=SCHEMA (an empty schema).
+--no-cache measures only the uncached run.
 """
 
 from __future__ import annotations
@@ -155,10 +159,14 @@ def questions(names: list[str], n: int, seed: int = 1) -> list[str]:
     return out
 
 
-async def measure(url: str, qs: list[str]) -> dict:
-    from storage.answers import answer
+async def measure(url: str, qs: list[str], cache: bool = True) -> dict:
+    import storage.answers
+    from storage.answers import answer, invalidate_cache
     from storage.db import make_engine, make_sessionmaker
 
+    shipped = storage.answers.RESULT_CACHE
+    storage.answers.RESULT_CACHE = shipped if cache else 0
+    invalidate_cache()
     engine = make_engine(url)
     times: list[float] = []
     kinds: dict[str, int] = {}
@@ -174,6 +182,7 @@ async def measure(url: str, qs: list[str]) -> dict:
                 kinds[a.query["kind"]] = kinds.get(a.query["kind"], 0) + 1
     finally:
         await engine.dispose()
+        storage.answers.RESULT_CACHE = shipped
     times.sort()
     ms = [t * 1000 for t in times]
     return {
@@ -183,6 +192,7 @@ async def measure(url: str, qs: list[str]) -> dict:
         "p95_ms": round(ms[int(0.95 * (len(ms) - 1))], 2),
         "max_ms": round(ms[-1], 2),
         "kinds": dict(sorted(kinds.items())),
+        "cache": cache,
     }
 
 
@@ -191,6 +201,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--reports", type=int, default=10_000)
     parser.add_argument("--questions", type=int, default=400)
     parser.add_argument("--database-url", default=None, help="an empty database (default: a temporary SQLite file)")
+    parser.add_argument("--no-cache", action="store_true", help="only the run with the answer cache off")
     parser.add_argument("--json", action="store_true")
     args = parser.parse_args(argv)
     with tempfile.TemporaryDirectory() as tmp:
@@ -198,16 +209,20 @@ def main(argv: list[str] | None = None) -> int:
         t0 = time.perf_counter()
         names = asyncio.run(fill(url, args.reports))
         fill_s = time.perf_counter() - t0
-        result = asyncio.run(measure(url, questions(names, args.questions)))
-    result = {"reports": len(names) * len(YEARS), "agencies": len(names), "fill_s": round(fill_s, 1), **result}
+        qs = questions(names, args.questions)
+        runs = [asyncio.run(measure(url, qs, cache)) for cache in ((False,) if args.no_cache else (True, False))]
+    result = {"reports": len(names) * len(YEARS), "agencies": len(names), "fill_s": round(fill_s, 1),
+              "database": url.split(":", 1)[0], "runs": runs}
     if args.json:
         print(json.dumps(result, ensure_ascii=False))
-    else:
-        print(f"questions over {result['reports']} stored reports ({result['agencies']} agencies; "
-              f"filled in {result['fill_s']} s)")
-        print(f"  {result['questions']} questions: p50 {result['p50_ms']} ms, p95 {result['p95_ms']} ms, "
-              f"max {result['max_ms']} ms (first question, loading names: {result['first_question_ms']} ms)")
-        print(f"  kinds: {result['kinds']}")
+        return 0
+    print(f"questions over {result['reports']} stored reports ({result['agencies']} agencies, {result['database']}; "
+          f"filled in {result['fill_s']} s)")
+    for r in runs:
+        print(f"  answer cache {'on ' if r['cache'] else 'off'}: {r['questions']} questions: p50 {r['p50_ms']} ms, "
+              f"p95 {r['p95_ms']} ms, max {r['max_ms']} ms (first question, loading names: "
+              f"{r['first_question_ms']} ms)")
+    print(f"  kinds: {runs[0]['kinds']}")
     return 0
 
 

@@ -28,7 +28,7 @@ from storage.models import LIBRARY, Agency, Figure, Report, Workspace
 
 LIST_LIMIT = 20  # lines of a list printed in the text (rows hold them all)
 SOURCE_LIMIT = 100  # sources listed for a sum over many reports
-RESULT_CACHE = 512  # aggregate answers kept per engine and workspace set
+RESULT_CACHE = 512  # aggregate answers kept per engine and workspace set; 0 turns that cache off
 
 
 @dataclass
@@ -136,34 +136,39 @@ async def _names(session: AsyncSession, workspaces: Sequence[int] | None) -> _Na
 def _reports(vis: Any, agency_ids: Sequence[int] | None = None, year: int | None = None) -> Any:
     """One current visible report per agency and year (a version of the asking workspaces before a
     version published from another, then the newest), with its agency's name. `vis` is a pair
-    (visibility condition, preference order) from _visible."""
+    (visibility condition, preference order) from _visible. The choice reads only columns of
+    ix_reports_year_current; the chosen rows are then fetched by primary key."""
     cond, prefer = vis
     rank = func.row_number().over(
         partition_by=(func.coalesce(Report.agency_id, -Report.id), Report.year), order_by=(prefer, Report.id.desc())
     )
-    q = select(Report.id, Report.agency_id, Report.year, Report.file_name, Report.verdict, Report.error_count,
-               Report.agency_name, rank.label("rn")).where(cond)
+    q = select(Report.id, rank.label("rn")).where(cond)
     if agency_ids is not None:
         q = q.where(Report.agency_id.in_(list(agency_ids)))
     if year is not None:
         q = q.where(Report.year == year)
-    sub = q.subquery()
-    return (select(sub.c.id, sub.c.agency_id, sub.c.year, sub.c.file_name, sub.c.verdict, sub.c.error_count,
-                   func.coalesce(Agency.name, sub.c.agency_name).label("agency"))
-            .select_from(sub.outerjoin(Agency, Agency.id == sub.c.agency_id))
-            .where(sub.c.rn == 1).subquery())
+    chosen = q.subquery()
+    return (select(Report.id, Report.agency_id, Report.year, Report.file_name, Report.verdict, Report.error_count,
+                   func.coalesce(Agency.name, Report.agency_name).label("agency"))
+            .select_from(chosen.join(Report, Report.id == chosen.c.id).outerjoin(Agency, Agency.id == Report.agency_id))
+            .where(chosen.c.rn == 1).subquery())
+
+
+def _figure_sum(report_id: Any, keys: Sequence[str]) -> Any:
+    """The sum of a report's non-blank `keys` (None when all are blank or absent): one probe of the
+    figures index per key. A blank figure has a NULL value (ck_figures_null), which sum() skips."""
+    return (select(func.sum(Figure.value)).where(Figure.report_id == report_id, Figure.key.in_(list(keys)))
+            .scalar_subquery())
 
 
 def _valued(reps: Any, keys: Sequence[str], fallback: Sequence[str]) -> Any:
     """The reports of `reps` with their value: the sum of `keys`, or of `fallback` when every key
-    is blank (None when both are). One indexed lookup of figures per report."""
-    primary = func.sum(case((Figure.key.in_(list(keys)), Figure.value)))
-    value = (func.coalesce(primary, func.sum(case((Figure.key.in_(list(fallback)), Figure.value))))
-             if fallback else primary)
-    joined = reps.outerjoin(Figure, and_(Figure.report_id == reps.c.id, Figure.key.in_([*keys, *fallback]),
-                                         Figure.is_null.is_(False)))
-    cols = (reps.c.id, reps.c.agency, reps.c.year, reps.c.file_name)
-    return select(*cols, value.label("value")).select_from(joined).group_by(*cols)
+    is blank (None when both are). COALESCE evaluates the fallback only when needed (SQLite and
+    PostgreSQL both short-circuit it), so a report usually costs one index probe per key."""
+    value = _figure_sum(reps.c.id, keys)
+    if fallback:
+        value = func.coalesce(value, _figure_sum(reps.c.id, fallback))
+    return select(reps.c.id, reps.c.agency, reps.c.year, reps.c.file_name, value.label("value"))
 
 
 async def _report_value(session: AsyncSession, report_id: int, keys: Sequence[str],
@@ -234,6 +239,8 @@ class _Ctx:
         if q.agency_status == "ambiguous" and q.kind in ("value", "compare", "share", "sum"):
             return self.ambiguous()
         if q.kind in ("value", "share") or (q.kind == "compare" and q.agency_status == "resolved"):
+            return await getattr(self, q.kind)()
+        if RESULT_CACHE <= 0:
             return await getattr(self, q.kind)()
         # Aggregates over many reports are cached until the store changes (see _stamp).
         key = (q.kind, tuple(q.metric), tuple(q.fallback), q.agency_status, tuple(q.agencies), tuple(q.years),
@@ -417,11 +424,10 @@ class _Ctx:
         if year is None:
             return Answer(self.t("库里还没有年报。", "No report is stored yet."))
         reps = _reports(self.vis, ids, year)
-        valued = _valued(reps, self.q.metric, self.q.fallback)
-        value = valued.selected_columns.value
-        order = value.asc() if self.q.order == "asc" else value.desc()
-        rows = (await self.s.execute(
-            valued.having(value.is_not(None)).order_by(order, reps.c.agency).limit(self.q.n or 5))).all()
+        valued = _valued(reps, self.q.metric, self.q.fallback).subquery()
+        order = valued.c.value.asc() if self.q.order == "asc" else valued.c.value.desc()
+        rows = (await self.s.execute(select(valued).where(valued.c.value.is_not(None))
+                                     .order_by(order, valued.c.agency).limit(self.q.n or 5))).all()
         if not rows:
             return Answer(self.t(f"库里没有 {year} 年的相关数字。", f"No {year} figures are stored for that."))
         out = [{"agency": r.agency, "year": r.year, "value": _num(r.value)} for r in rows]

@@ -74,6 +74,8 @@ class Report(SQLModel, table=True):
     __table_args__ = (
         UniqueConstraint("workspace_id", "sha256", name="uq_reports_workspace_sha256"),
         Index("ix_reports_agency_year", "agency_id", "year"),
+        # The columns that pick the current visible report per agency and year (storage/answers.py).
+        Index("ix_reports_year_current", "year", "superseded_by", "agency_id", "workspace_id", "published"),
     )
 
     id: int | None = Field(default=None, primary_key=True)
@@ -100,7 +102,7 @@ class Report(SQLModel, table=True):
 class Figure(SQLModel, table=True):
     __tablename__ = "figures"
     __table_args__ = (
-        Index("ix_figures_key", "key"),
+        Index("ix_figures_key_report_value", "key", "report_id", "value"),  # covers value lookups
         Index("ix_figures_report_key", "report_id", "key", unique=True),
         CheckConstraint("length(key) BETWEEN 1 AND 64", name="ck_figures_key_length"),
         CheckConstraint(
