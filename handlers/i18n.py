@@ -46,6 +46,8 @@ COMMANDS: tuple[tuple[str, str, str], ...] = (
     ("lang", "语言 zh|en", "Language zh|en"),
     ("privacy", "隐私说明", "Privacy"),
     ("delete", "删除报告：编号", "Delete a report: number"),
+    ("remind", "截止日期提醒", "Deadline reminders"),
+    ("roster", "督办名单", "Roster of supervised agencies"),
 )
 ADMIN_COMMANDS: tuple[tuple[str, str, str], ...] = (
     ("publish", "发布到共享库：编号", "Publish to the library: number"),
@@ -70,11 +72,13 @@ MESSAGES: dict[str, tuple[str, str]] = {
         "<b>命令</b>\n"
         "/check 如何校验报告\n/ask 如何提问\n/stats [年份] 统计\n/agencies 已有报告的机关\n"
         "/report 机关 [年份] 查看报告\n/export 导出 XLSX\n/delete 编号 删除报告\n"
+        "/remind 截止日期提醒（list 查看，off 关闭）\n/roster 督办名单（add / remove / status）\n"
         "/lang zh|en 切换语言\n/privacy 隐私说明",
         "<b>Commands</b>\n"
         "/check how to check a report\n/ask how to ask a question\n/stats [year] statistics\n"
         "/agencies agencies with reports\n/report agency [year] show a report\n/export export as XLSX\n"
-        "/delete number delete a report\n/lang zh|en language\n/privacy privacy",
+        "/delete number delete a report\n/remind deadline reminders (list, off)\n"
+        "/roster agencies you supervise (add / remove / status)\n/lang zh|en language\n/privacy privacy",
     ),
     "help_admin": (
         "\n\n<b>管理员</b>\n/publish 编号 发布到共享库\n/unpublish 编号 从共享库撤回",

@@ -57,6 +57,8 @@ class Chats:
         for attempt in (1, 2):
             try:
                 chat = await repo.get_or_create_chat(session, chat_id)
+                if chat.blocked:  # the chat writes to the bot again: it no longer blocks it
+                    chat = await repo.set_chat_blocked(session, chat_id, False)
                 workspace_id, library_id = await repo.visible_workspace_ids(session, chat)
                 break
             except IntegrityError:

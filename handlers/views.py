@@ -62,7 +62,7 @@ def place(f: FindingRow, lang: str) -> str:
     if f.key:
         parts.append(rm.key_label(f.key, lang))
     elif f.row or f.column:
-        parts.append(" / ".join(x for x in (f.row, f.column) if x))
+        parts.append(rm.location_label(f.section, f.row, f.column, lang))
     return " · ".join(parts)
 
 

@@ -152,6 +152,25 @@ def key_label(key: str, lang: str = "zh") -> str:
     return key
 
 
+def location_label(section: int | None, row: str | None, column: str | None, lang: str = "zh") -> str:
+    """A place in a table in words: '第三部分表格 / （七）总计行 / 总计列'."""
+    i = 0 if lang == "zh" else 1
+    parts: list[str] = []
+    if row:
+        if section == 4 and row in S4_GROUP_LABELS:
+            parts.append(S4_GROUP_LABELS[row][i])
+        elif row.startswith("sub."):
+            parts.append(f"{row[4:]} 小计" if lang == "zh" else f"{row[4:]} subtotal")
+        else:
+            label = S3_ROW_LABELS.get(row, (row, row))[i]
+            parts.append(f"“{label}”行" if lang == "zh" else f"row '{label}'")
+    if column:
+        labels = S3_COLUMN_LABELS if section != 4 else S4_OUTCOME_LABELS
+        label = labels.get(column, (column, column))[i]
+        parts.append(f"“{label}”列" if lang == "zh" else f"column '{label}'")
+    return " / ".join(parts)
+
+
 @dataclass(frozen=True)
 class Location:
     """Where something is: the report section, the table cell, and the place in the source file."""

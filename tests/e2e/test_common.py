@@ -50,6 +50,7 @@ async def test_command_menus_in_zh_and_en(harness: Harness) -> None:
     en = menus[('{"type": "default"}', "en")]
     assert [x["command"] for x in zh] == [x["command"] for x in en] == [
         "start", "help", "check", "ask", "stats", "agencies", "report", "export", "lang", "privacy", "delete",
+        "remind", "roster",
     ]
     assert (zh[1]["description"], en[1]["description"]) == ("全部命令", "All commands")
 
@@ -87,3 +88,18 @@ async def test_throttling_per_user(harness: Harness) -> None:
     assert texts == [t("check", "zh")] * 5 + ["消息太快了，请稍等几秒再发。"]
     # another user is not affected
     assert (await c.ask(other, c.private(other), "/check")).text == t("check", "zh")
+
+
+async def test_a_chat_that_writes_again_is_no_longer_marked_blocked(harness: Harness) -> None:
+    from sqlalchemy import select
+
+    from storage import repo
+    from storage.models import Chat
+
+    c = harness.client
+    u = c.user(15)
+    async with harness.sessionmaker() as s:
+        await repo.set_chat_blocked(s, 15, True)
+    assert (await c.ask(u, c.private(u), "/help")).text.startswith("命令\n")
+    async with harness.sessionmaker() as s:
+        assert (await s.execute(select(Chat.blocked).where(Chat.chat_id == 15))).scalar_one() is False
