@@ -15,6 +15,8 @@ from aiogram.client.session.aiohttp import AiohttpSession
 from aiogram.client.telegram import TelegramAPIServer
 from aiogram.enums import ParseMode
 from aiogram.exceptions import TelegramAPIError
+from aiogram.fsm.storage.base import BaseStorage
+from aiogram.fsm.storage.memory import MemoryStorage
 from aiogram.types import BotCommand, BotCommandScopeChat, BotCommandScopeDefault
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
@@ -45,6 +47,7 @@ def create_dispatcher(
     processes bounded by NIANBAO_PARSE_TIMEOUT; `extra` adds workflow data."""
     chats = Chats(settings.language)
     dp = Dispatcher(
+        storage=_fsm_storage(settings),
         settings=settings,
         sessionmaker=sessionmaker,
         chats=chats,
@@ -64,6 +67,17 @@ def create_dispatcher(
     dp.shutdown.register(on_shutdown)
     install_reminders(dp)
     return dp
+
+
+def _fsm_storage(settings: Settings) -> BaseStorage:
+    """Conversation state (the /remind draft): in Redis when NIANBAO_REDIS_URL is set, so that several
+    bot processes, or a restarted one, carry on a conversation; else in this process's memory."""
+    if not settings.redis_url:
+        return MemoryStorage()
+    from aiogram.fsm.storage.redis import DefaultKeyBuilder, RedisStorage
+
+    return RedisStorage.from_url(settings.redis_url, key_builder=DefaultKeyBuilder(prefix=settings.redis_prefix),
+                                 state_ttl=7 * 86400, data_ttl=7 * 86400)
 
 
 def _commands(lang: str, admin: bool = False) -> list[BotCommand]:

@@ -28,6 +28,8 @@ class Settings(BaseSettings):
     parse_workers: int = Field(2, ge=1)
     throttle_rate: float = Field(0.5, ge=0)  # seconds a user waits between two messages
     api_base: str | None = None  # base URL of a Bot API server other than Telegram's
+    redis_url: str | None = None  # conversation state in Redis, shared by bot processes (else in memory)
+    redis_prefix: str = "nianbao"
     webhook_url: str | None = None  # public URL Telegram posts to, e.g. https://bot.example.org/webhook
     webhook_secret: SecretStr | None = None
     webhook_host: str = "127.0.0.1"
