@@ -108,6 +108,9 @@ async def fill(url: str, n_reports: int) -> list[str]:
                 if len(batch_figures) >= 50_000:
                     await flush()
         await flush()
+        if engine.dialect.name == "postgresql":  # fresh planner statistics, as autovacuum would gather
+            async with engine.begin() as conn:
+                await conn.exec_driver_sql("ANALYZE")
     finally:
         await engine.dispose()
     return names
