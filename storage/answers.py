@@ -37,6 +37,7 @@ from sqlalchemy import (
     or_,
     select,
     text,
+    true,
 )
 from sqlalchemy.dialects import sqlite
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -132,8 +133,13 @@ def _on_execute(state: Any) -> None:
 
 
 _R, _F, _A = Report.__table__, Figure.__table__, Agency.__table__
-# The database's part of the stamp; the indexes give all three cheaply.
-_STAMP = select(func.max(_R.c.id), func.count(_R.c.id), select(func.max(_A.c.id)).scalar_subquery())
+# The database's part of the stamp, from one scan of a narrow index: saves (highest id), deletes
+# (count), publishing and withdrawing by another process (sum of the published ids; this process's
+# own changes also bump _generation) and new agencies.
+_STAMP = select(func.max(_R.c.id), func.count(_R.c.id), func.sum(case((_R.c.published, _R.c.id))),
+                select(func.max(_A.c.id)).scalar_subquery())
+_STAMP_ROW = _STAMP.subquery("stamp")
+_STAMP_SIZE = len(_STAMP_ROW.c)
 
 
 def _ids(dialect: str) -> tuple[Any, Any]:
@@ -164,10 +170,6 @@ def _value(dialect: str, rid: Any, keys: str, fallback: str) -> Any:
     return func.coalesce(total(keys), total(fallback))
 
 
-_STAMP_COLUMNS = (select(func.max(_R.c.id)).scalar_subquery(), select(func.count(_R.c.id)).scalar_subquery(),
-                  select(func.max(_A.c.id)).scalar_subquery())
-
-
 def _values_stmt(dialect: str, mode: str) -> Any:
     """One statement over the report ids `ids` whose rows end with the stamp (computed once per
     statement), so the figures and the stamp come from one snapshot. Modes:
@@ -177,16 +179,19 @@ def _values_stmt(dialect: str, mode: str) -> Any:
     order of `ids`), blank values left out."""
     rid, pos = _ids(dialect)
     if mode == "each":
-        stmt = select(rid, _value(dialect, rid, "k1", "f1"), _value(dialect, rid, "k2", "f2"), *_STAMP_COLUMNS)
+        stmt = select(rid, _value(dialect, rid, "k1", "f1"), _value(dialect, rid, "k2", "f2"), *_STAMP_ROW.c)
+        stmt = stmt.select_from(rid.table.join(_STAMP_ROW, true()))
     else:
         # Materialized, so each value is computed once however often the outer query names it.
         per = select(rid.label("rid"), pos.label("pos"), _value(dialect, rid, "k1", "f1").label("v"))
         per = per.cte("per").prefix_with("MATERIALIZED")
         if mode == "total":
-            stmt = select(func.sum(per.c.v), func.count(per.c.v), *_STAMP_COLUMNS)
+            stmt = select(func.sum(per.c.v), func.count(per.c.v), *(func.max(c) for c in _STAMP_ROW.c))
+            stmt = stmt.select_from(per.join(_STAMP_ROW, true()))
         else:
             order = per.c.v.asc() if mode == "asc" else per.c.v.desc()
-            stmt = (select(per.c.rid, per.c.v, *_STAMP_COLUMNS).where(per.c.v.is_not(None))
+            stmt = (select(per.c.rid, per.c.v, *_STAMP_ROW.c).select_from(per.join(_STAMP_ROW, true()))
+                    .where(per.c.v.is_not(None))
                     .order_by(order, per.c.pos).limit(bindparam("n", type_=Integer)))
     if dialect == "sqlite":
         # SQLite's planner takes the unique (report_id, key) index, which then reads each value from
@@ -375,8 +380,8 @@ class _Ctx:
         if mode != "each":
             del lists["k2"], lists["f2"]
         rows = (await self.s.execute(stmt, lists)).all()
-        if rows:
-            self._verify(tuple(rows[0][-3:]))
+        if rows and rows[0][1 - _STAMP_SIZE] is not None:  # the count; NULL when `total` had no ids
+            self._verify(tuple(rows[0][-_STAMP_SIZE:]))
         else:
             await self.check()
         return rows

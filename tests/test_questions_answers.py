@@ -585,3 +585,36 @@ async def test_cached_answers_follow_saves_publishing_and_deletes(session) -> No
     a = await answer(session, total_q, today=TODAY)
     assert a.value == 9
     assert [s["file"] for s in a.sources] == ["a2.txt"]
+
+
+async def test_answers_follow_another_process(session, db_url: str) -> None:
+    """A second process's publishing, withdrawing and saving (plain SQL on its own engine, so no
+    change events in this one) shows in the very next answer, values and sums alike."""
+    from sqlalchemy import text
+
+    first = make_report(XINXIANG, 2023, {"s3.new.total": 5, "s3.new.person": 5}, file="a.txt")
+    draft = make_report(LINGBAO, 2023, {"s3.new.total": 7, "s3.new.person": 7}, file="b.txt")
+    await repo.save_report(session, first)
+    saved = await repo.save_report(session, draft, workspace=CHAT)
+    await session.commit()
+    value_q, total_q = "灵宝市工业和信息化科技局2023年收到多少申请", "2023年全部单位共收到多少申请"
+    assert (await answer(session, value_q, today=TODAY)).value is None  # a draft of another chat
+    assert (await answer(session, total_q, today=TODAY)).value == 5
+    other = make_engine(db_url)
+    try:
+        async def elsewhere(sql: str) -> None:
+            async with other.begin() as conn:
+                await conn.execute(text(sql), {"id": saved.report_id})
+
+        await elsewhere("UPDATE reports SET published = true WHERE id = :id")
+        assert (await answer(session, value_q, today=TODAY)).value == 7
+        assert (await answer(session, total_q, today=TODAY)).value == 12
+        await elsewhere("UPDATE reports SET published = false WHERE id = :id")
+        assert (await answer(session, value_q, today=TODAY)).value is None
+        assert (await answer(session, total_q, today=TODAY)).value == 5
+        await elsewhere("UPDATE figures SET value = 9 WHERE report_id = :id AND key = 's3.new.total'")
+        await elsewhere("UPDATE reports SET published = true WHERE id = :id")
+        assert (await answer(session, value_q, today=TODAY)).value == 9
+        assert (await answer(session, total_q, today=TODAY)).value == 14
+    finally:
+        await other.dispose()
