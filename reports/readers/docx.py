@@ -19,6 +19,7 @@ from collections.abc import Iterator
 from lxml import etree
 
 from reports.document import Document, Line, ReadError
+from reports.readers.text import join_cell_lines
 
 _W = "http://schemas.openxmlformats.org/wordprocessingml/2006/main"
 _OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
@@ -133,18 +134,6 @@ def _paragraph_lines(p: etree._Element) -> list[str]:
     return [_norm(s) for s in "".join(_runs_text(p)).split("\n")]
 
 
-def _join(parts: list[str]) -> str:
-    """Join a cell's paragraphs: no space between CJK text (a label wrapped by hand), one elsewhere."""
-    out = ""
-    for part in parts:
-        if not part:
-            continue
-        if out and (out[-1].isascii() or part[0].isascii()):
-            out += " "
-        out += part
-    return out
-
-
 def _blocks(container: etree._Element) -> Iterator[etree._Element]:
     """Paragraphs and tables of a body or cell, in order, looking through content controls."""
     for child in container:
@@ -230,7 +219,7 @@ class _Reader:
                         parts.extend(_paragraph_lines(block))
                     else:
                         nested.append(block)
-                cells.append("" if continued else _join(parts))
+                cells.append("" if continued else join_cell_lines(parts))
                 cells.extend([""] * (span - 1))
             cells.extend([""] * after)
             rows.append((cells, nested))

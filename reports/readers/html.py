@@ -23,7 +23,7 @@ import lxml.html
 from lxml import etree
 
 from reports.document import Document, Line, ReadError
-from reports.readers.text import decode
+from reports.readers.text import decode, join_cell_lines
 
 _CHARSET_RE = re.compile(rb"""<meta[^>]+charset\s*=\s*["']?\s*([A-Za-z0-9_.:-]+)""", re.I)
 _XML_DECL_RE = re.compile(r"^\s*<\?xml[^>]*\?>", re.I)
@@ -71,18 +71,6 @@ def decode_html(data: bytes) -> str:
 
 def _norm(text: str) -> str:
     return _SPACE_RE.sub(" ", _CJK_BREAK_RE.sub("", text)).strip()
-
-
-def _join(parts: list[str]) -> str:
-    """Join the lines of a table cell: no space between CJK text, one space elsewhere."""
-    out = ""
-    for part in parts:
-        if not part:
-            continue
-        if out and (out[-1].isascii() or part[0].isascii()):
-            out += " "
-        out += part
-    return out
 
 
 def _is_noise(el: etree._Element) -> bool:
@@ -200,7 +188,7 @@ class _Flow:
         inner = _Flow()
         inner.walk(cell)
         inner.flush()
-        return _join([line.cells[0] for line in inner.lines])
+        return join_cell_lines([line.cells[0] for line in inner.lines])
 
 
 def read_html(data: bytes) -> Document:

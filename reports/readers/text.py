@@ -59,6 +59,19 @@ def split_cells(line: str) -> list[str]:
     return [c.strip() for c in _SPLIT_RE.split(line)]
 
 
+def join_cell_lines(parts: list[str]) -> str:
+    """Join the lines of one table cell: no space between CJK text (a label wrapped by hand), one
+    space where either side is ASCII."""
+    out = ""
+    for part in parts:
+        if not part:
+            continue
+        if out and (out[-1].isascii() or part[0].isascii()):
+            out += " "
+        out += part
+    return out
+
+
 def read_text(data: bytes) -> Document:
     text = decode(data).replace("\r\n", "\n").replace("\r", "\n")
     lines = [Line(cells=split_cells(raw), lineno=i) for i, raw in enumerate(text.split("\n"), start=1)]
