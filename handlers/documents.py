@@ -18,7 +18,7 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from handlers import views
-from handlers.filters import is_admin
+from handlers.filters import OnLoop, is_admin
 from handlers.i18n import t
 from handlers.services import ChatInfo, Checker, CheckTimeout, InFlight
 from reports.model import Report as CheckedReport
@@ -259,7 +259,7 @@ async def on_button(
 
 def get_router() -> Router:
     router = Router(name="documents")
-    router.message.register(on_document, F.document, AddressedToBot())
-    router.message.register(on_photo, F.photo, AddressedToBot())
+    router.message.register(on_document, OnLoop(F.document), AddressedToBot())
+    router.message.register(on_photo, OnLoop(F.photo), AddressedToBot())
     router.callback_query.register(on_button, views.ReportCb.filter())
     return router

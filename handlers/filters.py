@@ -2,8 +2,23 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from typing import Any
+
 from aiogram.filters import BaseFilter
-from aiogram.types import CallbackQuery, Message
+from aiogram.types import CallbackQuery, Message, TelegramObject
+from magic_filter import MagicFilter
+
+
+class OnLoop(BaseFilter):
+    """A cheap synchronous check (a magic filter such as F.text, or a plain function) run on the
+    event loop. aiogram sends every synchronous filter to a thread, which costs more than the check."""
+
+    def __init__(self, check: MagicFilter | Callable[[Any], Any]) -> None:
+        self.check: Callable[[Any], Any] = check.resolve if isinstance(check, MagicFilter) else check
+
+    async def __call__(self, event: TelegramObject) -> bool:
+        return bool(self.check(event))
 
 
 class IsAdmin(BaseFilter):

@@ -21,6 +21,7 @@ from aiogram.types import (
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from handlers.documents import AddressedToBot
+from handlers.filters import OnLoop
 from handlers.i18n import t
 from handlers.services import ChatInfo
 from storage.answers import Answer, answer
@@ -75,6 +76,6 @@ async def on_chart(query: CallbackQuery, bot: Bot, session: AsyncSession, chat_i
 
 def get_router() -> Router:
     router = Router(name="questions")
-    router.message.register(on_question, F.text, ~F.text.startswith("/"), AddressedToBot())
-    router.callback_query.register(on_chart, F.data == CHART)
+    router.message.register(on_question, OnLoop(F.text), OnLoop(~F.text.startswith("/")), AddressedToBot())
+    router.callback_query.register(on_chart, OnLoop(F.data == CHART))
     return router

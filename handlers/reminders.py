@@ -30,6 +30,7 @@ from aiogram.utils.keyboard import InlineKeyboardBuilder
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from handlers.filters import OnLoop
 from reports.deadlines import DEFAULT_OFFSETS, DEFAULT_TZ, Role, Schedule, due_report
 from storage import reminders as rem
 from storage.models import Chat, Report
@@ -490,8 +491,8 @@ async def roster_file(message: Message, lang: str, session: AsyncSession, bot: B
 def get_router() -> Router:
     router = Router(name="reminders")
     router.message.register(remind, Command("remind"))
-    router.message.register(roster, Command("roster"), F.document.is_(None))
-    router.message.register(roster_file, _is_roster_file)
-    router.callback_query.register(remind_button, F.data.startswith("rm:"))
-    router.message.register(days_left_answer, F.text.func(is_deadline_question))
+    router.message.register(roster, Command("roster"), OnLoop(F.document.is_(None)))
+    router.message.register(roster_file, OnLoop(_is_roster_file))
+    router.callback_query.register(remind_button, OnLoop(F.data.startswith("rm:")))
+    router.message.register(days_left_answer, OnLoop(F.text.func(is_deadline_question)))
     return router
