@@ -673,9 +673,10 @@ class _Ctx:
         if not rows:
             return Answer(self.t(f"没有{when}{which}年报。", f"No {which}reports{when}."), 0, [])
         head = self.t(f"{when}{which}年报共 {len(rows)} 份：", f"{len(rows)} {which}reports{when}:")
-        lines = [self.t(f"• {r.agency} {r.year} 年（{r.file_name}，{'通过' if r.verdict == 'pass' else '未通过'}，"
-                        f"{r.error_count} 个错误）",
-                        f"• {r.agency}, {r.year} ({r.file_name}, {r.verdict}, {r.error_count} errors)")
+        lines = [self.t(f"• {r.agency or '（未识别机关）'} {f'{r.year} 年' if r.year else '（未识别年度）'}"
+                        f"（{r.file_name}，{'通过' if r.verdict == 'pass' else '未通过'}，{r.error_count} 个错误）",
+                        f"• {r.agency or '(agency not identified)'}, {r.year or '(year not identified)'} "
+                        f"({r.file_name}, {r.verdict}, {r.error_count} errors)")
                  for r in rows[:LIST_LIMIT]]
         if len(rows) > LIST_LIMIT:
             lines.append(self.t(f"……另有 {len(rows) - LIST_LIMIT} 份", f"… and {len(rows) - LIST_LIMIT} more"))

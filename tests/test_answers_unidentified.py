@@ -1,0 +1,29 @@
+"""A stored report whose agency or year the engine could not identify is listed as such, never as
+"None"."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import reports
+from storage import repo
+from storage.answers import answer
+
+FIXTURES = Path(__file__).resolve().parent / "fixtures"
+
+
+async def test_unidentified_report_in_the_failing_list(session) -> None:
+    data = (FIXTURES / "report-2021-column-imbalance.docx").read_bytes()
+    await repo.save_report(session, reports.check(data, "imbalance.docx"), file_name="imbalance.docx")
+    empty = reports.check(b"\xef\xbb\xbf" + "二、主动公开政府信息情况\n规章\t\t\t\n".encode(), "draft.txt")
+    assert empty.agency is None and empty.year is None and empty.verdict == "fail"
+    await repo.save_report(session, empty, file_name="draft.txt")
+    zh = await answer(session, "哪些报告没通过校验")
+    assert zh.text.splitlines() == [
+        "没通过校验的年报共 2 份：",
+        "• 示例区教育局 2022 年（imbalance.docx，未通过，2 个错误）",
+        f"• （未识别机关） （未识别年度）（draft.txt，未通过，{empty.verdict == 'fail' and len(empty.errors)} 个错误）",
+    ]
+    en = await answer(session, "Which reports failed the check?")
+    assert "• (agency not identified), (year not identified) (draft.txt, fail," in en.text
+    assert "None" not in zh.text + en.text
