@@ -225,7 +225,10 @@ async def run_try(args: argparse.Namespace, stream: TextIO = sys.stdout) -> int:
     if args.database_url:
         settings = settings.model_copy(update={"database_url": args.database_url})
     url = settings.db_url()
-    if args.preload:
+    if args.preload and not Path(args.preload).exists():
+        print(f"(找不到 {args.preload}，未预载样例 / {args.preload} does not exist: nothing preloaded)",
+              file=stream, flush=True)
+    elif args.preload:
         from storage.ingest import ingest_paths, summarise
 
         outcomes = await ingest_paths([args.preload], url=url)
@@ -243,6 +246,9 @@ async def run_try(args: argparse.Namespace, stream: TextIO = sys.stdout) -> int:
     client = LocalClient(server)
     user = client.user(args.user_id, "you", language_code=args.lang or settings.language)
     term = Terminal(client, user, client.private(user), out_dir, stream)
+    # Start-up (migrations, reminder scheduler) is over once the bot polls: only then is a quick
+    # /quit a clean shutdown rather than a cancelled start.
+    await client.wait_for(lambda: server.calls.get("getupdates"), 60, "the bot to start")
     interactive = sys.stdin.isatty()
     term.say("Nianbao · 年报 — type a question or a command (/help); /send PATH sends a file, "
              "/press N presses a button, /quit or Ctrl-D leaves.")

@@ -9,6 +9,7 @@ plus a PostgreSQL advisory lock per tick, lets only one send each reminder).
 
 from __future__ import annotations
 
+import asyncio
 import logging
 from collections.abc import Callable
 from datetime import UTC, datetime
@@ -63,10 +64,12 @@ class ReminderScheduler:
         self.advisory_lock = advisory_lock
         self.scheduler = scheduler or AsyncIOScheduler(timezone=UTC)
         self.ticks = 0  # how many ticks ran (for logs and tests)
+        self._current: asyncio.Task[Any] | None = None  # the tick under way, waited for on shutdown
 
     async def tick(self) -> list[Outcome]:
         """One tick at clock(). Never raises: a failing tick is logged and the next one retries."""
         self.ticks += 1
+        self._current = asyncio.current_task()
         try:
             outcomes = await run_tick(
                 self.sessions, self.sender, self.clock(), default_lang=self.default_lang,
@@ -75,6 +78,8 @@ class ReminderScheduler:
         except Exception:
             log.exception("reminder tick failed")
             return []
+        finally:
+            self._current = None
         for o in outcomes:
             log.info("reminder %s to chat %s: %s offset %s%s", o.result, o.chat_id, o.report_year, o.offset,
                      " (late)" if o.late else "")  # fmt: skip
@@ -100,6 +105,17 @@ class ReminderScheduler:
     def shutdown(self) -> None:
         if self.scheduler.running:
             self.scheduler.shutdown(wait=False)
+
+    async def stop(self, timeout: float = 10.0) -> None:
+        """Stop the scheduler and let a tick under way finish (its claims and sends stay consistent)
+        instead of being cancelled when the event loop closes."""
+        self.shutdown()
+        task = self._current
+        if task is not None and not task.done() and task is not asyncio.current_task():
+            try:
+                await asyncio.wait_for(asyncio.shield(task), timeout)
+            except TimeoutError:
+                log.warning("reminder tick still running after %.0f s at shutdown", timeout)
 
     @property
     def running(self) -> bool:
@@ -134,4 +150,4 @@ async def _on_startup(bot: Any, dispatcher: Any, sessionmaker: async_sessionmake
 async def _on_shutdown(dispatcher: Any) -> None:
     reminders = dispatcher.get("reminder_scheduler")
     if reminders is not None:
-        reminders.shutdown()
+        await reminders.stop()

@@ -230,3 +230,16 @@ def test_nianbao_try_reads_stdin_and_exits_at_eof(tmp_path: Path) -> None:
     png = tmp_path / "try-files"
     assert f"bot> [photo] {png}/" in out and any(p.suffix == ".png" for p in png.iterdir())
     assert "bot> 新乡市工业和信息化局 2023 年新收政府信息公开申请 0 件（来源：xinxiang-2023.txt）" in out
+
+
+def test_a_quick_quit_is_a_clean_shutdown(tmp_path: Path) -> None:
+    """/quit right after start: the start-up (migrations, the reminder tick) finishes, nothing is
+    cancelled half-way, no traceback reaches the terminal."""
+    env = {k: v for k, v in os.environ.items() if not k.startswith("NIANBAO_")}
+    proc = subprocess.run(
+        [sys.executable, "-m", "bot.cli", "try", "--preload", str(tmp_path / "missing"), "--data-dir", str(tmp_path)],
+        input="/quit\n", capture_output=True, text=True, timeout=120, cwd=ROOT, env=env,
+    )
+    assert proc.returncode == 0, proc.stderr
+    assert "does not exist: nothing preloaded" in proc.stdout
+    assert "Traceback" not in proc.stdout + proc.stderr
