@@ -79,6 +79,11 @@ _TITLE_RE = re.compile(
     r"^(?P<pre>.*?)(?:关于)?(?P<year>(?:19|20)\d{2}|[〇零一二三四五六七八九○]{4})年度?(?P<post>.*?)"
     r"(?:政府信息公开|政务公开|信息公开)(?:工作)?(?:年度)?(?:工作)?报告"
 )
+# The year after the title: "XX局政府信息公开工作年度报告（2023年度）".
+_TITLE_YEAR_AFTER_RE = re.compile(
+    r"^(?P<pre>.*?)(?:政府信息公开|政务公开|信息公开)(?:工作)?(?:年度)?(?:工作)?报告[(（]?"
+    r"(?P<year>(?:19|20)\d{2}|[〇零一二三四五六七八九○]{4})年?度?[)）]?$"
+)
 _TITLE_HINT = re.compile(r"(?:信息公开|政务公开).{0,6}报告")
 _AGENCY_BY = re.compile(r"本报告由(?P<agency>[^，,。（(]{2,40}?)(?:根据|依据|按照|编制)")
 _PERIOD_RE = re.compile(
@@ -113,13 +118,15 @@ def find_title(lines: list[Line], first_heading: int | None) -> Title:
             candidates.insert(0, texts[pos - 1][1] + text)
         if pos + 1 < len(texts):  # or the title wraps onto the next line
             candidates.append(text + texts[pos + 1][1])
+            if pos > 0:  # agency above, year below: "XX局 / 政府信息公开工作年度报告 / （2023年度）"
+                candidates.append(texts[pos - 1][1] + text + texts[pos + 1][1])
         for cand in candidates:
-            m = _TITLE_RE.search(cand)
+            m = _TITLE_RE.search(cand) or _TITLE_YEAR_AFTER_RE.search(cand)
             if not m:
                 continue
             year = _year(m.group("year"))
             agency = (m.group("pre") or "").strip("《》\"“”").removeprefix("关于")
-            if not agency or len(agency) < 2:
+            if (not agency or len(agency) < 2) and "post" in m.groupdict():
                 agency = (m.group("post") or "").strip("《》\"“”")
             if agency and len(agency) > 40:
                 agency = None

@@ -180,3 +180,22 @@ def test_old_format() -> None:
 def _text(seed: int) -> tuple[str, dict]:
     f = make_figures(seed)
     return report_text(AGENCY, 2023, f), f
+
+
+def test_title_spellings() -> None:
+    from reports.document import Line
+    from reports.sections import find_title
+
+    cases = {
+        ("新乡市工业和信息化局", "政府信息公开工作年度报告", "（2023年度）"): ("新乡市工业和信息化局", 2023),
+        ("新乡市工业和信息化局政府信息公开工作年度报告(2023年)",): ("新乡市工业和信息化局", 2023),
+        ("新乡市工业和信息化局2023年度政府信息公开工作报告",): ("新乡市工业和信息化局", 2023),
+        ("2023年度新乡市工业和信息化局政府信息公开工作年度报告",): ("新乡市工业和信息化局", 2023),
+        ("新乡市工业和信息化局", "2023年政府信息公开工作年度报告"): ("新乡市工业和信息化局", 2023),
+        ("新乡市工业和信息化局二〇二三年政府信息公开工作年度报告",): ("新乡市工业和信息化局", 2023),
+        ("# 新乡市工业和信息化局 2023 年政府信息公开工作 年度报告",): ("新乡市工业和信息化局", 2023),
+        ("关于新乡市工业和信息化局2023年政府信息公开工作年度报告",): ("新乡市工业和信息化局", 2023),
+    }
+    for lines, expected in cases.items():
+        t = find_title([Line([x]) for x in lines], None)
+        assert (t.agency, t.year) == expected, lines
