@@ -87,8 +87,8 @@ _TITLE_YEAR_AFTER_RE = re.compile(
 _TITLE_HINT = re.compile(r"(?:信息公开|政务公开).{0,6}报告")
 _AGENCY_BY = re.compile(r"本报告由(?P<agency>[^，,。（(]{2,40}?)(?:根据|依据|按照|编制)")
 _PERIOD_RE = re.compile(
-    r"统计(?:期限|时限|期间|时间|数据)[^。\n]{0,12}?(?P<y1>(?:19|20)\d{2})年\s*1月\s*1日[^。\n]{0,4}?(?:至|到|-|—|~)\s*"
-    r"(?P<y2>(?:19|20)\d{2})年\s*12月\s*31日"
+    r"统计(?:期限|时限|期间|时间|数据|周期|区间)[^。\n]{0,12}?(?P<y1>(?:19|20)\d{2})年\s*1月\s*1日[^。\n]{0,4}?"
+    r"(?:至|到|-|—|~)\s*(?:(?P<y2>(?:19|20)\d{2})年)?\s*12月\s*31日"
 )
 
 
@@ -143,10 +143,10 @@ def find_title(lines: list[Line], first_heading: int | None) -> Title:
             title.agency = m.group("agency")
     m = _PERIOD_RE.search(head)
     if m:
-        title.period_years = (int(m.group("y1")), int(m.group("y2")))
+        title.period_years = (int(m.group("y1")), int(m.group("y2") or m.group("y1")))
     return title
 
 
 def period_in_text(text: str) -> tuple[int, int] | None:
     m = _PERIOD_RE.search(squash(text))
-    return (int(m.group("y1")), int(m.group("y2"))) if m else None
+    return (int(m.group("y1")), int(m.group("y2") or m.group("y1"))) if m else None

@@ -199,3 +199,12 @@ def test_title_spellings() -> None:
     for lines, expected in cases.items():
         t = find_title([Line([x]) for x in lines], None)
         assert (t.agency, t.year) == expected, lines
+
+
+def test_statistics_period_without_the_second_year() -> None:
+    text, _ = _text(27)
+    period = "统计期限自2023年1月1日至2023年12月31日"
+    assert period in text
+    assert check_text(text.replace(period, "统计期限自2023年1月1日起至12月31日止")).findings == []
+    r = check_text(text.replace(period, "统计期限自2022年1月1日起至12月31日止"))
+    assert codes(r, "error") == ["year-mismatch"]
