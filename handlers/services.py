@@ -49,11 +49,30 @@ class Chats:
         self.default_lang = default_lang
         self.ttl = ttl
         self._cache: dict[int, tuple[float, ChatInfo]] = {}
+        self._loading: dict[int, asyncio.Future[ChatInfo]] = {}
 
     async def info(self, session: AsyncSession, chat_id: int) -> ChatInfo:
         hit = self._cache.get(chat_id)
         if hit and time.monotonic() - hit[0] < self.ttl:
             return hit[1]
+        # A burst of updates from one chat after a miss: one of them reads the row, the others wait for it.
+        loading = self._loading.get(chat_id)
+        if loading is not None:
+            await asyncio.wait([loading])
+            if not loading.cancelled():  # else the reader failed: read it again with this session
+                return loading.result()
+        future: asyncio.Future[ChatInfo] = asyncio.get_running_loop().create_future()
+        self._loading[chat_id] = future
+        try:
+            info = await self._load(session, chat_id)
+            future.set_result(info)
+            return info
+        finally:
+            future.cancel()  # a no-op once the result is set
+            if self._loading.get(chat_id) is future:
+                del self._loading[chat_id]
+
+    async def _load(self, session: AsyncSession, chat_id: int) -> ChatInfo:
         for attempt in (1, 2):
             try:
                 chat = await repo.get_or_create_chat(session, chat_id)
@@ -83,6 +102,7 @@ class Chats:
     async def set_lang(self, session: AsyncSession, chat_id: int, lang: str) -> None:
         await repo.set_chat_lang(session, chat_id, lang)
         self._cache.pop(chat_id, None)
+        self._loading.pop(chat_id, None)  # a read under way may predate the change
 
 
 class InFlight:

@@ -102,6 +102,7 @@ class _View:
 
 
 _CACHE: weakref.WeakKeyDictionary[Any, dict[tuple[int, ...] | None, _View]] = weakref.WeakKeyDictionary()
+_LOADING: weakref.WeakKeyDictionary[Any, dict[tuple[int, ...] | None, asyncio.Future[_View]]] = weakref.WeakKeyDictionary()
 PARSE_CACHE = 1024  # parsed questions kept per view (the parse depends on the view's names and years)
 
 
@@ -266,9 +267,26 @@ async def _view(session: AsyncSession, workspaces: Sequence[int] | None, fresh: 
     per_engine = _CACHE.setdefault(engine, {})
     key = None if workspaces is None else tuple(sorted(workspaces))
     cached = per_engine.get(key)
-    if cached is None or fresh or cached.stamp[0] != _generation:
+    if cached is not None and not fresh and cached.stamp[0] == _generation:
+        return cached
+    # Questions arriving together on a missing view wait for one load instead of each loading it
+    # (a caller that found the view stale loads its own).
+    loading = _LOADING.setdefault(engine, {})
+    pending = None if fresh else loading.get(key)
+    if pending is not None:
+        await asyncio.wait([pending])
+        if not pending.cancelled() and pending.result().stamp[0] == _generation:
+            return pending.result()
+    future: asyncio.Future[_View] = asyncio.get_running_loop().create_future()
+    loading[key] = future
+    try:
         cached = per_engine[key] = await _load(session, workspaces)
-    return cached
+        future.set_result(cached)
+        return cached
+    finally:
+        future.cancel()  # a no-op once the result is set
+        if loading.get(key) is future:
+            del loading[key]
 
 
 class _Stale(Exception):
