@@ -74,6 +74,30 @@ def _aligned(row: RawRow, n: int, col: int | None) -> list[Token] | None:
     return window
 
 
+def _subtotal_column(slots: list[Token], n: int) -> list[list[Token | None]]:
+    """Table 3 as some local templates print it: a 法人或其他组织 subtotal column besides the official
+    seven. Eight numbers where one is the sum of the five organisation columns and the last the row
+    total: drop the subtotal (wherever it stands). Empty when the row is not like that."""
+    vals = list(slots)
+    while vals and vals[0].kind == "blank":
+        vals.pop(0)
+    while vals and vals[-1].kind == "blank":
+        vals.pop()
+    if n != 7 or len(vals) != 8 or any(t.kind not in ("number", "marker") for t in vals):
+        return []
+    nums = [t.value or 0 for t in vals]
+    out: list[list[Token | None]] = []
+    for i in range(8):
+        rest = nums[:i] + nums[i + 1:]
+        if rest[6] == sum(rest[:6]) and nums[i] == sum(rest[1:6]):
+            reading: list[Token | None] = list(vals[:i] + vals[i + 1:])
+            if all(reading != o for o in out):
+                out.append(reading)
+    # All readings of an all-zero row are the same numbers: one is enough.
+    values = {tuple(t.value if t else None for t in r) for r in out}
+    return out[:1] if len(values) == 1 else out
+
+
 def row_readings(row: RawRow, n: int, col: int | None = None) -> tuple[list[list[Token | None]], bool]:
     """Possible readings of a row as n cells (None = a cell the text does not give).
     Returns (readings, exact) where exact means the text gives exactly n cells in order."""
@@ -81,6 +105,9 @@ def row_readings(row: RawRow, n: int, col: int | None = None) -> tuple[list[list
     if aligned is not None:
         return [list(aligned)], True
     slots = list(row.slots)
+    extra = _subtotal_column(slots, n)
+    if extra:
+        return extra, False
     if row.structured:
         if len(slots) == n:
             return [slots], True

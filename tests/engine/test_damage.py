@@ -234,3 +234,29 @@ def test_run_together_digits_in_a_table_that_does_not_add_up_are_never_guessed(s
         else:
             continue
         assert (x.expected, x.actual) == truth, x.message_en
+
+
+@pytest.mark.parametrize("seed", range(80, 86))
+def test_a_subtotal_column_for_organisations_is_dropped(seed: int) -> None:
+    """Some local templates add a 法人或其他组织 subtotal column after 其他: eight numbers a row."""
+    from reports.model import S3_APPLICANT_COLUMNS, S3_ROWS
+
+    f = _fig(seed)
+    lines = _lines(report_text(AGENCY, 2023, f))
+    for row in S3_ROWS:
+        i = next((j for j, line in enumerate(lines) if line.count("\t") > 6 and _is_row(line, row, f)), None)
+        assert i is not None, row
+        cells = lines[i].split("\t")
+        sub = sum(f[f"s3.{row}.{c}"] for c in S3_APPLICANT_COLUMNS[1:])
+        cells.insert(len(cells) - 1, str(sub))  # before 总计
+        lines[i] = "\t".join(cells)
+    r = check_text("\n".join(lines))
+    assert {k: r.figures[k] for k in f} == f
+    assert r.errors == []
+
+
+def _is_row(line: str, row: str, f: dict) -> bool:
+    from reports.model import S3_COLUMNS
+
+    values = [str(f[f"s3.{row}.{c}"]) for c in S3_COLUMNS]
+    return line.split("\t")[-7:] == values
