@@ -14,7 +14,6 @@ from aiogram import Bot, F, Router
 from aiogram.exceptions import TelegramBadRequest
 from aiogram.filters import Filter
 from aiogram.types import BufferedInputFile, CallbackQuery, Message
-from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from handlers import views
@@ -157,8 +156,7 @@ async def _handle(
         return
 
     sha = hashlib.sha256(data).hexdigest()
-    q = select(Report).where(Report.workspace_id == chat_info.workspace_id, Report.sha256 == sha)
-    earlier = (await session.execute(q)).scalars().first()
+    earlier = await repo.find_by_sha(session, chat_info.workspace_id, sha)
     if earlier is not None:
         await status.delete()
         await send_report(message, earlier, session, lang, admins, prefix=t("already", lang, id=earlier.id))

@@ -27,14 +27,12 @@ from aiogram.filters import Command, CommandObject
 from aiogram.fsm.context import FSMContext
 from aiogram.types import CallbackQuery, InlineKeyboardButton, InlineKeyboardMarkup, Message
 from aiogram.utils.keyboard import InlineKeyboardBuilder
-from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from handlers.filters import OnLoop
 from reports.deadlines import DEFAULT_OFFSETS, DEFAULT_TZ, Role, Schedule, due_report
 from storage import reminders as rem
-from storage.models import Chat, Report
-from storage.repo import set_chat_blocked
+from storage import repo
 
 Clock = Callable[[], datetime]
 ROSTER_MAX_BYTES = 1024 * 1024
@@ -205,13 +203,7 @@ def describe(schedule: Schedule, agency: str | None, lang: str, today: datetime)
 async def _known_agencies(session: AsyncSession, chat_id: int, workspace_id: int | None) -> list[str]:
     names = [r.agency for r in await rem.roster_of(session, chat_id)]
     if workspace_id is not None:
-        q = (
-            select(Report.agency_name)
-            .where(Report.workspace_id == workspace_id, Report.agency_name.is_not(None))
-            .order_by(Report.id.desc())
-            .limit(50)
-        )
-        names += [n for n in (await session.execute(q)).scalars() if n]
+        names += await repo.recent_agency_names(session, workspace_id)
     out: list[str] = []
     for n in names:
         if n not in out:
@@ -270,20 +262,13 @@ async def remind(
         n = await rem.unsubscribe(session, message.chat.id, now=_now(reminder_clock))
         await message.answer(tr("off", lang, n=n))
         return
-    await _unblock(session, message.chat.id)
+    await repo.unblock_chat(session, message.chat.id)
     draft: dict[str, Any] = {"step": "role", "agency": args[:200] or None, "offsets": list(DEFAULT_OFFSETS)}
     text, kb = _step(draft, lang)
     sent = await message.answer(text, reply_markup=kb)
     draft["mid"] = sent.message_id
     draft["workspace_id"] = getattr(chat_info, "workspace_id", None)
     await state.update_data(remind=draft)
-
-
-async def _unblock(session: AsyncSession, chat_id: int) -> None:
-    """A chat talking to the bot again has unblocked it."""
-    blocked = (await session.execute(select(Chat.blocked).where(Chat.chat_id == chat_id))).scalar_one_or_none()
-    if blocked:
-        await set_chat_blocked(session, chat_id, False)
 
 
 async def _send_list(message: Message, lang: str, session: AsyncSession, clock: Clock | None) -> None:

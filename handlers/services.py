@@ -77,7 +77,7 @@ class Chats:
             try:
                 chat = await repo.get_or_create_chat(session, chat_id)
                 if chat.blocked:  # the chat writes to the bot again: it no longer blocks it
-                    chat = await repo.set_chat_blocked(session, chat_id, False)
+                    await repo.unblock_chat(session, chat_id)
                 workspace_id, library_id = await repo.visible_workspace_ids(session, chat)
                 break
             except IntegrityError:

@@ -205,7 +205,8 @@ async def _refresh_next_year(session: AsyncSession, row: Report) -> None:
         await _apply_cross_year(session, nxt)
 
 
-async def _find_by_sha(session: AsyncSession, workspace_id: int, sha: str) -> Report | None:
+async def find_by_sha(session: AsyncSession, workspace_id: int, sha: str) -> Report | None:
+    """The report of this file (by SHA-256) already stored in the workspace, if any."""
     q = select(Report).where(Report.workspace_id == workspace_id, Report.sha256 == sha)
     return (await session.execute(q)).scalar_one_or_none()
 
@@ -220,7 +221,7 @@ async def _save_once(
     published: bool,
 ) -> SaveResult:
     ws = await get_or_create_workspace(session, workspace)
-    existing = await _find_by_sha(session, ws.id, sha)  # type: ignore[arg-type]
+    existing = await find_by_sha(session, ws.id, sha)  # type: ignore[arg-type]
     if existing is not None:
         existing_id: int = existing.id  # type: ignore[assignment]
         await session.rollback()  # end the reading transaction; nothing was written
@@ -310,7 +311,7 @@ async def save_report(
             # Another writer may have stored the same file, agency or workspace meanwhile.
             await session.rollback()
             ws = (await session.execute(select(Workspace).where(Workspace.name == workspace))).scalar_one_or_none()
-            existing = await _find_by_sha(session, ws.id, sha) if ws is not None else None  # type: ignore[arg-type]
+            existing = await find_by_sha(session, ws.id, sha) if ws is not None else None  # type: ignore[arg-type]
             if existing is not None:
                 existing_id: int = existing.id  # type: ignore[assignment]
                 await session.rollback()
@@ -470,6 +471,25 @@ async def set_chat_lang(session: AsyncSession, chat_id: int, lang: str | None) -
     chat.lang = lang
     await session.commit()
     return chat
+
+
+async def unblock_chat(session: AsyncSession, chat_id: int) -> bool:
+    """A chat that writes to the bot again no longer blocks it. True when it was marked blocked."""
+    blocked = (await session.execute(select(Chat.blocked).where(Chat.chat_id == chat_id))).scalar_one_or_none()
+    if blocked:
+        await set_chat_blocked(session, chat_id, False)
+    return bool(blocked)
+
+
+async def recent_agency_names(session: AsyncSession, workspace_id: int, limit: int = 50) -> list[str]:
+    """Agency names of the workspace's reports, newest first (repeats kept)."""
+    q = (
+        select(Report.agency_name)
+        .where(Report.workspace_id == workspace_id, Report.agency_name.is_not(None))
+        .order_by(Report.id.desc())
+        .limit(limit)
+    )
+    return [n for n in (await session.execute(q)).scalars() if n]
 
 
 async def set_chat_blocked(session: AsyncSession, chat_id: int, blocked: bool = True) -> Chat:
