@@ -134,35 +134,28 @@ def _paragraph_lines(p: etree._Element) -> list[str]:
     return [_norm(s) for s in "".join(_runs_text(p)).split("\n")]
 
 
-def _blocks(container: etree._Element) -> Iterator[etree._Element]:
-    """Paragraphs and tables of a body or cell, in order, looking through content controls."""
-    for child in container:
-        if child.tag in (_P, _TBL):
+def _children(el: etree._Element, tags: tuple[str, ...]) -> Iterator[etree._Element]:
+    """Children of `el` with one of `tags`, looking through content controls and custom XML."""
+    for child in el:
+        if child.tag in tags:
             yield child
         elif child.tag in (_SDT, _CUSTOM_XML, _SMART_TAG):
             inner = child.find(_SDT_CONTENT) if child.tag == _SDT else child
             if inner is not None:
-                yield from _blocks(inner)
+                yield from _children(inner, tags)
+
+
+def _blocks(container: etree._Element) -> Iterator[etree._Element]:
+    """Paragraphs and tables of a body or cell, in order."""
+    return _children(container, (_P, _TBL))
 
 
 def _rows(tbl: etree._Element) -> Iterator[etree._Element]:
-    for child in tbl:
-        if child.tag == _TR:
-            yield child
-        elif child.tag in (_SDT, _CUSTOM_XML):
-            inner = child.find(_SDT_CONTENT) if child.tag == _SDT else child
-            if inner is not None:
-                yield from _rows(inner)
+    return _children(tbl, (_TR,))
 
 
 def _cells(tr: etree._Element) -> Iterator[etree._Element]:
-    for child in tr:
-        if child.tag == _TC:
-            yield child
-        elif child.tag in (_SDT, _CUSTOM_XML):
-            inner = child.find(_SDT_CONTENT) if child.tag == _SDT else child
-            if inner is not None:
-                yield from _cells(inner)
+    return _children(tr, (_TC,))
 
 
 MAX_SPAN = 64  # Word allows 63 columns; a larger span is damage or malice
