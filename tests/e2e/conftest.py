@@ -82,3 +82,13 @@ async def harness(tmp_path: Path, checker: Checker) -> AsyncIterator[Harness]:
         yield h
     finally:
         await stop_harness(h)
+
+
+@pytest.fixture
+async def quiet(tmp_path: Path, checker: Checker) -> AsyncIterator[Harness]:
+    """The bot without throttling, for conversations of many messages in a row."""
+    h = await start_harness(tmp_path, checker, throttle_rate=0)
+    try:
+        yield h
+    finally:
+        await stop_harness(h)

@@ -7,7 +7,7 @@ import os
 import subprocess
 import sys
 import time
-from collections.abc import AsyncIterator, Iterator
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -31,16 +31,6 @@ def slow_checker() -> Iterator[Checker]:
     c = Checker(workers=2, timeout=2.5, job=slow_check)
     yield c
     c.close()
-
-
-@pytest.fixture
-async def quiet(tmp_path: Path, checker: Checker) -> AsyncIterator[Harness]:
-    """The bot without throttling, for conversations of many messages."""
-    h = await start_harness(tmp_path, checker, throttle_rate=0)
-    try:
-        yield h
-    finally:
-        await stop_harness(h)
 
 
 async def test_question_gets_the_exact_answer(quiet: Harness) -> None:

@@ -7,33 +7,18 @@ the bot's own scheduler, so the test decides when time passes."""
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
 from datetime import datetime, timedelta
-from pathlib import Path
 from zoneinfo import ZoneInfo
-
-import pytest
 
 from bot.localapi.server import BotMessage, Chat, User
 from bot.scheduler import ReminderScheduler
-from handlers.services import Checker
 from tests.conftest_db import make_report
-from tests.e2e.conftest import Harness, start_harness, stop_harness
+from tests.e2e.conftest import Harness
 
 SH = ZoneInfo("Asia/Shanghai")
 A = "灵宝市工业和信息化科技局"
 B = "新乡市工业和信息化局"
 HOW = "把报告草稿（PDF、DOCX、TXT 或 HTML）发给我，几秒内就能知道表格是否平衡、哪里有错。"
-
-
-@pytest.fixture
-async def harness(tmp_path: Path, checker: Checker) -> AsyncIterator[Harness]:
-    """The bot without throttling: these conversations send many messages in a row."""
-    h = await start_harness(tmp_path, checker, throttle_rate=0)
-    try:
-        yield h
-    finally:
-        await stop_harness(h)
 
 
 class Clock:
@@ -60,8 +45,8 @@ async def press(h: Harness, user: User, chat: Chat, msg: BotMessage, data: str) 
     return msg  # edited in place
 
 
-async def test_subscribe_with_keyboards_and_receive_the_reminder(harness: Harness) -> None:
-    h, c = harness, harness.client
+async def test_subscribe_with_keyboards_and_receive_the_reminder(quiet: Harness) -> None:
+    h, c = quiet, quiet.client
     clock, sched = controlled(h, datetime(2026, 1, 20, 10, tzinfo=SH))
     user = c.user(301, "李娜")
     chat = c.private(user)
@@ -108,8 +93,8 @@ async def test_subscribe_with_keyboards_and_receive_the_reminder(harness: Harnes
     assert texts == [f"⏰ 年报提醒：2025年政府信息公开工作年度报告，截止 2026年1月31日，还有 3 天\n{HOW}"]
 
 
-async def test_custom_deadline_agency_list_and_off(harness: Harness) -> None:
-    h, c = harness, harness.client
+async def test_custom_deadline_agency_list_and_off(quiet: Harness) -> None:
+    h, c = quiet, quiet.client
     clock, sched = controlled(h, datetime(2026, 1, 5, 10, tzinfo=SH))
     user = c.user(302, "Tom", language_code="en-US")
     chat = c.private(user)
@@ -171,8 +156,8 @@ async def test_custom_deadline_agency_list_and_off(harness: Harness) -> None:
     assert await sched.tick() == []
 
 
-async def test_roster_commands_and_csv_upload(harness: Harness) -> None:
-    h, c = harness, harness.client
+async def test_roster_commands_and_csv_upload(quiet: Harness) -> None:
+    h, c = quiet, quiet.client
     controlled(h, datetime(2026, 2, 10, 10, tzinfo=SH))
     user = c.user(303, "王芳")
     chat = c.private(user)
@@ -200,8 +185,8 @@ async def test_roster_commands_and_csv_upload(harness: Harness) -> None:
     assert (await c.ask(user, chat, "/remind off")).text == "已关闭本聊天的 0 个提醒。"
 
 
-async def test_remind_with_agency_named_and_cancel(harness: Harness) -> None:
-    h, c = harness, harness.client
+async def test_remind_with_agency_named_and_cancel(quiet: Harness) -> None:
+    h, c = quiet, quiet.client
     clock, sched = controlled(h, datetime(2026, 3, 2, 10, tzinfo=SH))
     user = c.user(304, "张伟")
     chat = c.private(user)
