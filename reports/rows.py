@@ -31,7 +31,6 @@ class RawRow:
     after: str = ""  # label fragments on the lines right after (filled by collect_rows)
     empty: bool = False  # a table row with a label and only blank cells (e.g. an unfilled template)
     cells: list[str] = field(default_factory=list)  # the line's cells as read (for column alignment)
-    notes: list[str] = field(default_factory=list)
 
     before_parts: list[str] = field(default_factory=list)
 
@@ -49,11 +48,10 @@ class RawRow:
         return [t for t in self.slots if t.kind != "blank"]
 
 
-def split_line(line: Line) -> tuple[str, list[Token], list[str]]:
-    """A line's label (squashed), its value slots, and any non-numeric text found among the values."""
+def split_line(line: Line) -> tuple[str, list[Token]]:
+    """A line's label (squashed) and its value slots (text found among the values is a "text" slot)."""
     label_parts: list[str] = []
     slots: list[Token] = []
-    stray: list[str] = []
     for cell in line.cells:
         if line.table is None and len(cell.split()) > 1:
             # Text lines: whitespace separates cells ("447 7 0 0 0 0 454" is seven numbers).
@@ -76,7 +74,6 @@ def split_line(line: Line) -> tuple[str, list[Token], list[str]]:
                 label_parts.append(squash(text))
                 slots.extend(parse_token(n) for n in nums)
             else:
-                stray.append(norm(cell))
                 slots.append(Token(cell, None, "text"))
             continue
         if not nums and line.table is None:
@@ -85,7 +82,7 @@ def split_line(line: Line) -> tuple[str, list[Token], list[str]]:
                 text, nums = m.group(1), [m.group(2)]
         label_parts.append(squash(text))
         slots = [parse_token(n) for n in nums]
-    return "".join(label_parts), slots, stray
+    return "".join(label_parts), slots
 
 
 def collect_rows(lines: list[Line], start: int, end: int) -> list[RawRow]:
@@ -97,7 +94,7 @@ def collect_rows(lines: list[Line], start: int, end: int) -> list[RawRow]:
         text = line.text
         if (not text.strip() and line.table is None) or is_page_number(text):
             continue
-        label, slots, _stray = split_line(line)
+        label, slots = split_line(line)
         has_values = any(t.kind in ("number", "marker") for t in slots)
         grid_row = line.table is not None or len(line.cells) >= 4  # tab-separated text keeps its grid
         if not has_values and grid_row and slots and label is not None and not _HEADER_RE.search(label) \

@@ -8,14 +8,10 @@ engine could not read are reported as such (unreadable-cell), never as the repor
 from __future__ import annotations
 
 from reports.model import (
-    S2_KEYS,
-    S3_APPLICANT_COLUMNS,
     S3_COLUMN_LABELS,
-    S3_COLUMNS,
     S3_ROW_LABELS,
     S3_ROWS,
     S4_GROUP_LABELS,
-    S4_KEYS,
     SECTION_TITLES,
     Cell,
     Finding,
@@ -263,5 +259,3 @@ def _relation_finding(r: Report, rel: Relation, lhs: Number, rhs: Number) -> Fin
     en = f"Table 3, the {g} subtotal in column '{_col(rel.column, 'en')}' is {L} but its items add up to {R}."
     return Finding(rel.code, "error", zh, en, loc, expected=rhs, actual=lhs)
 
-
-__all__ = ["check_report", "S2_KEYS", "S4_KEYS", "S3_COLUMNS", "S3_APPLICANT_COLUMNS"]

@@ -70,16 +70,6 @@ def propagate(values: dict[str, Number | None], relations: list[Relation]) -> se
     return filled
 
 
-def count_violations(values: dict[str, Number | None], relations: list[Relation]) -> int:
-    bad = 0
-    for rel in relations:
-        if any(values.get(k) is None for k in rel.keys):
-            continue
-        if not _close(sum(values[k] for k in rel.lhs), sum(values[k] for k in rel.rhs)):  # type: ignore[misc]
-            bad += 1
-    return bad
-
-
 def _terms(rel: Relation) -> list[tuple[str, int]]:
     return [(k, 1) for k in rel.lhs] + [(k, -1) for k in rel.rhs]
 
@@ -134,7 +124,8 @@ def prune(base: dict[str, Token | None], choices: list[list[dict[str, Token | No
     return choices
 
 
-def _violated(values: dict[str, Number | None], relations: list[Relation]) -> list[Relation]:
+def violated(values: dict[str, Number | None], relations: list[Relation]) -> list[Relation]:
+    """The relations whose values are all known and do not add up."""
     out = []
     for rel in relations:
         if any(values.get(k) is None for k in rel.keys):
@@ -164,7 +155,7 @@ def solve(
             tokens.update(cand)
         values: dict[str, Number | None] = {k: (arith(t) if t is not None else None) for k, t in tokens.items()}
         filled = propagate(values, relations)
-        results.append((count_violations(values, relations), values, tokens, filled))
+        results.append((len(violated(values, relations)), values, tokens, filled))
     best = min(r[0] for r in results)
     winners = [r for r in results if r[0] == best]
     sol = Solution(violations=best)
@@ -173,7 +164,7 @@ def solve(
     # failing relations cannot be trusted: those cells are left unread.
     suspect: set[str] = set()
     if best > 0:
-        for rel in _violated(first_values, relations):
+        for rel in violated(first_values, relations):
             suspect |= {k for k in rel.keys if k in ambiguous_keys or k in first_filled}
     for key in first_values:
         vals = {r[1][key] for r in winners}

@@ -17,7 +17,7 @@ from reports.labels import (
     S3_ROW_PATTERNS,
 )
 from reports.model import S3_APPLICANT_COLUMNS, S3_COLUMNS, S3_ROWS, S4_GROUPS, S4_OUTCOMES
-from reports.relations import Relation, subtotal_key
+from reports.relations import subtotal_key
 from reports.rows import RawRow, collect_rows, column_start
 from reports.text import Token, parse_token, squash
 
@@ -380,7 +380,3 @@ def read_table4(lines: list[Line], start: int, end: int) -> TableRead:
 
 def _groups_ok(reading: list[Token | None]) -> bool:
     return all(_row_total_ok(reading[i * 5:(i + 1) * 5]) for i in range(3))
-
-
-def relations_keys(rels: list[Relation]) -> set[str]:
-    return {k for r in rels for k in r.keys}
