@@ -64,12 +64,17 @@ class ReminderScheduler:
         self.advisory_lock = advisory_lock
         self.scheduler = scheduler or AsyncIOScheduler(timezone=UTC)
         self.ticks = 0  # how many ticks ran (for logs and tests)
-        self._current: asyncio.Task[Any] | None = None  # the tick under way, waited for on shutdown
+        self._running: set[asyncio.Task[Any]] = set()  # ticks under way, waited for on shutdown
+        self._stopped = False
 
     async def tick(self) -> list[Outcome]:
         """One tick at clock(). Never raises: a failing tick is logged and the next one retries."""
+        if self._stopped:  # a job the scheduler fired just before it was shut down
+            return []
         self.ticks += 1
-        self._current = asyncio.current_task()
+        task = asyncio.current_task()
+        if task is not None:
+            self._running.add(task)
         try:
             outcomes = await run_tick(
                 self.sessions, self.sender, self.clock(), default_lang=self.default_lang,
@@ -79,7 +84,7 @@ class ReminderScheduler:
             log.exception("reminder tick failed")
             return []
         finally:
-            self._current = None
+            self._running.discard(task)  # type: ignore[arg-type]
         for o in outcomes:
             log.info("reminder %s to chat %s: %s offset %s%s", o.result, o.chat_id, o.report_year, o.offset,
                      " (late)" if o.late else "")  # fmt: skip
@@ -103,19 +108,21 @@ class ReminderScheduler:
             self.scheduler.start()
 
     def shutdown(self) -> None:
+        """Stop firing the job; no tick starts after this."""
+        self._stopped = True
         if self.scheduler.running:
             self.scheduler.shutdown(wait=False)
 
     async def stop(self, timeout: float = 10.0) -> None:
-        """Stop the scheduler and let a tick under way finish (its claims and sends stay consistent)
-        instead of being cancelled when the event loop closes."""
+        """Shut down and let the ticks under way finish (their claims and sends stay consistent)
+        instead of being cancelled half-way when the event loop or the database goes away."""
         self.shutdown()
-        task = self._current
-        if task is not None and not task.done() and task is not asyncio.current_task():
-            try:
-                await asyncio.wait_for(asyncio.shield(task), timeout)
-            except TimeoutError:
-                log.warning("reminder tick still running after %.0f s at shutdown", timeout)
+        await asyncio.sleep(0)  # a job fired just before the shutdown starts, sees it and returns
+        pending = [t for t in self._running if not t.done() and t is not asyncio.current_task()]
+        if pending:
+            _, late = await asyncio.wait(pending, timeout=timeout)
+            if late:
+                log.warning("%d reminder tick(s) still running after %.0f s at shutdown", len(late), timeout)
 
     @property
     def running(self) -> bool:

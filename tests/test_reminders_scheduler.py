@@ -63,7 +63,7 @@ async def test_periodic_job_sends_once_and_restart_catches_up(
     try:
         await wait_for(lambda: first.ticks >= 10)  # many ticks in the same due window
     finally:
-        first.shutdown()
+        await first.stop()
     assert [t.split("\n")[0] for _, t in out.sent] == [
         "⏰ 年报提醒：2025年政府信息公开工作年度报告，截止 2026年1月31日，还有 7 天"
     ]
@@ -74,7 +74,7 @@ async def test_periodic_job_sends_once_and_restart_catches_up(
     try:
         await wait_for(lambda: second.ticks >= 10)
     finally:
-        second.shutdown()
+        await second.stop()
     assert len(out.sent) == 2
     assert out.sent[1][1].startswith("⏰ 年报提醒：2025年政府信息公开工作年度报告，截止 2026年1月31日，还有 1 天\n")
     assert out.sent[1][1].endswith("\n\n（本提醒因服务中断而延迟发出。）")
@@ -91,7 +91,7 @@ async def test_a_failing_tick_does_not_stop_the_job(sessionmaker: async_sessionm
         await wait_for(lambda: sched.ticks >= 3)
         assert sched.running
     finally:
-        sched.shutdown()
+        await sched.stop()
 
 
 @pytest.mark.parametrize("advisory_lock", [False, True], ids=["claim-only", "advisory-lock"])
