@@ -5,15 +5,27 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 SAMPLES ?= ../shared/samples
 
-.PHONY: install test demo bench lint fixtures clean
+.PHONY: install lock test demo bench lint fixtures clean
 
-$(STAMP): pyproject.toml
+LOCK := requirements.lock
+
+# Exactly the locked versions, checked against their hashes; then the project itself, without
+# touching them (setuptools, its build backend, comes from the lock too).
+$(STAMP): pyproject.toml $(LOCK)
 	@test -x $(BIN)/python || $(PY) -m venv $(VENV)
-	$(BIN)/python -m pip install -q --upgrade pip
-	$(BIN)/python -m pip install -q -e '.[test]'
+	$(BIN)/python -m pip install -q --disable-pip-version-check --require-hashes --no-deps -r $(LOCK)
+	$(BIN)/python -m pip install -q --disable-pip-version-check --no-deps --no-build-isolation -e .
 	@touch $(STAMP)
 
 install: $(STAMP)
+
+# Update the lock on purpose: the newest versions that pyproject.toml allows, with their hashes
+# for every platform. Run the tests before committing the new lock.
+lock:
+	@test -x $(BIN)/python || $(PY) -m venv $(VENV)
+	$(BIN)/python -m pip install -q --disable-pip-version-check 'uv>=0.5'
+	printf 'setuptools>=77\n' | $(BIN)/uv pip compile pyproject.toml - --extra test --universal \
+		--python-version 3.11 --generate-hashes --no-header -q -o $(LOCK)
 
 test: $(STAMP)
 	$(BIN)/python -m pytest -q

@@ -24,6 +24,7 @@ from tests.docgen import make_figures, report_text
 pytest.importorskip("reports.engine", reason="the report engine (reports/engine.py) is not in the tree yet")
 
 SAMPLES = Path(os.environ.get("NIANBAO_SAMPLES", Path(__file__).resolve().parents[2] / "shared" / "samples"))
+FULL_SAMPLES = ("huaian-2024.pdf", "lingbao-2023.txt", "template-2021.docx", "xinxiang-2023.txt")
 LINGBAO = "灵宝市工业和信息化科技局"
 XINXIANG = "新乡市工业和信息化局"
 
@@ -48,7 +49,10 @@ def folder(tmp_path: Path) -> Path:
     if not SAMPLES.is_dir():
         pytest.skip(f"no sample folder at {SAMPLES}")
     root = tmp_path / "in"
-    shutil.copytree(SAMPLES, root / "samples")  # README.md and *.expected.json are skipped by ingest
+    # The four samples read in full, with README.md and an expected file that ingest must skip.
+    (root / "samples").mkdir(parents=True)
+    for name in (*FULL_SAMPLES, "README.md", "lingbao-2023.expected.json"):
+        shutil.copy(SAMPLES / name, root / "samples" / name)
     write(root / "gen" / "lingbao-2022.txt", report_text(LINGBAO, 2022, make_figures(1)))
     write(root / "gen" / "xinxiang-2022.txt", report_text(XINXIANG, 2022, make_figures(2)))
     write(root / "gen" / "nested" / "lushi-2023.txt", report_text("卢氏县人民政府", 2023, make_figures(3)))

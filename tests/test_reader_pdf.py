@@ -289,3 +289,22 @@ def test_huaian_without_rulings_keeps_rows_of_numbers(huaian_unruled: Document, 
         [expected[f"s3.{row}.{col}"] for col in S3_COLUMNS] for row in S3_ROWS
     ]
     assert not [line for line in doc.lines if line.text.startswith("- ")]
+
+
+def test_glyphs_pdfium_drops_are_read_by_pdfminer() -> None:
+    """PDFium leaves 年 and 月 of the non-embedded STSong-Light (UniGB-UCS2-H, as iText writes it)
+    out of its text layer, whatever its version; such pages are read from pdfminer's characters."""
+    from reports.readers.pdf import _has_unembedded_font, _may_lose_glyphs
+
+    data = (FIXTURES / "ruled.pdf").read_bytes()
+    assert _may_lose_glyphs(data) and _has_unembedded_font(pdfium.PdfDocument(data)[0])
+    assert any("2024 年 12 月 31 日" in line.text for line in read_pdf(data).lines)
+
+
+def test_embedded_fonts_are_read_by_pdfium_alone() -> None:
+    from reports.readers.pdf import _may_lose_glyphs
+
+    huaian = SAMPLES / "huaian-2024.pdf"
+    if not huaian.exists():
+        pytest.skip(f"no sample at {huaian}")
+    assert not _may_lose_glyphs(huaian.read_bytes())

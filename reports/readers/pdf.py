@@ -75,7 +75,7 @@ def read_pdf(data: bytes) -> Document:
     except Exception as exc:  # pdfium rejects some inputs before it has an error code
         raise ReadError(*_UNREADABLE, detail=repr(exc)) from None
     try:
-        return _read(pdf)
+        return _read(pdf, data)
     except ReadError:
         raise
     except Exception as exc:
@@ -84,23 +84,33 @@ def read_pdf(data: bytes) -> Document:
         pdf.close()
 
 
-def _read(pdf: Any) -> Document:
+def _read(pdf: Any, data: bytes) -> Document:
     n_pages = len(pdf)
     if n_pages == 0:
         raise ReadError(*_UNREADABLE, detail="no pages")
     pages = [pdf[i] for i in range(n_pages)]
     textpages = [page.get_textpage() for page in pages]
     texts = [normalise(tp.get_text_bounded()) for tp in textpages]
-    visible = sum(len(t) - t.count(" ") - t.count("\n") for t in texts)
+    # Pages whose glyphs pdfium may drop are read again by pdfminer; its characters replace pdfium's.
+    suspect = [i for i, page in enumerate(pages) if _may_lose_glyphs(data) and _has_unembedded_font(page)]
+    fallback = _Fallback(data, suspect)
+    for i in fallback.pages:
+        text = fallback.text(i, _origin(pages[i]))
+        if text is not None and _visible(text) > _visible(texts[i]):
+            texts[i] = text
+        else:
+            fallback.drop(i)
+    visible = sum(_visible(t) for t in texts)
     if visible < _MIN_TEXT_PER_PAGE * n_pages:
         raise ReadError(*_NO_TEXT, detail=f"{visible} characters on {n_pages} pages")
 
     doc = Document(kind="pdf", pages=n_pages)
     tables = _TableCounter()
     for pageno, (page, textpage, text) in enumerate(zip(pages, textpages, texts, strict=True), start=1):
-        if _TABLE_MARKERS.search(re.sub(r"\s+", "", text)):
+        if _TABLE_MARKERS.search(re.sub(r"\s+", "", text)) or fallback.has_markers(pageno - 1):
             try:
-                items = _layout_page(page, textpage)
+                chars = fallback.chars(pageno - 1)
+                items = _layout_page(page, chars if chars is not None else _chars(textpage, _view(page)))
             except Exception:  # an unusual page keeps its plain text rather than failing the file
                 items = None
             if items is not None:
@@ -116,10 +126,128 @@ def _read(pdf: Any) -> Document:
     return doc
 
 
+def _visible(text: str) -> int:
+    return len(text) - text.count(" ") - text.count("\n")
+
+
 def normalise(text: str) -> str:
     """pdfium text to plain lines: \\n line ends, no soft hyphens, no spaces between CJK characters."""
     text = text.replace("\r\n", "\n").replace("\r", "\n").translate(_INVISIBLE)
     return _CJK_SPACES.sub("", text)
+
+
+# --- pages pdfium cannot decode in full -------------------------------------------------------
+
+# The standard 14 fonts: every reader has their glyphs, so pdfium never loses them.
+_STANDARD_FONTS = re.compile(
+    rb"^(Times|Helvetica|Courier|Symbol|ZapfDingbats|Arial|TimesNewRoman|CourierNew)([-,].*)?$", re.I
+)
+
+
+# Predefined CJK CMaps, the encodings of fonts that are not embedded (Adobe's CJK font packs).
+_CJK_CMAP = re.compile(rb"/Encoding\s*/(Uni(GB|CNS|JIS|KS|Hojo)|GBK|GBpc|GBT|GB-|B5|ETen|HKscs|CNS|KSC|90ms|78|83pv|Ext-)")
+
+
+def _may_lose_glyphs(data: bytes) -> bool:
+    """Whether the file may hold a font whose glyphs pdfium drops: a predefined CJK CMap named in
+    the file, or font dictionaries hidden in object streams, where the bytes do not tell."""
+    return b"/ObjStm" in data or _CJK_CMAP.search(data) is not None
+
+
+def _has_unembedded_font(page: Any) -> bool:
+    """Whether the page shows text in a font that is not embedded and not a standard one. PDFium
+    drops some characters of such fonts from its text layer (年 and 月 of STSong-Light with the
+    UniGB-UCS2-H encoding, as written by iText and many Chinese report generators), where pdfminer
+    maps every character code through the font's CMap."""
+    import ctypes
+
+    import pypdfium2.raw as raw
+
+    seen: set[int] = set()
+    stack: list[tuple[Any, bool, int]] = [(page, False, 0)]
+    while stack:
+        parent, is_form, depth = stack.pop()
+        count = raw.FPDFFormObj_CountObjects(parent) if is_form else raw.FPDFPage_CountObjects(parent)
+        get = raw.FPDFFormObj_GetObject if is_form else raw.FPDFPage_GetObject
+        for i in range(min(count, 20_000)):
+            obj = get(parent, i)
+            kind = raw.FPDFPageObj_GetType(obj)
+            if kind == raw.FPDF_PAGEOBJ_FORM and depth < 4:
+                stack.append((obj, True, depth + 1))
+            if kind != raw.FPDF_PAGEOBJ_TEXT:
+                continue
+            font = raw.FPDFTextObj_GetFont(obj)
+            addr = ctypes.cast(font, ctypes.c_void_p).value or 0
+            if not font or addr in seen:
+                continue
+            seen.add(addr)
+            if raw.FPDFFont_GetIsEmbedded(font):
+                continue
+            size = raw.FPDFFont_GetBaseFontName(font, None, 0)
+            name = ctypes.create_string_buffer(max(size, 1))
+            raw.FPDFFont_GetBaseFontName(font, name, size)
+            if not _STANDARD_FONTS.match(name.value):
+                return True
+    return False
+
+
+def _origin(page: Any) -> tuple[float, float]:
+    """The top left corner of the page as seen, in the coordinates of _view."""
+    a, b, c, d = _view(page)[:4]
+    x0, y0, x1, y1 = page.get_mediabox()
+    corners = [(x, y) for x in (x0, x1) for y in (y0, y1)]
+    return min(a * x + c * y for x, y in corners), min(b * x + d * y for x, y in corners)
+
+
+class _Fallback:
+    """pdfminer's reading (through pdfplumber) of the pages pdfium may read incompletely."""
+
+    def __init__(self, data: bytes, pages: list[int]) -> None:
+        self.pages = pages
+        self._data = data
+        self._pdf: Any = None
+        self._text: dict[int, str | None] = {}
+        self._chars: dict[int, list[_Char]] = {}
+
+    def _open(self) -> Any:
+        if self._pdf is None:
+            import io
+
+            import pdfplumber
+
+            self._pdf = pdfplumber.open(io.BytesIO(self._data))
+        return self._pdf
+
+    def text(self, index: int, origin: tuple[float, float]) -> str | None:
+        """The page's text from its characters, lines as _group_lines makes them; None on failure.
+        pdfminer's boxes are as seen from the page's top left corner; origin moves them to where
+        pdfium's view of the page (_view) has that corner, so that they meet its rulings."""
+        if index not in self._text:
+            try:
+                page = self._open().pages[index]
+                dx, dy = origin
+                chars = [
+                    _Char(c["text"], dx + float(c["x0"]), dy + float(c["top"]), dx + float(c["x1"]), dy + float(c["bottom"]))
+                    for c in page.chars
+                    if c["text"].strip() and c["text"] not in "\xad\ufeff\u200b"
+                ]
+                self._chars[index] = chars
+                self._text[index] = normalise("\n".join(_join(line) for line in _group_lines(chars)))
+            except Exception:  # pdfminer fails on some files pdfium reads: keep pdfium's text
+                self._text[index] = None
+        return self._text[index]
+
+    def has_markers(self, index: int) -> bool:
+        """Table vocabulary in the characters in the order they were drawn (a merged label cell
+        drawn as one run is split over lines by position)."""
+        chars = self._chars.get(index)
+        return bool(chars) and bool(_TABLE_MARKERS.search("".join(c.ch for c in chars)))
+
+    def drop(self, index: int) -> None:
+        self._chars.pop(index, None)
+
+    def chars(self, index: int) -> list[_Char] | None:
+        return self._chars.get(index)
 
 
 # --- characters and rulings -------------------------------------------------------------------
@@ -556,10 +684,8 @@ class _Item:
     table: _Grid | None = None  # the ruled table a row comes from
 
 
-def _layout_page(page: Any, textpage: Any) -> list[_Item]:
-    view = _view(page)
-    chars = _chars(textpage, view)
-    grids = _find_grids(_rulings(page, view))
+def _layout_page(page: Any, chars: list[_Char]) -> list[_Item]:
+    grids = _find_grids(_rulings(page, _view(page)))
     items: list[_Item] = []
     rest: list[_Char] = chars
     for grid in grids:
