@@ -55,5 +55,5 @@ def test_clone_installs_the_lock_and_checks_a_sample(tmp_path: Path) -> None:
     )
     out = json.loads(run.stdout.splitlines()[0])
     assert (run.returncode, out["agency"], out["year"], out["verdict"]) == (0, "淮安市人民政府", 2024, "pass")
-    assert out["figures"]["s3.new.total"] == 2165
+    assert out["figures"]["s3.new.total"] == 3119
     assert "Traceback" not in run.stderr
