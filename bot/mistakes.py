@@ -77,6 +77,17 @@ def _server_mistake(detail: str) -> tuple[str, str]:
             "and check NIANBAO_DATABASE_URL / NIANBAO_REDIS_URL (or --database-url).")
 
 
+def _db_mistake(detail: str) -> tuple[str, str]:
+    return (f"无法使用数据库服务器（{detail}）：请确认它在运行、数据库已建好，并检查 NIANBAO_DATABASE_URL（或 --database-url）。",
+            f"cannot use the database server ({detail}): check that it runs and the database exists, "
+            "and check NIANBAO_DATABASE_URL (or --database-url).")
+
+
+def _redis_mistake(detail: str) -> tuple[str, str]:
+    return (f"连不上 Redis（{detail}）：请确认它在运行，并检查 NIANBAO_REDIS_URL。",
+            f"cannot reach Redis ({detail}): check that it runs, and check NIANBAO_REDIS_URL.")
+
+
 def _explain_pair(exc: BaseException) -> tuple[str, str] | None:
     names = _names(exc)
     if isinstance(exc, UserMistake):
@@ -94,7 +105,7 @@ def _explain_pair(exc: BaseException) -> tuple[str, str] | None:
                 f"the database URL is not valid ({detail}): it looks like postgresql+asyncpg://user@host/db "
                 "or sqlite+aiosqlite:///path.")
     if "redis.ConnectionError" in names or "redis.TimeoutError" in names:
-        return _server_mistake(_first_line(str(exc)))
+        return _redis_mistake(_first_line(str(exc)))
     if names & {"sqlalchemy.OperationalError", "sqlalchemy.InterfaceError", "asyncpg.PostgresError",
                 "asyncpg.InterfaceError", "sqlalchemy.DBAPIError"}:
         orig = getattr(exc, "orig", None) or exc
@@ -102,7 +113,7 @@ def _explain_pair(exc: BaseException) -> tuple[str, str] | None:
         if "sqlite" in str(getattr(exc, "statement", "") or "").lower() or "database is locked" in detail:
             return (f"数据库出错（{detail}）：请检查数据文件夹和 NIANBAO_DATABASE_URL。",
                     f"database error ({detail}): check the data folder and NIANBAO_DATABASE_URL.")
-        return _server_mistake(detail)
+        return _db_mistake(detail)
     if isinstance(exc, OSError):
         if exc.filename is not None:
             return _path_mistake(exc)
