@@ -3,8 +3,12 @@ so `nianbao check` starts without loading the bot, the database or the PDF libra
 
 from __future__ import annotations
 
+import logging
+import os
 import sys
 from collections.abc import Callable
+
+from bot.mistakes import explain, user_lang
 
 USAGE = """usage: nianbao COMMAND [ARGS]
 
@@ -18,6 +22,10 @@ commands:
   ask "QUESTION"     answer a statistics question from the stored reports (--json)
   export --xlsx FILE export the stored reports to an Excel workbook
   db upgrade         apply the database migrations
+
+options: --version, --debug (log everything, with tracebacks), COMMAND -h (the command's options)
+exit status: 0 done, 1 a negative result (a report fails, a question not answered, some files
+not stored), 2 a mistake (a file, a path, a setting, a server; one line says which and what to do)
 """
 
 
@@ -57,24 +65,85 @@ def demo_main(argv: list[str]) -> int:
 COMMANDS = ("check", "rules", "ingest", "export", "db", "ask", "bot", "try", "demo")
 
 
-def main(argv: list[str] | None = None) -> int:
-    argv = sys.argv[1:] if argv is None else argv
+class _OneLine(logging.Formatter):
+    """Log records as one line each, without tracebacks (those are shown with --debug only)."""
+
+    def format(self, record: logging.LogRecord) -> str:
+        return f"nianbao: {record.getMessage()}".splitlines()[0]
+
+
+def _setup_logging(cmd: str, debug: bool) -> None:
+    """The terminal commands log warnings as one line on stderr; --debug logs everything, with
+    tracebacks. `nianbao bot` configures its own log (a service's log keeps its tracebacks)."""
+    if cmd == "bot":
+        return
+    handler = logging.StreamHandler(sys.stderr)
+    if debug:
+        handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(name)s: %(message)s"))
+    else:
+        handler.setFormatter(_OneLine())
+    root = logging.getLogger()
+    root.addHandler(handler)
+    root.setLevel(logging.DEBUG if debug else logging.WARNING)
+
+
+def _version() -> str:
+    from importlib.metadata import PackageNotFoundError, version
+
+    try:
+        return version("nianbao")
+    except PackageNotFoundError:
+        return "unknown"
+
+
+def _run(argv: list[str]) -> int:
+    debug = "--debug" in argv[: argv.index("--")] if "--" in argv else "--debug" in argv
+    if debug:
+        argv = [a for a in argv if a != "--debug"]
+        os.environ["NIANBAO_DEBUG"] = "1"
     if not argv or argv[0] in ("-h", "--help", "help"):
         print(USAGE)
         return 0
+    if argv[0] in ("-V", "--version", "version"):
+        print(f"nianbao {_version()}")
+        return 0
     cmd, rest = argv[0], argv[1:]
     if cmd not in COMMANDS:
-        print(f"nianbao: unknown command {cmd!r}\n\n{USAGE}", file=sys.stderr)
+        lang = user_lang(rest)
+        print(f"nianbao: 没有 {cmd!r} 这个命令：nianbao -h 列出全部命令。" if lang == "zh"
+              else f"nianbao: unknown command {cmd!r}: nianbao -h lists the commands.", file=sys.stderr)
         return 2
+    _setup_logging(cmd, debug)
     try:
         return _load(cmd)(rest) or 0
     except KeyboardInterrupt:
         return 130
-    except BrokenPipeError:  # `nianbao ask … | head`: the reader went away, nothing to say
-        import os
+    except BrokenPipeError:
+        raise
+    except Exception as exc:  # an ordinary mistake is one line; a bug is one line too, unless --debug
+        if debug:
+            raise
+        lang = user_lang(rest)
+        line = explain(exc, lang)
+        if line is None:
+            line = (f"内部错误（{type(exc).__name__}: {exc}）：加 --debug 可看详情，请报告此问题。" if lang == "zh"
+                    else f"internal error ({type(exc).__name__}: {exc}): run with --debug for details, and report it.")
+        print(f"nianbao {cmd}: {line}".splitlines()[0], file=sys.stderr)
+        return 2
 
+
+def main(argv: list[str] | None = None) -> int:
+    argv = sys.argv[1:] if argv is None else argv
+    try:
+        try:
+            code = _run(argv)
+        except SystemExit as e:  # argparse: --help, or a usage error (already printed)
+            code = e.code if isinstance(e.code, int) else (0 if e.code is None else 2)
+        sys.stdout.flush()
+    except BrokenPipeError:  # `nianbao -h | head -2`: the reader went away, nothing more to say
         os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
         return 0
+    return code
 
 
 if __name__ == "__main__":

@@ -1,10 +1,11 @@
-"""Entry points: `nianbao bot` (long polling, or `--webhook`) and `nianbao try` (the bot in a terminal).
+"""Entry points: `nianbao bot` (long polling, or `--webhook`) and `nianbao try` (the bot in a terminal,
+see bot.terminal).
 
-`nianbao try` needs no token and no network: it starts the local Bot API server on 127.0.0.1, the
-bot against it on the embedded defaults (SQLite in the data folder), and a terminal chat where
-typed lines are messages, `/send PATH` sends a file and `/press N` presses a button. Files and
-pictures from the bot are saved to a folder and their paths printed. When standard input is not
-a terminal it reads the same commands from it and stops at its end.
+Start-up is quick: nothing heavy is imported before the command line and the settings are read,
+migrations are skipped when the database is current, and the parser workers warm up while the bot
+already polls. Ctrl-C and SIGTERM end the bot cleanly in every phase: during start-up the step under
+way is cancelled, while polling the dispatcher stops and the shutdown hooks run (the reminder
+scheduler stops first, the parser workers are killed), and no traceback is printed.
 """
 
 from __future__ import annotations
@@ -14,20 +15,72 @@ import asyncio
 import contextlib
 import logging
 import secrets
+import signal
 import sys
-from collections.abc import Awaitable, Callable
-from pathlib import Path
-from typing import Any, TextIO
+from collections.abc import Awaitable
+from typing import TYPE_CHECKING, Any, TypeVar
 
-from aiogram import BaseMiddleware, Bot, Dispatcher
-from aiogram.types import TelegramObject, Update
-from aiogram.webhook.aiohttp_server import SimpleRequestHandler, setup_application
-from aiohttp import web
+if TYPE_CHECKING:
+    from aiogram import Bot, Dispatcher
+    from aiohttp import web
 
-from bot.factory import create_bot, create_dispatcher
-from bot.settings import Settings
+    from bot.settings import Settings
 
 log = logging.getLogger(__name__)
+T = TypeVar("T")
+
+
+# ---------------------------------------------------------------- stopping in any phase
+
+
+def stop_event() -> asyncio.Event:
+    """An event set by SIGINT or SIGTERM (in place of KeyboardInterrupt and of dying mid-step)."""
+    loop = asyncio.get_running_loop()
+    stop = asyncio.Event()
+    for sig in (signal.SIGINT, signal.SIGTERM):
+        with contextlib.suppress(NotImplementedError, RuntimeError, ValueError):  # not the main thread
+            loop.add_signal_handler(sig, stop.set)
+    return stop
+
+
+async def first_of(stop: asyncio.Event, step: Awaitable[T], *watch: asyncio.Task[Any]) -> T | None:
+    """The result of `step`, or None when `stop` is set (or a watched task ends) first; the step is
+    then cancelled and awaited, so it leaves nothing half-done behind."""
+    task = asyncio.ensure_future(step)
+    stopper = asyncio.ensure_future(stop.wait())
+    try:
+        await asyncio.wait({task, stopper, *watch}, return_when=asyncio.FIRST_COMPLETED)
+    finally:
+        stopper.cancel()
+    if task.done():
+        return task.result()
+    task.cancel()
+    with contextlib.suppress(asyncio.CancelledError, Exception):
+        await task
+    return None
+
+
+async def stop_polling(dp: Dispatcher, polling: asyncio.Task[Any], server: Any = None) -> None:
+    """Stop the dispatcher whatever its phase (still starting, polling, or already ended) and wait
+    for its shutdown hooks; a polling task that failed raises its error here."""
+    for _ in range(200):
+        if polling.done():
+            break
+        try:
+            stopping = asyncio.ensure_future(dp.stop_polling())
+            await asyncio.sleep(0)
+            if server is not None:
+                await server.wake()  # end the local server's pending long poll at once
+            await asyncio.wait_for(stopping, 20)
+            break
+        except RuntimeError:  # the task has not taken the polling lock yet
+            await asyncio.sleep(0.05)
+    try:
+        await asyncio.wait_for(polling, 20)
+    except TimeoutError:
+        polling.cancel()
+        with contextlib.suppress(asyncio.CancelledError):
+            await polling
 
 
 # ---------------------------------------------------------------- nianbao bot
@@ -35,6 +88,9 @@ log = logging.getLogger(__name__)
 
 def create_webhook_app(settings: Settings, bot: Bot, dp: Dispatcher, secret: str) -> web.Application:
     """The aiohttp app Telegram posts updates to; a request without the secret token header gets 401."""
+    from aiogram.webhook.aiohttp_server import SimpleRequestHandler, setup_application
+    from aiohttp import web
+
     app = web.Application()
     SimpleRequestHandler(dispatcher=dp, bot=bot, secret_token=secret).register(app, path=settings.webhook_path)
     setup_application(app, dp, bot=bot)
@@ -49,7 +105,7 @@ def create_webhook_app(settings: Settings, bot: Bot, dp: Dispatcher, secret: str
     return app
 
 
-async def _open_store(settings: Settings) -> tuple[Any, Any]:
+async def open_store(settings: Settings) -> tuple[Any, Any]:
     from storage.db import make_engine, make_sessionmaker, upgrade
 
     url = settings.db_url()
@@ -59,30 +115,47 @@ async def _open_store(settings: Settings) -> tuple[Any, Any]:
 
 
 async def run_polling(settings: Settings) -> None:
-    engine, sessionmaker = await _open_store(settings)
+    stop = stop_event()
+    store = await first_of(stop, open_store(settings))
+    if store is None:
+        return
+    engine, sessionmaker = store
+    from bot.factory import create_bot, create_dispatcher
+
     bot = create_bot(settings)
-    dp = create_dispatcher(settings, sessionmaker)
     try:
-        await bot.delete_webhook()
-        await dp.start_polling(bot)
+        dp = create_dispatcher(settings, sessionmaker)
+        if await first_of(stop, bot.delete_webhook()) is None:
+            return
+        polling = asyncio.create_task(dp.start_polling(bot, handle_signals=False))
+        await first_of(stop, asyncio.shield(polling))
+        await stop_polling(dp, polling)
     finally:
         await bot.session.close()
         await engine.dispose()
 
 
 async def run_webhook(settings: Settings) -> None:
-    engine, sessionmaker = await _open_store(settings)
+    from aiohttp import web
+
+    from bot.factory import create_bot, create_dispatcher
+
+    stop = stop_event()
+    store = await first_of(stop, open_store(settings))
+    if store is None:
+        return
+    engine, sessionmaker = store
     bot = create_bot(settings)
     dp = create_dispatcher(settings, sessionmaker)
     secret = settings.webhook_secret.get_secret_value() if settings.webhook_secret else secrets.token_urlsafe(32)
     app = create_webhook_app(settings, bot, dp, secret)
     runner = web.AppRunner(app)
     await runner.setup()
-    site = web.TCPSite(runner, settings.webhook_host, settings.webhook_port)
-    await site.start()
-    log.info("webhook server on %s:%s%s", settings.webhook_host, settings.webhook_port, settings.webhook_path)
     try:
-        await asyncio.Event().wait()
+        site = web.TCPSite(runner, settings.webhook_host, settings.webhook_port)
+        await site.start()
+        log.info("webhook server on %s:%s%s", settings.webhook_host, settings.webhook_port, settings.webhook_path)
+        await stop.wait()
     finally:
         await runner.cleanup()
         await engine.dispose()
@@ -92,6 +165,8 @@ def bot_main(argv: list[str]) -> int:
     parser = argparse.ArgumentParser(prog="nianbao bot", description="Run the Telegram bot.")
     parser.add_argument("--webhook", action="store_true", help="serve a webhook (NIANBAO_WEBHOOK_URL) instead of polling")
     args = parser.parse_args(argv)
+    from bot.settings import Settings
+
     settings = Settings()
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
     if settings.bot_token is None and settings.api_base is None:
@@ -111,175 +186,6 @@ def bot_main(argv: list[str]) -> int:
 # ---------------------------------------------------------------- nianbao try
 
 
-class UpdateTracker(BaseMiddleware):
-    """Knows which updates the dispatcher has finished, so the terminal can wait for the bot."""
-
-    def __init__(self) -> None:
-        self.done: set[int] = set()
-        self.changed = asyncio.Event()
-
-    async def __call__(self, handler: Callable[[TelegramObject, dict[str, Any]], Awaitable[Any]],
-                       event: TelegramObject, data: dict[str, Any]) -> Any:
-        try:
-            return await handler(event, data)
-        finally:
-            if isinstance(event, Update):
-                self.done.add(event.update_id)
-                self.changed.set()
-
-
-class Terminal:
-    """One person chatting with the bot through the local server, printing what the bot does."""
-
-    def __init__(self, client: Any, user: Any, chat: Any, out_dir: Path, stream: TextIO) -> None:
-        self.client, self.user, self.chat = client, user, chat
-        self.out_dir = out_dir
-        self.stream = stream
-        self.cursor = client.mark()
-        self.pushed: set[int] = set()
-        self.last_buttons: list[tuple[Any, str, str]] = []  # (message, text, callback_data)
-
-    def say(self, line: str) -> None:
-        print(line, file=self.stream, flush=True)
-
-    async def show_new(self) -> None:
-        """Print the bot's events since the last call."""
-        events = self.client.events(self.cursor)
-        self.cursor += len(events)
-        for e in events:
-            if e.chat_id not in (self.chat.id, None) and e.kind != "callback_answer":
-                continue
-            m = e.message
-            if e.kind in ("send", "edit") and m is not None:
-                prefix = "bot" if e.kind == "send" else "bot (edited)"
-                if m.document is not None or m.photo is not None:
-                    f = m.document or m.photo
-                    name = (m.document.file_name if m.document else None) or Path(f.file_path).name
-                    path = self.out_dir / name
-                    path.write_bytes(await self.client.download(m))
-                    self.say(f"{prefix}> [{'document' if m.document else 'photo'}] {path}" + (f"  {m.caption}" if m.caption else ""))
-                else:
-                    text = e.data.get("text", m.text) or ""
-                    self.say(f"{prefix}> " + text.replace("\n", "\n     "))
-                if m.buttons:
-                    self.last_buttons = [(m, b["text"], b["callback_data"]) for b in m.buttons if "callback_data" in b]
-                    self.say("     " + "  ".join(f"[{i}] {b[1]}" for i, b in enumerate(self.last_buttons, 1)) + "   (/press N)")
-            elif e.kind == "callback_answer" and e.data.get("text"):
-                self.say(f"bot (notice)> {e.data['text']}")
-
-    async def run_line(self, line: str) -> bool:
-        """Act on one typed line; False to stop."""
-        line = line.strip()
-        if not line:
-            return True
-        if line in ("/quit", "/exit"):
-            return False
-        if line.startswith("/send"):
-            path = Path(line[len("/send"):].strip()).expanduser()
-            if not path.is_file():
-                self.say(f"(no such file: {path})")
-                return True
-            msg = await self.client.send_document(self.user, self.chat, path.name, path.read_bytes())
-        elif line.startswith("/press"):
-            arg = line[len("/press"):].strip()
-            choice = next((b for i, b in enumerate(self.last_buttons, 1) if arg in (str(i), b[2])), None)
-            if choice is None:
-                self.say("(no such button)")
-                return True
-            try:
-                await self.client.press_button(self.user, choice[0], choice[2])
-            except LookupError as e:
-                self.say(f"({e})")
-                return True
-            msg = {"_update_id": self.client.last_update_id}
-        else:
-            msg = await self.client.send_text(self.user, self.chat, line)
-        if "_update_id" in msg:
-            self.pushed.add(msg["_update_id"])
-        return True
-
-
-async def _wait_idle(term: Terminal, tracker: UpdateTracker, timeout: float) -> None:
-    """Until the bot has finished every update the terminal sent (and printed what it did)."""
-    loop = asyncio.get_running_loop()
-    deadline = loop.time() + timeout
-    while not term.pushed <= tracker.done and loop.time() < deadline:
-        tracker.changed.clear()
-        await term.show_new()
-        with contextlib.suppress(TimeoutError):
-            await asyncio.wait_for(tracker.changed.wait(), min(0.5, max(0.01, deadline - loop.time())))
-    await asyncio.sleep(0.05)
-    await term.show_new()
-
-
-async def run_try(args: argparse.Namespace, stream: TextIO = sys.stdout) -> int:
-    from bot.localapi import BotAPIServer, LocalClient
-
-    server = BotAPIServer()
-    await server.start()
-    base = Settings()
-    settings = base.model_copy(update={
-        "bot_token": None, "api_base": server.base_url, "throttle_rate": 0.0,
-        **({"data_dir": Path(args.data_dir)} if args.data_dir else {}),
-    })
-    if args.database_url:
-        settings = settings.model_copy(update={"database_url": args.database_url})
-    url = settings.db_url()
-    if args.preload and not Path(args.preload).exists():
-        print(f"(找不到 {args.preload}，未预载样例 / {args.preload} does not exist: nothing preloaded)",
-              file=stream, flush=True)
-    elif args.preload:
-        from storage.ingest import ingest_paths, summarise
-
-        outcomes = await ingest_paths([args.preload], url=url)
-        counts = summarise(outcomes)
-        print(f"(preloaded {args.preload}: " + ", ".join(f"{k} {v}" for k, v in counts.items() if v) + ")",
-              file=stream, flush=True)
-    engine, sessionmaker = await _open_store(settings)
-    bot = create_bot(settings)
-    dp = create_dispatcher(settings, sessionmaker)
-    tracker = UpdateTracker()
-    dp.update.outer_middleware(tracker)
-    polling = asyncio.create_task(dp.start_polling(bot, handle_signals=False, polling_timeout=2))
-    out_dir = Path(args.out) if args.out else settings.data_dir / "try-files"
-    out_dir.mkdir(parents=True, exist_ok=True)
-    client = LocalClient(server)
-    user = client.user(args.user_id, "you", language_code=args.lang or settings.language)
-    term = Terminal(client, user, client.private(user), out_dir, stream)
-    # Start-up (migrations, reminder scheduler) is over once the bot polls: only then is a quick
-    # /quit a clean shutdown rather than a cancelled start.
-    await client.wait_for(lambda: server.calls.get("getupdates"), 60, "the bot to start")
-    interactive = sys.stdin.isatty()
-    term.say("Nianbao · 年报 — type a question or a command (/help); /send PATH sends a file, "
-             "/press N presses a button, /quit or Ctrl-D leaves.")
-    loop = asyncio.get_running_loop()
-    try:
-        while True:
-            if interactive:
-                print("you> ", end="", file=stream, flush=True)
-            line = await loop.run_in_executor(None, sys.stdin.readline)
-            if not line:
-                break
-            if not interactive:
-                term.say(f"you> {line.rstrip()}")
-            if not await term.run_line(line):
-                break
-            await _wait_idle(term, tracker, settings.parse_timeout + 15)
-    finally:
-        stopping = asyncio.create_task(dp.stop_polling())
-        await asyncio.sleep(0)
-        await server.wake()
-        try:
-            await asyncio.wait_for(stopping, 10)
-            await asyncio.wait_for(polling, 10)
-        except (TimeoutError, RuntimeError):
-            polling.cancel()
-        await bot.session.close()
-        await engine.dispose()
-        await server.stop()
-    return 0
-
-
 def try_main(argv: list[str]) -> int:
     parser = argparse.ArgumentParser(prog="nianbao try", description="Chat with the bot in this terminal (no token needed).")
     parser.add_argument("--preload", metavar="DIR", help="check and store these report files in the shared library first")
@@ -289,5 +195,7 @@ def try_main(argv: list[str]) -> int:
     parser.add_argument("--out", help="folder for the files and pictures the bot sends (default: DATA_DIR/try-files)")
     parser.add_argument("--user-id", type=int, default=1, help=argparse.SUPPRESS)
     args = parser.parse_args(argv)
-    logging.basicConfig(level=logging.WARNING, format="%(levelname)s %(name)s: %(message)s")
+    print("年报 Nianbao: starting… / 正在启动…", flush=True)  # before the slow imports
+    from bot.terminal import run_try
+
     return asyncio.run(run_try(args))

@@ -6,6 +6,8 @@ dispatcher workflow data, so every handler can ask for them by name.
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
 import logging
 from typing import Any
 
@@ -97,11 +99,18 @@ async def set_commands(bot: Bot, settings: Settings) -> None:
             log.info("admin menu for %s not set: %s", admin, e)
 
 
-async def on_startup(bot: Bot, settings: Settings, checker: Checker) -> None:
+async def on_startup(bot: Bot, settings: Settings, checker: Checker, dispatcher: Dispatcher) -> None:
+    # The parser workers warm up in the background: polling starts at once (the first file waits
+    # for them if it comes first).
+    dispatcher["warming"] = asyncio.create_task(checker.warm())
     await set_commands(bot, settings)
-    await checker.warm()
 
 
-async def on_shutdown(checker: Checker, owns_checker: bool) -> None:
+async def on_shutdown(checker: Checker, owns_checker: bool, dispatcher: Dispatcher) -> None:
+    warming = dispatcher.get("warming")
+    if warming is not None and not warming.done():
+        warming.cancel()
+        with contextlib.suppress(asyncio.CancelledError):
+            await warming
     if owns_checker:  # a checker passed in (tests, `nianbao try`) is closed by whoever made it
         checker.close()

@@ -12,6 +12,7 @@ import contextlib
 import logging
 import multiprocessing
 import resource
+import signal
 import time
 from collections.abc import Callable
 from concurrent.futures import ProcessPoolExecutor
@@ -126,7 +127,9 @@ class CheckTimeout(Exception):
 
 
 def _limit_memory(max_bytes: int) -> None:
-    """Worker initializer: bound the address space, so a zip bomb fails instead of the machine."""
+    """Worker initializer: bound the address space, so a zip bomb fails instead of the machine.
+    Ctrl-C is the parent's to handle (it stops the workers): no KeyboardInterrupt in each of them."""
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
     if max_bytes > 0:
         # not permitted here: the time bound still applies
         with contextlib.suppress(ValueError, OSError):

@@ -735,13 +735,20 @@ def ask_main(argv: list[str]) -> int:
     args = parser.parse_args(argv)
     result = asyncio.run(_ask(" ".join(args.question), args.workspace, args.database_url, args.lang))
     if result is None:
-        print(f"no such workspace: {args.workspace}")
-        return 2
+        from storage.mistakes import UserMistake
+
+        raise UserMistake(f"没有名为 {args.workspace} 的工作区：不加 --workspace 即查共享库。",
+                          f"no workspace named {args.workspace}: leave out --workspace to ask the shared library.")
     if args.json:
         print(json.dumps(result.to_json(), ensure_ascii=False, indent=2))
     else:
         print(result.text)
-    return 0
+    return 0 if answered(result) else 1
+
+
+def answered(result: Answer) -> bool:
+    """Whether the answer carries a figure (0 counts): not a help text, a suggestion, or "no data"."""
+    return result.value is not None or any(r.get("value") is not None for r in result.rows)
 
 
 async def _ask(text: str, workspace: str | None, url: str | None, lang: str | None) -> Answer | None:

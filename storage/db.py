@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import asyncio
 import os
+import re
 from pathlib import Path
 from typing import Any
 
@@ -94,11 +95,43 @@ def _upgrade_on(connection: Connection, cfg: Any, revision: str) -> None:
     command.upgrade(cfg, revision)
 
 
+_REVISION = re.compile(r"^(down_revision|revision)\b[^=]*=\s*['\"]?([\w.-]+|None)['\"]?", re.M)
+
+
+def head_revision() -> str | None:
+    """The newest migration, read from the migration files' revision lines without loading Alembic
+    (None when the chain has not exactly one head: Alembic then decides)."""
+    revs: set[str] = set()
+    downs: set[str] = set()
+    for f in (MIGRATIONS / "versions").glob("*.py"):
+        found = dict((k, v) for k, v in _REVISION.findall(f.read_text(encoding="utf-8")))
+        if "revision" in found:
+            revs.add(found["revision"])
+            if found.get("down_revision", "None") != "None":
+                downs.add(found["down_revision"])
+    heads = revs - downs
+    return heads.pop() if len(heads) == 1 else None
+
+
+def _current_revision(connection: Connection) -> str | None:
+    from sqlalchemy import inspect, text
+
+    if not inspect(connection).has_table("alembic_version"):
+        return None
+    return connection.execute(text("SELECT version_num FROM alembic_version")).scalar()
+
+
 async def upgrade(url: str | None = None, revision: str = "head") -> None:
-    """Bring the database at `url` to `revision` (default: the newest)."""
-    cfg = alembic_config(url)
+    """Bring the database at `url` to `revision` (default: the newest). A database already at the
+    newest revision costs one query (Alembic is not even imported): every command and the bot start
+    by calling this."""
     engine = make_engine(url)
     try:
+        if revision == "head" and (head := head_revision()) is not None:
+            async with engine.connect() as conn:
+                if await conn.run_sync(_current_revision) == head:
+                    return
+        cfg = alembic_config(url)
         async with engine.begin() as conn:
             await conn.run_sync(_upgrade_on, cfg, revision)
     finally:

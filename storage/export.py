@@ -118,6 +118,26 @@ async def _export(url: str, path: str, year: int | None, workspace: str | None) 
         await engine.dispose()
 
 
+def _check_writable(path: Path) -> None:
+    """Refuse a file that cannot be written before any work (openpyxl fails late, and noisily)."""
+    from storage.mistakes import UserMistake
+
+    existed = path.exists()
+    try:
+        if path.is_dir():
+            raise IsADirectoryError(21, "Is a directory", str(path))
+        path.parent.mkdir(parents=True, exist_ok=True)
+        with open(path, "ab"):
+            pass
+    except OSError as e:
+        why = e.strerror or type(e).__name__
+        raise UserMistake(f"无法写入 {path}（{why}）：请换一个可写的文件夹，例如 --xlsx reports.xlsx。",
+                          f"cannot write {path} ({why}): choose a folder you can write to, "
+                          "e.g. --xlsx reports.xlsx.") from None
+    if not existed:
+        path.unlink()
+
+
 def export_main(argv: list[str]) -> int:
     """The `nianbao export` command."""
     from storage.db import database_url
@@ -128,6 +148,7 @@ def export_main(argv: list[str]) -> int:
     parser.add_argument("--workspace", default=None, help="a workspace (default: the shared library)")
     parser.add_argument("--database-url", default=None, help="SQLAlchemy URL (default: NIANBAO_DATABASE_URL or SQLite)")
     args = parser.parse_args(argv)
+    _check_writable(Path(args.xlsx))
     n = asyncio.run(_export(database_url(args.database_url), args.xlsx, args.year, args.workspace))
     print(f"{n} reports written to {args.xlsx}")
     return 0

@@ -13,6 +13,8 @@ import argparse
 import asyncio
 import multiprocessing
 import os
+import signal
+import sys
 import time
 from collections import Counter
 from collections.abc import Callable, Iterable, Iterator, Sequence
@@ -109,6 +111,12 @@ def _check_file(path: str, checker: Checker | None) -> tuple[Report | None, str 
     return (None, reason) if reason else (report, None)
 
 
+def _worker_init() -> None:
+    """Workers leave Ctrl-C to the parent, which shuts them down (no KeyboardInterrupt traceback
+    from each of them)."""
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+
+
 def _pool(jobs: int) -> ProcessPoolExecutor:
     # forkserver/spawn: workers do not inherit the event loop or database connections of this process.
     if "forkserver" in multiprocessing.get_all_start_methods():
@@ -117,7 +125,7 @@ def _pool(jobs: int) -> ProcessPoolExecutor:
         ctx.set_forkserver_preload(["reports.engine", "storage.ingest"])
     else:
         ctx = multiprocessing.get_context("spawn")
-    return ProcessPoolExecutor(max_workers=jobs, mp_context=ctx)
+    return ProcessPoolExecutor(max_workers=jobs, mp_context=ctx, initializer=_worker_init)
 
 
 def _check_all(
@@ -219,13 +227,43 @@ def summarise(outcomes: Sequence[Outcome]) -> dict[str, int]:
     return {s: counts.get(s, 0) for s in ("stored", "duplicate", "superseded", "failed")}
 
 
-def ingest_main(argv: list[str]) -> int:
-    """The `nianbao ingest` command. Exit status 0 when at least one file was stored or already
-    there, 1 when nothing could be stored (every file failed, or no file found)."""
-    from rich.console import Console
-    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
-    from rich.table import Table
+# Document formats a folder may hold that are not read (told apart from other files beside reports).
+_UNSUPPORTED = frozenset({".doc", ".wps", ".rtf", ".odt", ".xls", ".xlsx", ".et", ".ppt", ".pptx", ".ofd",
+                          ".jpg", ".jpeg", ".png", ".tif", ".tiff", ".zip", ".rar", ".7z"})
 
+
+def skipped_files(paths: Iterable[str | Path]) -> list[tuple[Path, str]]:
+    """The files a folder walk leaves out, with why: `unsupported-format` (a document or picture
+    format that is not read: .doc, .wps, scans…) or `not-a-report` (any other file). Hidden files
+    and READMEs are left out silently."""
+    out: list[tuple[Path, str]] = []
+    for raw in paths:
+        p = Path(raw)
+        if not p.is_dir():
+            continue
+        for f in sorted(p.rglob("*")):
+            rel = f.relative_to(p).parts
+            if (not f.is_file() or f.suffix.lower() in SUFFIXES or any(part.startswith(".") for part in rel)
+                    or f.stem.lower() in _NOT_REPORTS):
+                continue
+            out.append((f, "unsupported-format" if f.suffix.lower() in _UNSUPPORTED else "not-a-report"))
+    return out
+
+
+def exit_status(outcomes: Sequence[Outcome], skipped: Sequence[tuple[Path, str]]) -> int:
+    """0 every file stored (or already there), 1 some failed or were of a format not read, 2 none."""
+    counts = summarise(outcomes)
+    if counts["stored"] + counts["duplicate"] + counts["superseded"] == 0:
+        return 2
+    if counts["failed"] or any(code == "unsupported-format" for _, code in skipped):
+        return 1
+    return 0
+
+
+def ingest_main(argv: list[str]) -> int:
+    """The `nianbao ingest` command. Exit status 0 when every file was stored or was already there,
+    1 when some failed (or a folder held files of a format that is not read), 2 when none could be
+    stored (or no report file was found)."""
     from storage.db import database_url
 
     parser = argparse.ArgumentParser(prog="nianbao ingest", description="Check and store report files.")
@@ -233,15 +271,40 @@ def ingest_main(argv: list[str]) -> int:
     parser.add_argument("--workspace", default=LIBRARY, help="workspace to store into (default: the shared library)")
     parser.add_argument("--jobs", type=int, default=None, help="worker processes (default: one per core)")
     parser.add_argument("--database-url", default=None, help="SQLAlchemy URL (default: NIANBAO_DATABASE_URL or SQLite)")
-    parser.add_argument("--quiet", action="store_true", help="no progress bar")
+    parser.add_argument("--quiet", action="store_true", help="no progress bar and no tables: only what failed, one line each")
     args = parser.parse_args(argv)
+    if args.jobs is not None and not 1 <= args.jobs <= 64:
+        parser.error("--jobs must be between 1 and 64")
 
-    console = Console()
     url = database_url(args.database_url)
+    skipped = skipped_files(args.paths)
     started = time.perf_counter()
+    if args.quiet:
+        outcomes = asyncio.run(ingest_paths(args.paths, url=url, workspace=args.workspace, jobs=args.jobs))
+    else:
+        outcomes = _with_progress(args, url)
+    elapsed = time.perf_counter() - started
+    if args.quiet:
+        for o in outcomes:
+            if o.status == "failed":
+                print(f"{o.path}: {o.reason}", file=sys.stderr)
+        for f, code in skipped:
+            if code == "unsupported-format":
+                print(f"{f}: {code}: skipped", file=sys.stderr)
+        if not outcomes:
+            print("no report files found", file=sys.stderr)
+    else:
+        _print_tables(args.workspace, outcomes, skipped, elapsed)
+    return exit_status(outcomes, skipped)
+
+
+def _with_progress(args: argparse.Namespace, url: str) -> list[Outcome]:
+    from rich.console import Console
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+
     with Progress(
         TextColumn("[bold]ingest"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
-        TextColumn("{task.description}"), console=Console(stderr=True), disable=args.quiet, transient=True,
+        TextColumn("{task.description}"), console=Console(stderr=True), transient=True,
     ) as progress:
         task = progress.add_task("", total=None)
 
@@ -251,28 +314,38 @@ def ingest_main(argv: list[str]) -> int:
         def step(o: Outcome) -> None:
             progress.update(task, advance=1, description=Path(o.path).name)
 
-        outcomes = asyncio.run(
+        return asyncio.run(
             ingest_paths(args.paths, url=url, workspace=args.workspace, jobs=args.jobs, on_progress=step, on_total=total)
         )
-    elapsed = time.perf_counter() - started
 
+
+def _print_tables(workspace: str, outcomes: Sequence[Outcome], skipped: Sequence[tuple[Path, str]],
+                  elapsed: float) -> None:
+    from rich.console import Console
+    from rich.table import Table
+
+    console = Console()
     counts = summarise(outcomes)
-    table = Table(title=f"nianbao ingest → {args.workspace}")
+    table = Table(title=f"nianbao ingest → {workspace}")
     table.add_column("result")
     table.add_column("files", justify="right")
     for status, n in counts.items():
         table.add_row(status, str(n))
+    if skipped:
+        table.add_row("skipped", str(len(skipped)))
     console.print(table)
     failed = [o for o in outcomes if o.status == "failed"]
-    if failed:
-        ft = Table(title="failed")
+    if failed or skipped:
+        ft = Table(title="failed or skipped")
         ft.add_column("file", overflow="fold")
         ft.add_column("reason")
         for o in failed:
             ft.add_row(o.path, o.reason or "")
+        for f, code in skipped:
+            ft.add_row(str(f), f"{code}: skipped (not read)")
         console.print(ft)
     rate = len(outcomes) / elapsed if elapsed > 0 else 0.0
-    console.print(f"{len(outcomes)} files in {elapsed:.1f} s ({rate:.1f} files/s)")
+    n = len(outcomes)
+    console.print(f"{n} {'file' if n == 1 else 'files'} in {elapsed:.1f} s ({rate:.1f} files/s)")
     if not outcomes:
         console.print("no report files found")
-    return 0 if counts["stored"] + counts["duplicate"] + counts["superseded"] else 1
