@@ -32,7 +32,6 @@ from sqlalchemy import (
     any_,
     bindparam,
     case,
-    event,
     func,
     or_,
     select,
@@ -41,9 +40,9 @@ from sqlalchemy import (
 )
 from sqlalchemy.dialects import sqlite
 from sqlalchemy.ext.asyncio import AsyncSession
-from sqlalchemy.orm import Session
 
 from reports.questions import EXAMPLES, Query, parse_question
+from storage.changes import generation
 from storage.models import LIBRARY, Agency, Figure, Report, Workspace
 
 LIST_LIMIT = 20  # lines of a list printed in the text (rows hold them all)
@@ -111,32 +110,10 @@ def invalidate_cache() -> None:
     _CACHE.clear()
 
 
-_generation = 0  # bumped by every change to reports or agencies made in this process
-
-
-def _touched(objects: Any) -> bool:
-    return any(isinstance(o, Report | Agency | Figure) for o in objects)
-
-
-@event.listens_for(Session, "after_flush")
-def _after_flush(session: Session, _ctx: Any) -> None:
-    global _generation
-    if _touched(session.new) or _touched(session.dirty) or _touched(session.deleted):
-        _generation += 1
-
-
-@event.listens_for(Session, "do_orm_execute")
-def _on_execute(state: Any) -> None:
-    global _generation
-    if (state.is_update or state.is_delete or state.is_insert) and getattr(state.statement, "table", None) is not None \
-            and state.statement.table.name in ("reports", "figures", "agencies"):
-        _generation += 1  # e.g. publishing: UPDATE reports SET published
-
-
 _R, _F, _A = Report.__table__, Figure.__table__, Agency.__table__
 # The database's part of the stamp, from one scan of a narrow index: saves (highest id), deletes
 # (count), publishing and withdrawing by another process (sum of the published ids; this process's
-# own changes also bump _generation) and new agencies.
+# own changes also bump storage.changes.generation) and new agencies.
 _STAMP = select(func.max(_R.c.id), func.count(_R.c.id), func.sum(case((_R.c.published, _R.c.id))),
                 select(func.max(_A.c.id)).scalar_subquery())
 _STAMP_ROW = _STAMP.subquery("stamp")
@@ -226,7 +203,7 @@ def _asc(v: Any) -> tuple[bool, Any]:
 async def _load(session: AsyncSession, workspaces: Sequence[int] | None) -> _View:
     """The view of the visible current reports. The stamp is read first: a change landing while the
     rows load makes the next check fail and the view load again, never the other way round."""
-    stamp = (_generation, *(await session.execute(_STAMP)).one())
+    stamp = (generation(_engine(session)), *(await session.execute(_STAMP)).one())
     library_id = (await session.execute(select(Workspace.id).where(Workspace.name == LIBRARY))).scalar_one_or_none()
     cond, prefer = _visible(workspaces, library_id)
     rows = (await session.execute(
@@ -262,12 +239,17 @@ async def _load(session: AsyncSession, workspaces: Sequence[int] | None) -> _Vie
     return _View(stamp, library_id, list(ids), ids, years, by_agency, by_year, ordered)
 
 
+def _engine(session: AsyncSession) -> Any:
+    """The sync engine a session is bound to (the key of the caches and of the change count)."""
+    return session.bind.sync_engine if hasattr(session.bind, "sync_engine") else session.bind
+
+
 async def _view(session: AsyncSession, workspaces: Sequence[int] | None, fresh: bool = False) -> _View:
-    engine = session.bind.sync_engine if hasattr(session.bind, "sync_engine") else session.bind
+    engine = _engine(session)
     per_engine = _CACHE.setdefault(engine, {})
     key = None if workspaces is None else tuple(sorted(workspaces))
     cached = per_engine.get(key)
-    if cached is not None and not fresh and cached.stamp[0] == _generation:
+    if cached is not None and not fresh and cached.stamp[0] == generation(engine):
         return cached
     # Questions arriving together on a missing view wait for one load instead of each loading it
     # (a caller that found the view stale loads its own).
@@ -275,7 +257,7 @@ async def _view(session: AsyncSession, workspaces: Sequence[int] | None, fresh: 
     pending = None if fresh else loading.get(key)
     if pending is not None:
         await asyncio.wait([pending])
-        if not pending.cancelled() and pending.result().stamp[0] == _generation:
+        if not pending.cancelled() and pending.result().stamp[0] == generation(engine):
             return pending.result()
     future: asyncio.Future[_View] = asyncio.get_running_loop().create_future()
     loading[key] = future
@@ -369,21 +351,24 @@ class _Ctx:
 
     # -- the stamp and the figures
 
+    def generation(self) -> int:
+        return generation(_engine(self.s))
+
     def _verify(self, db_stamp: tuple[Any, ...]) -> None:
         self.checked = True
-        if (_generation, *db_stamp) != self.view.stamp and not self.last:
+        if (self.generation(), *db_stamp) != self.view.stamp and not self.last:
             raise _Stale
 
     async def check(self) -> None:
         """The view still holds (one indexed statement)."""
-        if _generation != self.view.stamp[0] and not self.last:
+        if self.generation() != self.view.stamp[0] and not self.last:
             raise _Stale
         self._verify(tuple((await self.s.execute(_STAMP)).one()))
 
     async def _run(self, mode: str, reps: Sequence[_Rep], keys: Sequence[str], fallback: Sequence[str],
                    keys2: Sequence[str] = (), fallback2: Sequence[str] = (), n: int = 0) -> list[Any]:
         """The rows of _values_stmt(mode) over `reps`, the stamp checked on the way."""
-        if _generation != self.view.stamp[0] and not self.last:
+        if self.generation() != self.view.stamp[0] and not self.last:
             raise _Stale
         dialect = self.s.bind.dialect.name
         stmt = _STATEMENTS.get((dialect, mode))
