@@ -49,7 +49,9 @@ def plural(key: str, lang: str, n: int, /, **values: Any) -> str:
 
 
 # Placeholders that only one language of a message uses: key -> names.
-ONE_SIDED: dict[str, frozenset[str]] = {}
+ONE_SIDED: dict[str, frozenset[str]] = {
+    "ans.compare.same": frozenset({"before"}),  # 与 2023 年持平 does not repeat the earlier figure
+}
 
 
 # Commands shown in the menu, in order: (command, zh, en).
@@ -352,4 +354,88 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "days_left.department": ("部门：", "Departments: "),
     "days_left.government": ("人民政府：", "People's governments: "),
     "days_left.custom": ("本地截止日：", "Local deadline: "),
+    # ---- answers to questions (handlers/answers_text.py), plain text
+    "ans.help.head": ("可以这样问：", "You can ask:"),
+    "ans.help.not_understood": ("没看懂这个问题。", "Sorry, I did not understand that."),
+    "ans.help.unsupported": (
+        "年报表格里没有这个数字（信息处理费只写在第六部分的文字中）。",
+        "The report tables hold no such figure (the information-processing fee is only stated in the text of section 6).",
+    ),
+    "ans.help.for_example": ("例如：", "For example:"),
+    "ans.unknown": ("库里没有“{mention}”的年报。", "No stored report is from “{mention}”."),
+    "ans.unknown.closest": ("最接近的单位：{names}。", " Closest stored agencies: {names}."),
+    "ans.ambiguous": (
+        "“{mention}”可能指 {n} 个单位：{names}。请写明是哪一个。",
+        "“{mention}” may mean {n} agencies: {names}. Which one?",
+    ),
+    "ans.sep": ("、", ", "),
+    "ans.agency_sep": ("、", "; "),
+    "ans.none": ("无", "none"),
+    "ans.blank": ("（空白）", "(blank)"),
+    "ans.blank_word": ("空白", "blank"),
+    "ans.source": ("（来源：{file}）", " (source: {file})"),
+    "ans.empty": ("库里还没有年报。", "No report is stored yet."),
+    "ans.no_agency_reports": ("库里没有{agency}的年报。", "No report of {agency} is stored."),
+    "ans.missing_year": (
+        "库里没有{agency} {year} 年的年报（已有年份：{stored}）。",
+        "No {year} report of {agency} is stored (years stored: {stored}).",
+    ),
+    "ans.value": ("{agency} {year} 年{label} {amount}{source}", "{agency}, {year}: {label}: {amount}{source}"),
+    "ans.share": (
+        "{agency} {year} 年{label}占{whole}的 {pct}%（{num} / {den} 件；来源：{file}）",
+        "{agency}, {year}: {label} are {pct}% of {whole} ({num} of {den}; source: {file})",
+    ),
+    "ans.share_blank": (
+        "{agency} {year} 年{whole}为 {den}，无法计算占比{source}",
+        "{agency}, {year}: {whole} is {den}, so there is no share{source}",
+    ),
+    "ans.compare": (
+        "{agency} {late} 年{label} {now}，{early} 年 {before}，{word} {by}（来源：{files}）",
+        "{agency}: {label}: {now} in {late}, {before} in {early}: {word} by {by} (sources: {files})",
+    ),
+    "ans.compare.same": (
+        "{agency} {late} 年{label} {now}，与 {early} 年持平（来源：{files}）",
+        "{agency}: {label}: {now} in {late}, {before} in {early}: unchanged (sources: {files})",
+    ),
+    "ans.up": ("增加", "up"),
+    "ans.down": ("减少", "down"),
+    "ans.compare_blank": ("{agency}的报告中{label}一栏为空，无法比较。", "{agency}: {label} is blank in a report; no comparison."),
+    "ans.scope.all": ("全部", "all"),
+    "ans.scope.mention": ("“{mention}”", "“{mention}”"),
+    "ans.sum": (
+        "{year} 年{scope}单位（{n} 份年报）{label}合计 {amount}",
+        "{year}, {scope} agencies ({n} reports): {label}: {amount} in total",
+    ),
+    "ans.sum_none": ("库里没有{scope} {year} 年的年报。", "No {year} report of {scope} agencies is stored."),
+    "ans.top.most": ("{year} 年{label}最多的单位：", "{year}, most {label}:"),
+    "ans.top.fewest": ("{year} 年{label}最少的单位：", "{year}, fewest {label}:"),
+    "ans.top.line": ("{i}. {agency} {amount}（{file}）", "{i}. {agency}: {amount} ({file})"),
+    "ans.top_none": ("库里没有 {year} 年的相关数字。", "No {year} figures are stored for that."),
+    "ans.compare_all": (
+        "{scope}单位{label}：{late} 年合计 {now}，{early} 年 {before}，相差 {diff}",
+        "{scope} agencies, {label}: {now} in {late}, {before} in {early}: {diff}",
+    ),
+    "ans.compare_all_missing": ("库里没有 {year} 年的相关年报，无法比较。", "No {year} reports are stored for that; no comparison."),
+    "ans.count.scope": ("{scope}", "{scope} "),
+    "ans.count.agencies": ("库里有{scope}{when}年报的单位 {n} 个", "{n} {scope}agencies stored{when}"),
+    "ans.count.reports": ("库里有{scope}{when}{n} 份年报", "{n} {scope}reports stored{when}"),
+    "ans.when.of": ("{year} 年的", " for {year}"),
+    "ans.when.in": ("{year} 年", " for {year}"),
+    "ans.which.fail": ("没通过校验的", "failing "),
+    "ans.which.pass": ("通过校验的", "passing "),
+    "ans.list_reports.none": ("没有{when}{which}年报。", "No {which}reports{when}."),
+    "ans.list_reports.head": ("{when}{which}年报共 {n} 份：", "{n} {which}reports{when}:"),
+    "ans.list_reports.line": (
+        "• {agency} {year}（{file}，{verdict}，{errors} 个错误）",
+        "• {agency}, {year} ({file}, {verdict}, {errors} errors)",
+    ),
+    "ans.year": ("{year} 年", "{year}"),
+    "ans.unknown_year": ("（未识别年度）", "(year not identified)"),
+    "ans.verdict.pass": ("通过", "pass"),
+    "ans.verdict.fail": ("未通过", "fail"),
+    "ans.list_reports.more": ("……另有 {n} 份", "… and {n} more"),
+    "ans.list_agencies.none": ("库里还没有{when}年报。", "No reports stored{when}."),
+    "ans.list_agencies.head": ("库里有 {n} 个单位的{when}年报：", "{n} agencies have reports{when}:"),
+    "ans.list_agencies.line": ("• {agency}（{years}）", "• {agency} ({years})"),
+    "ans.list_agencies.more": ("……另有 {n} 个", "… and {n} more"),
 }
