@@ -3,8 +3,9 @@
 /remind walks through inline keyboards, editing one message: role (department 31 Jan, people's
 government 31 Mar, or a custom local deadline: month, then day), the agency (one of the chat's
 roster or stored reports, or none; `/remind 单位全称` names it directly), the days before the
-deadline (toggles, default 30 14 7 3 1 0) and the hour. The draft lives in the FSM data of the chat
-and user; the callback data carries only small choices (it is limited to 64 bytes).
+deadline (toggles, default 30 14 7 3 1 0) and the hour. The step is the FSM state of the chat and
+user (RemindForm), the draft lives in its FSM data; the buttons' RemindCb data carries only small
+choices (it is limited to 64 bytes).
 `/remind list` lists the chat's reminders with a button to switch each off; `/remind off` switches
 them all off.
 
@@ -24,7 +25,9 @@ from typing import Any
 
 from aiogram import Bot, F, Router
 from aiogram.filters import Command, CommandObject
+from aiogram.filters.callback_data import CallbackData
 from aiogram.fsm.context import FSMContext
+from aiogram.fsm.state import State, StatesGroup
 from aiogram.types import CallbackQuery, InlineKeyboardButton, InlineKeyboardMarkup, Message
 from aiogram.utils.keyboard import InlineKeyboardBuilder
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -89,15 +92,43 @@ async def days_left_answer(
 # ---------------------------------------------------------------- /remind
 
 
-def _kb(rows: list[list[tuple[str, str]]]) -> InlineKeyboardMarkup:
+class RemindForm(StatesGroup):
+    """The steps of /remind; the draft (choices so far) is in the FSM data under "remind"."""
+
+    role = State()
+    month = State()  # a custom deadline: its month, then its day
+    day = State()
+    agency = State()
+    offsets = State()
+    hour = State()
+
+
+class RemindCb(CallbackData, prefix="rm"):
+    """A /remind button: an action (role, month, day, ag, off, hour, cancel, del) and its value.
+    Packed without a trailing ":" when there is no value ("rm:cancel"), as buttons already sent
+    carry it."""
+
+    action: str
+    value: str = ""
+
+    def pack(self) -> str:
+        return super().pack().removesuffix(":")
+
+    @classmethod
+    def unpack(cls, value: str) -> RemindCb:
+        return super().unpack(value if value.count(":") != 1 else value + ":")
+
+
+def _kb(rows: list[list[tuple[str, str, object]]]) -> InlineKeyboardMarkup:
+    """Rows of (text, action, value) buttons."""
     b = InlineKeyboardBuilder()
     for row in rows:
-        b.row(*[_button(text, data) for text, data in row])
+        b.row(*[_button(text, action, value) for text, action, value in row])
     return b.as_markup()
 
 
-def _button(text: str, data: str) -> InlineKeyboardButton:
-    return InlineKeyboardButton(text=text, callback_data=data)
+def _button(text: str, action: str, value: object = "") -> InlineKeyboardButton:
+    return InlineKeyboardButton(text=text, callback_data=RemindCb(action=action, value=str(value)).pack())
 
 
 def _month_name(month: int, lang: str) -> str:
@@ -125,36 +156,35 @@ async def _known_agencies(session: AsyncSession, chat_id: int, workspace_id: int
     return out[:MAX_AGENCY_BUTTONS]
 
 
-def _step(draft: dict[str, Any], lang: str) -> tuple[str, InlineKeyboardMarkup]:
-    """The text and keyboard of the draft's current step."""
-    step = draft["step"]
-    cancel = [(t("remind.cancel", lang), "rm:cancel")]
-    if step == "role":
+def _step(step: str | None, draft: dict[str, Any], lang: str) -> tuple[str, InlineKeyboardMarkup]:
+    """The text and keyboard of a step (a RemindForm state) of the draft."""
+    cancel = [(t("remind.cancel", lang), "cancel", "")]
+    if step == RemindForm.role.state:
         return t("remind.role", lang), _kb([
-            [(t("remind.role.department", lang), "rm:role:department"), (t("remind.role.government", lang), "rm:role:government")],
-            [(t("remind.role.custom", lang), "rm:role:custom")],
+            [(t("remind.role.department", lang), "role", "department"), (t("remind.role.government", lang), "role", "government")],
+            [(t("remind.role.custom", lang), "role", "custom")],
             cancel,
         ])  # fmt: skip
-    if step == "month":
-        months = [(_month_name(m, lang) if lang == "en" else f"{m}月", f"rm:month:{m}") for m in range(1, 13)]
+    if step == RemindForm.month.state:
+        months = [(_month_name(m, lang) if lang == "en" else f"{m}月", "month", m) for m in range(1, 13)]
         return t("remind.month", lang), _kb([months[i : i + 4] for i in range(0, 12, 4)] + [cancel])
-    if step == "day":
+    if step == RemindForm.day.state:
         month = draft["month"]
         last = (31, 29, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31)[month - 1]
-        days = [(str(d), f"rm:day:{d}") for d in range(1, last + 1)]
+        days = [(str(d), "day", d) for d in range(1, last + 1)]
         return t("remind.day", lang, month=_month_name(month, lang)), _kb([days[i : i + 7] for i in range(0, last, 7)] + [cancel])
-    if step == "agency":
-        rows = [[(name, f"rm:ag:{i}")] for i, name in enumerate(draft["choices"])]
-        return t("remind.agency", lang), _kb([*rows, [(t("remind.agency.none", lang), "rm:ag:none")], cancel])
-    if step == "offsets":
+    if step == RemindForm.agency.state:
+        rows = [[(name, "ag", i)] for i, name in enumerate(draft["choices"])]
+        return t("remind.agency", lang), _kb([*rows, [(t("remind.agency.none", lang), "ag", "none")], cancel])
+    if step == RemindForm.offsets.state:
         chosen = set(draft["offsets"])
-        buttons = []
+        buttons: list[tuple[str, str, object]] = []
         for o in DEFAULT_OFFSETS:
             label = t("remind.offsets.same_day", lang) if o == 0 else t("remind.offsets.day", lang, n=o)
-            buttons.append((("✅ " if o in chosen else "▫️ ") + label, f"rm:off:{o}"))
-        return t("remind.offsets", lang), _kb([buttons[:3], buttons[3:], [(t("remind.offsets.next", lang), "rm:off:next")], cancel])
-    # step == "hour"
-    hours = [(f"{h:02d}:00", f"rm:hour:{h}") for h in HOURS]
+            buttons.append((("✅ " if o in chosen else "▫️ ") + label, "off", o))
+        return t("remind.offsets", lang), _kb([buttons[:3], buttons[3:], [(t("remind.offsets.next", lang), "off", "next")], cancel])
+    # RemindForm.hour
+    hours = [(f"{h:02d}:00", "hour", h) for h in HOURS]
     return t("remind.hour", lang, tz=draft.get("tz", DEFAULT_TZ)), _kb([hours[:5], hours[5:], cancel])
 
 
@@ -177,11 +207,12 @@ async def remind(
         await message.answer(t("remind.off", lang, n=n))
         return
     await repo.unblock_chat(session, message.chat.id)
-    draft: dict[str, Any] = {"step": "role", "agency": args[:200] or None, "offsets": list(DEFAULT_OFFSETS)}
-    text, kb = _step(draft, lang)
+    draft: dict[str, Any] = {"agency": args[:200] or None, "offsets": list(DEFAULT_OFFSETS)}
+    text, kb = _step(RemindForm.role.state, draft, lang)
     sent = await message.answer(text, reply_markup=kb)
     draft["mid"] = sent.message_id
     draft["workspace_id"] = getattr(chat_info, "workspace_id", None)
+    await state.set_state(RemindForm.role)
     await state.update_data(remind=draft)
 
 
@@ -198,78 +229,85 @@ async def _list_view(
         return t("remind.none", lang), None
     now = _now(clock)
     items = "\n".join(f"{i}. {describe(rem.schedule_of(s), s.agency, lang, now)}" for i, s in enumerate(subs, 1))
-    buttons = [(t("remind.off.button", lang, n=i), f"rm:del:{s.id}") for i, s in enumerate(subs, 1)]
+    buttons = [(t("remind.off.button", lang, n=i), "del", s.id) for i, s in enumerate(subs, 1)]
     return t("remind.list", lang, items=Raw(items)), _kb([buttons[i : i + 3] for i in range(0, len(buttons), 3)])
 
 
 async def remind_button(
     query: CallbackQuery,
+    callback_data: RemindCb,
     lang: str,
     session: AsyncSession,
     state: FSMContext,
     bot: Bot,
     reminder_clock: Clock | None = None,
 ) -> None:
-    parts = (query.data or "").split(":")
     message = query.message
-    if message is None or len(parts) < 2:
+    if message is None:
         await query.answer()
         return
     chat_id = message.chat.id
-    if parts[1] == "del" and len(parts) == 3 and parts[2].isdigit():
-        await rem.unsubscribe(session, chat_id, int(parts[2]), now=_now(reminder_clock))
+    action, value = callback_data.action, callback_data.value
+    if action == "del" and value.isdigit():
+        await rem.unsubscribe(session, chat_id, int(value), now=_now(reminder_clock))
         text, kb = await _list_view(session, chat_id, lang, reminder_clock)
         await bot.edit_message_text(text=text, chat_id=chat_id, message_id=message.message_id, reply_markup=kb)
         await query.answer()
         return
-    data = await state.get_data()
-    draft: dict[str, Any] | None = data.get("remind")
-    if draft is None or draft.get("mid") != message.message_id:
+    draft: dict[str, Any] | None = (await state.get_data()).get("remind")
+    step = await state.get_state()
+    if draft is None or draft.get("mid") != message.message_id or step not in RemindForm.__state_names__:
         await query.answer(t("remind.expired", lang), show_alert=True)
         return
-    action, value = parts[1], (parts[2] if len(parts) > 2 else "")
     if action == "cancel":
-        await state.update_data(remind=None)
+        await _end(state)
         await bot.edit_message_text(text=t("remind.cancelled", lang), chat_id=chat_id, message_id=message.message_id)
         await query.answer()
         return
     if action == "role" and value in ("department", "government", "custom"):
         draft["role"] = value
-        draft["step"] = "month" if value == "custom" else await _after_deadline(session, chat_id, draft)
+        step = RemindForm.month.state if value == "custom" else await _after_deadline(session, chat_id, draft)
     elif action == "month" and value.isdigit() and 1 <= int(value) <= 12:
-        draft["month"], draft["step"] = int(value), "day"
+        draft["month"], step = int(value), RemindForm.day.state
     elif action == "day" and value.isdigit() and draft.get("month"):
         draft["day"] = int(value)
-        draft["step"] = await _after_deadline(session, chat_id, draft)
+        step = await _after_deadline(session, chat_id, draft)
     elif action == "ag":
         choices = draft.get("choices", [])
         if value.isdigit() and int(value) < len(choices):
             draft["agency"] = choices[int(value)]
-        draft["step"] = "offsets"
+        step = RemindForm.offsets.state
     elif action == "off":
         if value == "next":
             if not draft["offsets"]:
                 await query.answer(t("remind.offsets.empty", lang), show_alert=True)
                 return
-            draft["step"] = "hour"
+            step = RemindForm.hour.state
         elif value.isdigit() and int(value) in DEFAULT_OFFSETS:
             o = int(value)
             draft["offsets"] = [x for x in draft["offsets"] if x != o] if o in draft["offsets"] else [*draft["offsets"], o]
     elif action == "hour" and value.isdigit() and 0 <= int(value) <= 23:
         await _save(query, session, state, bot, draft, int(value), lang, reminder_clock)
         return
+    await state.set_state(step)
     await state.update_data(remind=draft)
-    text, kb = _step(draft, lang)
+    text, kb = _step(step, draft, lang)
     await bot.edit_message_text(text=text, chat_id=chat_id, message_id=message.message_id, reply_markup=kb)
     await query.answer()
+
+
+async def _end(state: FSMContext) -> None:
+    """The set-up is over (saved or cancelled): no step, no draft."""
+    await state.set_state(None)
+    await state.update_data(remind=None)
 
 
 async def _after_deadline(session: AsyncSession, chat_id: int, draft: dict[str, Any]) -> str:
     """After the deadline: ask for the agency, unless /remind named one or the chat knows none."""
     if draft.get("agency"):
-        return "offsets"
+        return RemindForm.offsets.state
     draft["choices"] = await _known_agencies(session, chat_id, draft.get("workspace_id"))
-    return "agency" if draft["choices"] else "offsets"
+    return RemindForm.agency.state if draft["choices"] else RemindForm.offsets.state
 
 
 async def _save(
@@ -289,7 +327,7 @@ async def _save(
     schedule = Schedule(role, custom, tuple(draft["offsets"]) or DEFAULT_OFFSETS, hour, DEFAULT_TZ)
     now = _now(clock)
     await rem.subscribe(session, message.chat.id, schedule, draft.get("agency"), lang=_lang(lang), now=now)
-    await state.update_data(remind=None)
+    await _end(state)
     today = now.astimezone(schedule.zone).date()
     due = due_report(today, schedule.role, schedule.custom)
     due_text = render_due(_lang(lang), due.report_year, due.deadline, (due.deadline - today).days, draft.get("agency"))
@@ -388,6 +426,6 @@ def get_router() -> Router:
     router.message.register(remind, Command("remind"))
     router.message.register(roster, Command("roster"), OnLoop(F.document.is_(None)))
     router.message.register(roster_file, OnLoop(_is_roster_file))
-    router.callback_query.register(remind_button, OnLoop(F.data.startswith("rm:")))
+    router.callback_query.register(remind_button, RemindCb.filter())
     router.message.register(days_left_answer, OnLoop(F.text.func(is_deadline_question)))
     return router
