@@ -37,8 +37,8 @@ class _Words:
             return self("blank")
         return f"{v} {unit}" if unit else f"{v}"
 
-    def join(self, items: list[Any], key: str = "sep") -> str:
-        return self(key).join(str(i) for i in items)
+    def join(self, items: list[Any], sep: str = "list.sep") -> str:
+        return plain(sep, self.lang).join(str(i) for i in items)
 
     def scope(self) -> str:
         """The agencies a sum, ranking or count covers: a region, the words asked for, or all."""
@@ -76,18 +76,18 @@ def _unknown(w: _Words) -> str:
     text = w("unknown", mention=w.q.get("agency_mention", ""))
     suggestions = w.q.get("suggestions") or []
     if suggestions:
-        text += w("unknown.closest", names=w.join(suggestions, "agency_sep"))
+        text += w("unknown.closest", names=w.join(suggestions, "ans.agency_sep"))
     return text
 
 
 def _ambiguous(w: _Words) -> str:
     cands = w.q.get("agencies") or []
-    return w("ambiguous", mention=w.q.get("agency_mention", ""), n=len(cands), names=w.join(cands, "agency_sep"))
+    return w("ambiguous", mention=w.q.get("agency_mention", ""), n=len(cands), names=w.join(cands, "ans.agency_sep"))
 
 
 def _missing_year(w: _Words) -> str:
     f = w.a.facts
-    stored = w.join(f["stored"]) or w("none")
+    stored = w.join(f["stored"]) or plain("none", w.lang)
     return w("missing_year", agency=f["agency"], year=f["year"], stored=stored)
 
 
@@ -113,7 +113,7 @@ def _compare(w: _Words) -> str:
     assert isinstance(diff, int | float)
     values = {"agency": late["agency"], "label": w.label, "late": late["year"], "early": early["year"],
               "now": w.amount(late["value"]), "before": w.amount(early["value"]),
-              "files": w.join([s["file"] for s in w.a.sources], "sep")}
+              "files": w.join([s["file"] for s in w.a.sources])}
     if not diff:
         return w("compare.same", **values)
     return w("compare", word=w("up" if diff > 0 else "down"), by=w.amount(abs(diff)), **values)
@@ -168,7 +168,7 @@ def _list_agencies(w: _Words) -> str:
     if not years:
         return w("list_agencies.none", when=when)
     lines = [w("list_agencies.head", n=len(years), when=when)]
-    lines += [w("list_agencies.line", agency=a, years=w.join(ys, "sep")) for a, ys in list(years.items())[:LIST_LIMIT]]
+    lines += [w("list_agencies.line", agency=a, years=w.join(ys)) for a, ys in list(years.items())[:LIST_LIMIT]]
     if len(years) > LIST_LIMIT:
         lines.append(w("list_agencies.more", n=len(years) - LIST_LIMIT))
     return "\n".join(lines)

@@ -42,7 +42,7 @@ def name_list(names: Sequence[str], lang: str, limit: int | None = None) -> str:
 
 def render_digest(lang: str, digest: Digest) -> str:
     def names(items: Sequence[str]) -> str:
-        return name_list(items, lang, MAX_NAMES) or plain("digest.none", lang)
+        return name_list(items, lang, MAX_NAMES) or plain("none", lang)
 
     failing = [plural("digest.failing_item", lang, e, name=n) for n, e in digest.failing]
     return "\n".join([

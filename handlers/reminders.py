@@ -33,7 +33,7 @@ from aiogram.utils.keyboard import InlineKeyboardBuilder
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from handlers.filters import OnLoop
-from handlers.i18n import Raw, t
+from handlers.i18n import Raw, plain, t
 from handlers.reminder_texts import (
     MONTHS_EN,
     format_date,
@@ -138,7 +138,7 @@ def _month_name(month: int, lang: str) -> str:
 def describe(schedule: Schedule, agency: str | None, lang: str, today: datetime) -> str:
     """"部门，截止 2026年1月31日（灵宝市…）；提前 30、14、7、3、1、0 天，09:00（Asia/Shanghai）"."""
     due = due_report(today.astimezone(schedule.zone).date(), schedule.role, schedule.custom)
-    who = f"（{agency}）" if agency and lang != "en" else (f" ({agency})" if agency else "")
+    who = Raw(t("remind.what.agency", lang, agency=agency)) if agency else ""
     return t(
         "remind.what", lang, role=t(f"remind.what.role.{schedule.role}", lang), deadline=format_date(due.deadline, _lang(lang)),
         agency=who, offsets=name_list([str(o) for o in sorted(schedule.offsets, reverse=True)], lang), hour=schedule.hour, tz=schedule.tz,
@@ -166,7 +166,7 @@ def _step(step: str | None, draft: dict[str, Any], lang: str) -> tuple[str, Inli
             cancel,
         ])  # fmt: skip
     if step == RemindForm.month.state:
-        months = [(_month_name(m, lang) if lang == "en" else f"{m}月", "month", m) for m in range(1, 13)]
+        months = [(plain("remind.month.button", lang, month=_month_name(m, lang)), "month", m) for m in range(1, 13)]
         return t("remind.month", lang), _kb([months[i : i + 4] for i in range(0, 12, 4)] + [cancel])
     if step == RemindForm.day.state:
         month = draft["month"]
