@@ -1,7 +1,8 @@
 """The reminder scheduler: apscheduler 3's AsyncIOScheduler driving one periodic job.
 
-The job is storage.reminders.run_tick at the injected clock's "now": what is due is computed from
-the database every time, so nothing lives only in the scheduler's memory, a restart loses nothing
+The job is storage.reminders.run_tick at the injected clock's "now", with the texts of
+handlers.reminder_texts: what is due is computed from the database every time, so nothing lives
+only in the scheduler's memory, a restart loses nothing
 (the first tick runs at start and sends what fell due while the bot was down, once, marked late),
 and several bot processes may run the same job against one database (the claim in reminder_sent,
 plus a PostgreSQL advisory lock per tick, lets only one send each reminder).
@@ -18,7 +19,8 @@ from typing import Any
 from apscheduler.schedulers.asyncio import AsyncIOScheduler
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
-from storage.reminders import Lang, Outcome, Sender, run_tick
+from handlers.reminder_texts import render_reminder
+from storage.reminders import Lang, Outcome, Render, Sender, run_tick
 
 log = logging.getLogger(__name__)
 
@@ -54,6 +56,7 @@ class ReminderScheduler:
         interval: float = DEFAULT_INTERVAL,
         default_lang: Lang = "zh",
         advisory_lock: bool = True,
+        render: Render = render_reminder,
         scheduler: AsyncIOScheduler | None = None,
     ) -> None:
         self.sessions = sessions
@@ -62,6 +65,7 @@ class ReminderScheduler:
         self.interval = interval
         self.default_lang: Lang = default_lang
         self.advisory_lock = advisory_lock
+        self.render = render  # the reminder's text (storage hands over the data)
         self.scheduler = scheduler or AsyncIOScheduler(timezone=UTC)
         self.ticks = 0  # how many ticks ran (for logs and tests)
         self._running: set[asyncio.Task[Any]] = set()  # ticks under way, waited for on shutdown
@@ -77,7 +81,7 @@ class ReminderScheduler:
             self._running.add(task)
         try:
             outcomes = await run_tick(
-                self.sessions, self.sender, self.clock(), default_lang=self.default_lang,
+                self.sessions, self.sender, self.clock(), render=self.render, default_lang=self.default_lang,
                 advisory_lock=self.advisory_lock,
             )  # fmt: skip
         except Exception:

@@ -1,8 +1,10 @@
-"""Every text the bot says, in Chinese and English.
+"""Every text the bot and the CLI say, in Chinese and English: one catalogue, MESSAGES.
 
-`t(key, lang, **values)` formats one message; string values are HTML-escaped (the bot speaks
-Telegram's HTML parse mode) unless wrapped in `Raw`. `lang_of(code, default)` maps a Telegram
-language_code to "zh" or "en".
+`t(key, lang, **values)` formats one message for Telegram's HTML parse mode: string values are
+HTML-escaped unless wrapped in `Raw`. `plain(key, lang, **values)` formats one for plain text (the
+answers to questions, reminders, the CLI). `lang_of(code, default)` maps a Telegram language_code
+to "zh" or "en". The two languages of a message take the same placeholders, but for the few in
+ONE_SIDED, where one language leaves a value unsaid (tests/test_texts.py checks both).
 """
 
 from __future__ import annotations
@@ -31,6 +33,25 @@ def t(key: str, lang: str, /, **values: Any) -> str:
         return text
     safe = {k: v if isinstance(v, Raw) or not isinstance(v, str) else html.escape(v, quote=False) for k, v in values.items()}
     return text.format(**safe)
+
+
+def plain(key: str, lang: str, /, **values: Any) -> str:
+    """One message as plain text (nothing escaped)."""
+    zh, en = MESSAGES[key]
+    text = en if lang == "en" else zh
+    return text.format(**values) if values else text
+
+
+def plural(key: str, lang: str, n: int, /, **values: Any) -> str:
+    """plain(key) for a count `n` (also the value {n}): `key.one` where n is 1 and there is one."""
+    one = f"{key}.one"
+    return plain(one if n == 1 and one in MESSAGES else key, lang, n=n, **values)
+
+
+# Placeholders that only one language of a message uses: key -> names.
+ONE_SIDED: dict[str, frozenset[str]] = {
+    "ans.compare.same": frozenset({"before"}),  # 与 2023 年持平 does not repeat the earlier figure
+}
 
 
 # Commands shown in the menu, in order: (command, zh, en).
@@ -198,6 +219,11 @@ MESSAGES: dict[str, tuple[str, str]] = {
         "报告 #{id} 表三{errors}",
         "Report #{id}, table 3{errors}",
     ),
+    "picture.expected": ("应为 {expected}", "exp. {expected}"),
+    "picture.legend": (
+        "报告 #{id} · 红色：错误单元格，下方为应有的数字 · 蓝色：按勾稽关系推定的单元格",
+        "Report #{id} · red: wrong cell, the right number below it · blue: cell inferred from the table's arithmetic",
+    ),
     "picture_errors": ("：红色为错误单元格，格内标出应有的数字", ": wrong cells in red, each with the right number in it"),
     # ---- library
     "stats_none": ("还没有可见的报告。发一份报告给我试试。", "No reports visible yet. Send me one to begin."),
@@ -225,4 +251,196 @@ MESSAGES: dict[str, tuple[str, str]] = {
                        "Please ask about a figure, e.g. How many new applications did 淮安市人民政府 receive in 2024?"),
     "source": ("来源：{sources}", "Source: {sources}"),
     "chart_none": ("这个回答没有可画的数字。", "This answer has no numbers to chart."),
+    # ---- reminders and rosters (handlers/reminders.py)
+    "remind.role": (
+        "设置年报提醒。本聊天按哪个截止日提醒？\n"
+        "• 部门：每年1月31日前公开上一年度报告\n"
+        "• 人民政府：每年3月31日前\n"
+        "• 本地更早的截止日（如1月26日）",
+        "Report reminders. Which deadline should this chat be reminded of?\n"
+        "• Department: publish the previous year's report by 31 January\n"
+        "• People's government: by 31 March\n"
+        "• A local, earlier deadline (e.g. 26 January)",
+    ),
+    "remind.role.department": ("部门（1月31日）", "Department (31 Jan)"),
+    "remind.role.government": ("人民政府（3月31日）", "Government (31 Mar)"),
+    "remind.role.custom": ("自定义截止日", "Custom deadline"),
+    "remind.cancel": ("取消", "Cancel"),
+    "remind.cancelled": ("已取消，没有设置提醒。", "Cancelled: no reminder set."),
+    "remind.month": ("本地截止日在几月？", "Which month is the local deadline in?"),
+    "remind.day": ("{month}月几日截止？", "Which day of {month}?"),
+    "remind.agency": (
+        "为哪个单位提醒？该单位的报告一旦存入并通过校验，当年剩余的提醒就停止。\n"
+        "名单外的单位：发送 /remind 单位全称。",
+        "Which agency is this reminder for? Once its report is stored and passes, the year's remaining "
+        "reminders stop.\nAnother agency: send /remind followed by its full name.",
+    ),
+    "remind.agency.none": ("不指定单位", "No particular agency"),
+    "remind.offsets": ("提前几天提醒？点按切换，选好后点“下一步”。", "How many days before? Tap to toggle, then Next."),
+    "remind.offsets.day": ("{n}天", "{n} d"),
+    "remind.offsets.same_day": ("当天", "same day"),
+    "remind.offsets.next": ("下一步", "Next"),
+    "remind.offsets.empty": ("至少选择一天。", "Choose at least one day."),
+    "remind.hour": ("每次几点提醒？（{tz}）", "At what time? ({tz})"),
+    "remind.saved": ("✅ 已设置提醒：{what}\n{due}", "✅ Reminder set: {what}\n{due}"),
+    "remind.expired": ("这个设置已过期，请重新发送 /remind。", "This setup has expired: send /remind again."),
+    "remind.none": ("本聊天还没有提醒。发送 /remind 设置。", "No reminders in this chat yet. Send /remind to set one."),
+    "remind.list": ("本聊天的提醒：\n{items}", "Reminders in this chat:\n{items}"),
+    "remind.off.button": ("关闭 {n}", "Switch off {n}"),
+    "remind.off": ("已关闭本聊天的 {n} 个提醒。", "Switched off {n} reminder(s) in this chat."),
+    "remind.what": (
+        "{role}，截止 {deadline}{agency}；提前 {offsets} 天，{hour:02d}:00（{tz}）",
+        "{role}, due {deadline}{agency}; {offsets} day(s) before, at {hour:02d}:00 ({tz})",
+    ),
+    "remind.what.agency": ("（{agency}）", " ({agency})"),
+    "remind.month.button": ("{month}月", "{month}"),
+    "remind.what.role.department": ("部门", "department"),
+    "remind.what.role.government": ("人民政府", "people's government"),
+    "remind.what.role.custom": ("本地截止日", "local deadline"),
+    "roster.help": (
+        "<b>名单</b>（你督促提交年报的单位）\n"
+        "/roster add 单位全称（多个用逗号或换行分隔）\n"
+        "/roster remove 单位全称\n"
+        "/roster list 查看名单\n"
+        "/roster status [年份] 谁已提交并通过、谁有错误、谁未提交\n"
+        "也可以发送 CSV 或 XLSX 文件批量导入（第一列为单位名称）。\n"
+        "名单现有 {n} 个单位；设置 /remind 后，每次提醒都附带名单情况。",
+        "<b>Roster</b> (the agencies whose reports you collect)\n"
+        "/roster add FULL NAME (several: separated by commas or new lines)\n"
+        "/roster remove FULL NAME\n"
+        "/roster list shows the roster\n"
+        "/roster status [year] who submitted and passes, who has errors, who is missing\n"
+        "Or send a CSV or XLSX file (names in the first column).\n"
+        "The roster has {n} agencies; with /remind set, every reminder carries its status.",
+    ),
+    "roster.added": ("已加入名单 {n} 个：{names}", "Added {n} to the roster: {names}"),
+    "roster.nothing_added": ("没有新单位：都已在名单中。", "Nothing new: all of them are on the roster already."),
+    "roster.removed": ("已从名单移除 {n} 个：{names}", "Removed {n} from the roster: {names}"),
+    "roster.nothing_removed": ("名单中没有这些单位。", "None of these is on the roster."),
+    "roster.list": ("名单共 {n} 个单位：\n{names}", "The roster has {n} agencies:\n{names}"),
+    "roster.empty": ("名单为空。用 /roster add 单位全称 添加。", "The roster is empty. Add with /roster add FULL NAME."),
+    "roster.bad_file": (
+        "读不出这个名单文件：请发送 CSV 或 XLSX，第一列为单位名称。",
+        "Cannot read this roster file: send a CSV or XLSX with the names in the first column.",
+    ),
+    "roster.big_file": ("名单文件太大（最多 1 MB）。", "The roster file is too large (1 MB at most)."),
+    "roster.year": ("用法：/roster status 2025", "Usage: /roster status 2025"),
+    # ---- reminder texts (handlers/reminder_texts.py), plain text
+    "date": ("{year}年{month}月{day}日", "{day} {month} {year}"),
+    "due": (
+        "{agency}{year}年政府信息公开工作年度报告，截止 {deadline}，{left}",
+        "The {year} annual report on government information disclosure{agency} is due on {deadline}: {left}",
+    ),
+    "due.of": ("{agency}", " of {agency}"),
+    "due.today": ("今天截止", "due today"),
+    "due.days": ("还有 {n} 天", "{n} days left"),
+    "due.days.one": ("还有 {n} 天", "{n} day left"),
+    "list.sep": ("、", ", "),
+    "list.more": ("…等 {n} 个", ", … and {n} more"),
+    "digest.head": ("名单共 {total} 个单位（{year}年度报告）：", "Roster: {total} agencies (reports on {year})"),
+    "digest.passing": ("✅ 已提交且通过 {n}：{names}", "✅ submitted and passing ({n}): {names}"),
+    "digest.failing": ("⚠️ 已提交但有错误 {n}：{names}", "⚠️ submitted with errors ({n}): {names}"),
+    "digest.failing_item": ("{name}（{n} 处错误）", "{name} ({n} errors)"),
+    "digest.failing_item.one": ("{name}（{n} 处错误）", "{name} ({n} error)"),
+    "digest.missing": ("❌ 未提交 {n}：{names}", "❌ missing ({n}): {names}"),
+    "none": ("无", "none"),
+    "reminder.head": ("⏰ 年报提醒：", "⏰ Reminder: "),
+    "reminder.draft_errors": (
+        "你存储的草稿仍有 {n} 处错误，改正后重新发给我即可复核。",
+        "Your stored draft still has {n} errors: send the corrected file to check it again.",
+    ),
+    "reminder.draft_errors.one": (
+        "你存储的草稿仍有 {n} 处错误，改正后重新发给我即可复核。",
+        "Your stored draft still has {n} error: send the corrected file to check it again.",
+    ),
+    "reminder.send_draft": (
+        "把报告草稿（PDF、DOCX、TXT 或 HTML）发给我，几秒内就能知道表格是否平衡、哪里有错。",
+        "Send me the draft (PDF, DOCX, TXT or HTML) and within seconds you know whether its tables balance.",
+    ),
+    "reminder.late": ("（本提醒因服务中断而延迟发出。）", "(This reminder is late: the service was down.)"),
+    "days_left.department": ("部门：", "Departments: "),
+    "days_left.government": ("人民政府：", "People's governments: "),
+    "days_left.custom": ("本地截止日：", "Local deadline: "),
+    # ---- answers to questions (handlers/answers_text.py), plain text
+    "ans.help.head": ("可以这样问：", "You can ask:"),
+    "ans.help.not_understood": ("没看懂这个问题。", "Sorry, I did not understand that."),
+    "ans.help.unsupported": (
+        "年报表格里没有这个数字（信息处理费只写在第六部分的文字中）。",
+        "The report tables hold no such figure (the information-processing fee is only stated in the text of section 6).",
+    ),
+    "ans.help.for_example": ("例如：", "For example:"),
+    "ans.unknown": ("库里没有“{mention}”的年报。", "No stored report is from “{mention}”."),
+    "ans.unknown.closest": ("最接近的单位：{names}。", " Closest stored agencies: {names}."),
+    "ans.ambiguous": (
+        "“{mention}”可能指 {n} 个单位：{names}。请写明是哪一个。",
+        "“{mention}” may mean {n} agencies: {names}. Which one?",
+    ),
+    "ans.agency_sep": ("、", "; "),
+    "ans.blank": ("（空白）", "(blank)"),
+    "ans.blank_word": ("空白", "blank"),
+    "ans.source": ("（来源：{file}）", " (source: {file})"),
+    "ans.empty": ("库里还没有年报。", "No report is stored yet."),
+    "ans.no_agency_reports": ("库里没有{agency}的年报。", "No report of {agency} is stored."),
+    "ans.missing_year": (
+        "库里没有{agency} {year} 年的年报（已有年份：{stored}）。",
+        "No {year} report of {agency} is stored (years stored: {stored}).",
+    ),
+    "ans.value": ("{agency} {year} 年{label} {amount}{source}", "{agency}, {year}: {label}: {amount}{source}"),
+    "ans.share": (
+        "{agency} {year} 年{label}占{whole}的 {pct}%（{num} / {den} 件；来源：{file}）",
+        "{agency}, {year}: {label} are {pct}% of {whole} ({num} of {den}; source: {file})",
+    ),
+    "ans.share_blank": (
+        "{agency} {year} 年{whole}为 {den}，无法计算占比{source}",
+        "{agency}, {year}: {whole} is {den}, so there is no share{source}",
+    ),
+    "ans.compare": (
+        "{agency} {late} 年{label} {now}，{early} 年 {before}，{word} {by}（来源：{files}）",
+        "{agency}: {label}: {now} in {late}, {before} in {early}: {word} by {by} (sources: {files})",
+    ),
+    "ans.compare.same": (
+        "{agency} {late} 年{label} {now}，与 {early} 年持平（来源：{files}）",
+        "{agency}: {label}: {now} in {late}, {before} in {early}: unchanged (sources: {files})",
+    ),
+    "ans.up": ("增加", "up"),
+    "ans.down": ("减少", "down"),
+    "ans.compare_blank": ("{agency}的报告中{label}一栏为空，无法比较。", "{agency}: {label} is blank in a report; no comparison."),
+    "ans.scope.all": ("全部", "all"),
+    "ans.scope.mention": ("“{mention}”", "“{mention}”"),
+    "ans.sum": (
+        "{year} 年{scope}单位（{n} 份年报）{label}合计 {amount}",
+        "{year}, {scope} agencies ({n} reports): {label}: {amount} in total",
+    ),
+    "ans.sum_none": ("库里没有{scope} {year} 年的年报。", "No {year} report of {scope} agencies is stored."),
+    "ans.top.most": ("{year} 年{label}最多的单位：", "{year}, most {label}:"),
+    "ans.top.fewest": ("{year} 年{label}最少的单位：", "{year}, fewest {label}:"),
+    "ans.top.line": ("{i}. {agency} {amount}（{file}）", "{i}. {agency}: {amount} ({file})"),
+    "ans.top_none": ("库里没有 {year} 年的相关数字。", "No {year} figures are stored for that."),
+    "ans.compare_all": (
+        "{scope}单位{label}：{late} 年合计 {now}，{early} 年 {before}，相差 {diff}",
+        "{scope} agencies, {label}: {now} in {late}, {before} in {early}: {diff}",
+    ),
+    "ans.compare_all_missing": ("库里没有 {year} 年的相关年报，无法比较。", "No {year} reports are stored for that; no comparison."),
+    "ans.count.scope": ("{scope}", "{scope} "),
+    "ans.count.agencies": ("库里有{scope}{when}年报的单位 {n} 个", "{n} {scope}agencies stored{when}"),
+    "ans.count.reports": ("库里有{scope}{when}{n} 份年报", "{n} {scope}reports stored{when}"),
+    "ans.when.of": ("{year} 年的", " for {year}"),
+    "ans.when.in": ("{year} 年", " for {year}"),
+    "ans.which.fail": ("没通过校验的", "failing "),
+    "ans.which.pass": ("通过校验的", "passing "),
+    "ans.list_reports.none": ("没有{when}{which}年报。", "No {which}reports{when}."),
+    "ans.list_reports.head": ("{when}{which}年报共 {n} 份：", "{n} {which}reports{when}:"),
+    "ans.list_reports.line": (
+        "• {agency} {year}（{file}，{verdict}，{errors} 个错误）",
+        "• {agency}, {year} ({file}, {verdict}, {errors} errors)",
+    ),
+    "ans.year": ("{year} 年", "{year}"),
+    "ans.unknown_year": ("（未识别年度）", "(year not identified)"),
+    "ans.verdict.pass": ("通过", "pass"),
+    "ans.verdict.fail": ("未通过", "fail"),
+    "ans.list_reports.more": ("……另有 {n} 份", "… and {n} more"),
+    "ans.list_agencies.none": ("库里还没有{when}年报。", "No reports stored{when}."),
+    "ans.list_agencies.head": ("库里有 {n} 个单位的{when}年报：", "{n} agencies have reports{when}:"),
+    "ans.list_agencies.line": ("• {agency}（{years}）", "• {agency} ({years})"),
+    "ans.list_agencies.more": ("……另有 {n} 个", "… and {n} more"),
 }

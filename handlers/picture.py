@@ -14,6 +14,7 @@ from typing import Any
 
 from PIL import Image, ImageDraw, ImageFont
 
+from handlers.i18n import plain
 from reports import model as rm
 from storage.models import FindingRow, Report
 
@@ -112,7 +113,7 @@ def _value_cell(c: _Canvas, x: int, y: int, w: int, h: int, key: str, figures: d
             c.text(x, y, w, h, value or "—", size=18, color=ERR_INK)
         else:
             c.text(x, y, w, h // 2 + 6, value or "—", size=18, color=ERR_INK)
-            note = f"应为 {_num(expected)}" if lang == "zh" else f"exp. {_num(expected)}"
+            note = plain("picture.expected", lang, expected=_num(expected))
             c.text(x, y + h // 2 - 2, w, h // 2, note, size=14, color=ERR_INK)
     else:
         c.cell(x, y, w, h, value, INFO_BG if key in inferred else BG, size=18)
@@ -218,7 +219,7 @@ def table_picture(row: Report, findings: Sequence[FindingRow], lang: str = "zh")
     width = PAD * 2 + sum(LABEL_W) + CELL_W * 7
     height = PAD + 70 + (3 + n_rows) * ROW_H + 60 + (4 * ROW_H + 70 if t4 else 0) + PAD
     c = _Canvas(width, height)
-    agency = row.agency_name or ("（未识别机关）" if lang == "zh" else "(agency not identified)")
+    agency = row.agency_name or plain("unknown_agency", lang)
     year = f"{row.year} 年度" if row.year else ""
     c.d.text((PAD, PAD), f"{agency} {year}", font=font(24), fill=INK)
     c.d.text((PAD, PAD + 36), "三、收到和处理政府信息公开申请情况", font=font(18), fill=MUTED)
@@ -226,11 +227,7 @@ def table_picture(row: Report, findings: Sequence[FindingRow], lang: str = "zh")
     if t4:
         c.d.text((PAD, y + 24), "四、政府信息公开行政复议、行政诉讼情况", font=font(18), fill=MUTED)
         y = _draw_table4(c, PAD, y + 60, figures, wrong, inferred, lang)
-    legend = (
-        f"报告 #{row.id} · 红色：错误单元格，下方为应有的数字 · 蓝色：按勾稽关系推定的单元格"
-        if lang == "zh"
-        else f"Report #{row.id} · red: wrong cell, the right number below it · blue: cell inferred from the table's arithmetic"
-    )
+    legend = plain("picture.legend", lang, id=row.id)
     c.d.text((PAD, y + 18), legend, font=font(15), fill=MUTED)
     buf = io.BytesIO()
     c.img.save(buf, "PNG", optimize=True)

@@ -20,6 +20,7 @@ from aiogram.types import (
 )
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from handlers.answers_text import render_answer
 from handlers.documents import AddressedToBot
 from handlers.filters import OnLoop
 from handlers.i18n import t
@@ -52,7 +53,7 @@ async def on_question(message: Message, bot: Bot, session: AsyncSession, chat_in
     markup = None
     if chartable(a):
         markup = InlineKeyboardMarkup(inline_keyboard=[[InlineKeyboardButton(text=t("btn_chart", lang), callback_data=CHART)]])
-    await message.reply(html.escape(a.text, quote=False), reply_markup=markup)
+    await message.reply(html.escape(render_answer(a, lang), quote=False), reply_markup=markup)
 
 
 async def on_chart(query: CallbackQuery, bot: Bot, session: AsyncSession, chat_info: ChatInfo, lang: str) -> None:

@@ -1,9 +1,10 @@
-"""Answers to questions: parse (reports.questions), read the figures, say the result.
+"""Answers to questions: parse (reports.questions), read the figures, return what the answer says.
 
 Only current reports (never a superseded version) of the given workspaces are used; None means the
-shared library (its own workspace and every published report). The text always names the number,
-the agency's full name, the year and the source file; a question not understood gets a short help
-with examples, never an empty or guessed number.
+shared library (its own workspace and every published report). An Answer is data (kind, value,
+rows, sources, the parsed query, facts); handlers.answers_text writes it as a sentence that always
+names the number, the agency's full name, the year and the source file; a question not understood
+gets a short help with examples, never an empty or guessed number.
 
 The current visible reports, the agency names and the years are held in memory per engine and
 visible-workspace set (a _View), reloaded as soon as the reports or agencies change; a question
@@ -32,7 +33,6 @@ from sqlalchemy import (
     any_,
     bindparam,
     case,
-    event,
     func,
     or_,
     select,
@@ -41,27 +41,53 @@ from sqlalchemy import (
 )
 from sqlalchemy.dialects import sqlite
 from sqlalchemy.ext.asyncio import AsyncSession
-from sqlalchemy.orm import Session
 
-from reports.questions import EXAMPLES, Query, parse_question
+from reports.questions import Query, parse_question
+from storage.changes import generation
 from storage.models import LIBRARY, Agency, Figure, Report, Workspace
 
-LIST_LIMIT = 20  # lines of a list printed in the text (rows hold them all)
 SOURCE_LIMIT = 100  # sources listed for a sum over many reports
 RESULT_CACHE = 512  # aggregate answers kept per engine and workspace set; 0 turns that cache off
 
 
+# What an answer can say (Answer.kind), each with the facts its wording needs beyond value, rows,
+# sources and the query:
+#   help, unknown, ambiguous: the query says it all (reason, mention, suggestions, candidates);
+#   empty: no report stored at all;
+#   no_agency_reports {agency}; missing_year {agency, year, stored: the years there are};
+#   value; share {numerator, denominator}; share_blank {denominator};
+#   compare, compare_blank: rows [earlier, later] and their two sources;
+#   sum {year, reports}; sum_none {year}; top {year}; top_none {year};
+#   compare_all: rows [earlier, later] over the scope; compare_all_missing {year};
+#   count {year, scoped}; list_reports {year}; list_agencies {year}.
+KINDS = frozenset({
+    "help", "unknown", "ambiguous", "empty", "no_agency_reports", "missing_year", "value", "share",
+    "share_blank", "compare", "compare_blank", "sum", "sum_none", "top", "top_none", "compare_all",
+    "compare_all_missing", "count", "list_reports", "list_agencies",
+})  # fmt: skip
+
+
 @dataclass
 class Answer:
-    text: str
+    """What the answer to a question says, as data; handlers.answers_text writes it in zh or en.
+    value: the number asked for; rows: the figures behind it (all of them, however long a list);
+    sources: the reports they come from; query: the parsed question (its language, label, unit,
+    agency mention...); facts: what else the wording needs (see KINDS)."""
+
+    kind: str
     value: float | int | None = None
     rows: list[dict[str, Any]] = field(default_factory=list)
     sources: list[dict[str, Any]] = field(default_factory=list)
     query: dict[str, Any] = field(default_factory=dict)
+    facts: dict[str, Any] = field(default_factory=dict)
 
-    def to_json(self) -> dict[str, Any]:
-        return {"answer": self.text, "value": self.value, "rows": self.rows, "sources": self.sources,
-                "query": self.query}
+    @property
+    def lang(self) -> str:
+        return "zh" if self.query.get("lang") == "zh" else "en"
+
+    def to_json(self, text: str) -> dict[str, Any]:
+        """The answer as `nianbao ask --json` prints it, with its wording `text`."""
+        return {"answer": text, "value": self.value, "rows": self.rows, "sources": self.sources, "query": self.query}
 
 
 # ---------------------------------------------------------------- the view of the store
@@ -111,32 +137,10 @@ def invalidate_cache() -> None:
     _CACHE.clear()
 
 
-_generation = 0  # bumped by every change to reports or agencies made in this process
-
-
-def _touched(objects: Any) -> bool:
-    return any(isinstance(o, Report | Agency | Figure) for o in objects)
-
-
-@event.listens_for(Session, "after_flush")
-def _after_flush(session: Session, _ctx: Any) -> None:
-    global _generation
-    if _touched(session.new) or _touched(session.dirty) or _touched(session.deleted):
-        _generation += 1
-
-
-@event.listens_for(Session, "do_orm_execute")
-def _on_execute(state: Any) -> None:
-    global _generation
-    if (state.is_update or state.is_delete or state.is_insert) and getattr(state.statement, "table", None) is not None \
-            and state.statement.table.name in ("reports", "figures", "agencies"):
-        _generation += 1  # e.g. publishing: UPDATE reports SET published
-
-
 _R, _F, _A = Report.__table__, Figure.__table__, Agency.__table__
 # The database's part of the stamp, from one scan of a narrow index: saves (highest id), deletes
 # (count), publishing and withdrawing by another process (sum of the published ids; this process's
-# own changes also bump _generation) and new agencies.
+# own changes also bump storage.changes.generation) and new agencies.
 _STAMP = select(func.max(_R.c.id), func.count(_R.c.id), func.sum(case((_R.c.published, _R.c.id))),
                 select(func.max(_A.c.id)).scalar_subquery())
 _STAMP_ROW = _STAMP.subquery("stamp")
@@ -226,7 +230,7 @@ def _asc(v: Any) -> tuple[bool, Any]:
 async def _load(session: AsyncSession, workspaces: Sequence[int] | None) -> _View:
     """The view of the visible current reports. The stamp is read first: a change landing while the
     rows load makes the next check fail and the view load again, never the other way round."""
-    stamp = (_generation, *(await session.execute(_STAMP)).one())
+    stamp = (generation(_engine(session)), *(await session.execute(_STAMP)).one())
     library_id = (await session.execute(select(Workspace.id).where(Workspace.name == LIBRARY))).scalar_one_or_none()
     cond, prefer = _visible(workspaces, library_id)
     rows = (await session.execute(
@@ -262,12 +266,17 @@ async def _load(session: AsyncSession, workspaces: Sequence[int] | None) -> _Vie
     return _View(stamp, library_id, list(ids), ids, years, by_agency, by_year, ordered)
 
 
+def _engine(session: AsyncSession) -> Any:
+    """The sync engine a session is bound to (the key of the caches and of the change count)."""
+    return session.bind.sync_engine if hasattr(session.bind, "sync_engine") else session.bind
+
+
 async def _view(session: AsyncSession, workspaces: Sequence[int] | None, fresh: bool = False) -> _View:
-    engine = session.bind.sync_engine if hasattr(session.bind, "sync_engine") else session.bind
+    engine = _engine(session)
     per_engine = _CACHE.setdefault(engine, {})
     key = None if workspaces is None else tuple(sorted(workspaces))
     cached = per_engine.get(key)
-    if cached is not None and not fresh and cached.stamp[0] == _generation:
+    if cached is not None and not fresh and cached.stamp[0] == generation(engine):
         return cached
     # Questions arriving together on a missing view wait for one load instead of each loading it
     # (a caller that found the view stale loads its own).
@@ -275,7 +284,7 @@ async def _view(session: AsyncSession, workspaces: Sequence[int] | None, fresh: 
     pending = None if fresh else loading.get(key)
     if pending is not None:
         await asyncio.wait([pending])
-        if not pending.cancelled() and pending.result().stamp[0] == _generation:
+        if not pending.cancelled() and pending.result().stamp[0] == generation(engine):
             return pending.result()
     future: asyncio.Future[_View] = asyncio.get_running_loop().create_future()
     loading[key] = future
@@ -304,7 +313,8 @@ def _source(r: Any) -> dict[str, Any]:
 
 
 def _copy(a: Answer) -> Answer:
-    return Answer(a.text, a.value, [dict(r) for r in a.rows], [dict(s) for s in a.sources], copy.deepcopy(a.query))
+    return Answer(a.kind, a.value, [dict(r) for r in a.rows], [dict(s) for s in a.sources], copy.deepcopy(a.query),
+                  copy.deepcopy(a.facts))
 
 
 # ---------------------------------------------------------------- the answer
@@ -347,43 +357,32 @@ class _Ctx:
     def __init__(self, session: AsyncSession, q: Query, view: _View, last: bool = False) -> None:
         self.s, self.q, self.view = session, q, view
         self.names = view  # names and ids, as the parser saw them
-        self.zh = q.lang == "zh"
         self.last = last  # the last attempt takes what it reads, changed or not
         self.checked = False
-
-    def t(self, zh: str, en: str) -> str:
-        return zh if self.zh else en
-
-    @property
-    def label(self) -> str:
-        return self.q.label["zh" if self.zh else "en"]
-
-    def amount(self, v: int | float | None) -> str:
-        unit = self.q.unit["zh" if self.zh else "en"]
-        if v is None:
-            return self.t("（空白）", "(blank)")
-        return f"{v} {unit}" if unit else f"{v}"
 
     def ids(self, names: Sequence[str]) -> list[int]:
         return [i for n in names for i in self.names.ids.get(n, [])]
 
     # -- the stamp and the figures
 
+    def generation(self) -> int:
+        return generation(_engine(self.s))
+
     def _verify(self, db_stamp: tuple[Any, ...]) -> None:
         self.checked = True
-        if (_generation, *db_stamp) != self.view.stamp and not self.last:
+        if (self.generation(), *db_stamp) != self.view.stamp and not self.last:
             raise _Stale
 
     async def check(self) -> None:
         """The view still holds (one indexed statement)."""
-        if _generation != self.view.stamp[0] and not self.last:
+        if self.generation() != self.view.stamp[0] and not self.last:
             raise _Stale
         self._verify(tuple((await self.s.execute(_STAMP)).one()))
 
     async def _run(self, mode: str, reps: Sequence[_Rep], keys: Sequence[str], fallback: Sequence[str],
                    keys2: Sequence[str] = (), fallback2: Sequence[str] = (), n: int = 0) -> list[Any]:
         """The rows of _values_stmt(mode) over `reps`, the stamp checked on the way."""
-        if _generation != self.view.stamp[0] and not self.last:
+        if self.generation() != self.view.stamp[0] and not self.last:
             raise _Stale
         dialect = self.s.bind.dialect.name
         stmt = _STATEMENTS.get((dialect, mode))
@@ -424,7 +423,7 @@ class _Ctx:
             return await getattr(self, q.kind)()
         # Aggregates over many reports are cached with the view (until the store changes).
         key = (q.kind, tuple(q.metric), tuple(q.fallback), q.agency_status, tuple(q.agencies), tuple(q.years),
-               q.n, q.order, q.verdict, q.count_of, q.lang, q.region, q.agency_mention)
+               q.n, q.order, q.verdict, q.count_of, q.region, q.agency_mention)  # not lang: no wording here
         results = self.view.results
         hit = results.get(key)
         if hit is None:
@@ -440,31 +439,13 @@ class _Ctx:
     # -- the questions back
 
     def help(self) -> Answer:
-        ex = EXAMPLES["zh" if self.zh else "en"]
-        head = self.t("没看懂这个问题。" if self.q.reason != "help" else "可以这样问：",
-                      "Sorry, I did not understand that." if self.q.reason != "help" else "You can ask:")
-        if self.q.reason == "unsupported-metric":
-            head = self.t("年报表格里没有这个数字（信息处理费只写在第六部分的文字中）。",
-                          "The report tables hold no such figure (the information-processing fee is only "
-                          "stated in the text of section 6).")
-        more = self.t("例如：", "For example:") if self.q.reason != "help" else ""
-        return Answer("\n".join([head + (" " + more if more else ""), *(f"• {e}" for e in ex)]))
+        return Answer("help")  # the reason why is in the query
 
     def unknown(self) -> Answer:
-        q = self.q
-        sug = "、".join(q.suggestions) if self.zh else "; ".join(q.suggestions)
-        text = self.t(f"库里没有“{q.agency_mention}”的年报。", f"No stored report is from “{q.agency_mention}”.")
-        if q.suggestions:
-            text += self.t(f"最接近的单位：{sug}。", f" Closest stored agencies: {sug}.")
-        return Answer(text, rows=[{"agency": a, "year": None, "value": None} for a in q.suggestions])
+        return Answer("unknown", rows=[{"agency": a, "year": None, "value": None} for a in self.q.suggestions])
 
     def ambiguous(self) -> Answer:
-        q = self.q
-        cands = q.agencies
-        listed = "、".join(cands) if self.zh else "; ".join(cands)
-        text = self.t(f"“{q.agency_mention}”可能指 {len(cands)} 个单位：{listed}。请写明是哪一个。",
-                      f"“{q.agency_mention}” may mean {len(cands)} agencies: {listed}. Which one?")
-        return Answer(text, rows=[{"agency": a, "year": None, "value": None} for a in cands])
+        return Answer("ambiguous", rows=[{"agency": a, "year": None, "value": None} for a in self.q.agencies])
 
     # -- one agency
 
@@ -481,15 +462,13 @@ class _Ctx:
         return (await self.values([r], keys, fallback))[r.id][0]
 
     def _missing_year(self, agency: str, year: int, have: list[int]) -> Answer:
-        stored = "、".join(str(y) for y in sorted(have)) if self.zh else ", ".join(str(y) for y in sorted(have))
-        return Answer(self.t(f"库里没有{agency} {year} 年的年报（已有年份：{stored or '无'}）。",
-                             f"No {year} report of {agency} is stored (years stored: {stored or 'none'})."))
+        return Answer("missing_year", facts={"agency": agency, "year": year, "stored": sorted(have)})
 
     def _pick(self) -> tuple[_Rep | None, Answer | None]:
         reports = self._agency_reports()
         agency = self.q.agencies[0]
         if not reports:
-            return None, Answer(self.t(f"库里没有{agency}的年报。", f"No report of {agency} is stored."))
+            return None, Answer("no_agency_reports", facts={"agency": agency})
         if self.q.years:
             hit = [r for r in reports if r.year == self.q.years[0]]
             if not hit:
@@ -503,10 +482,7 @@ class _Ctx:
             return err
         assert r is not None
         v = await self._value_of(r, self.q.metric, self.q.fallback)
-        src = self.t(f"（来源：{r.file_name}）", f" (source: {r.file_name})")
-        text = self.t(f"{r.agency} {r.year} 年{self.label} {self.amount(v)}{src}",
-                      f"{r.agency}, {r.year}: {self.label}: {self.amount(v)}{src}")
-        return Answer(text, v, [{"agency": r.agency, "year": r.year, "value": v}], [_source(r)])
+        return Answer("value", v, [{"agency": r.agency, "year": r.year, "value": v}], [_source(r)])
 
     async def share(self) -> Answer:
         r, err = self._pick()
@@ -515,18 +491,11 @@ class _Ctx:
         assert r is not None
         num, den = (await self.values([r], self.q.metric, self.q.fallback, self.q.denominator,
                                       self.q.denominator_fallback))[r.id]
-        whole = self.q.denominator_label["zh" if self.zh else "en"]
-        src = self.t(f"（来源：{r.file_name}）", f" (source: {r.file_name})")
         if num is None or not den:
-            text = self.t(f"{r.agency} {r.year} 年{whole}为 {den if den is not None else '空白'}，无法计算占比{src}",
-                          f"{r.agency}, {r.year}: {whole} is {den if den is not None else 'blank'}, "
-                          f"so there is no share{src}")
-            return Answer(text, None, [], [_source(r)])
+            return Answer("share_blank", None, [], [_source(r)], facts={"denominator": den})
         pct = round(num / den * 100, 2)
-        text = self.t(f"{r.agency} {r.year} 年{self.label}占{whole}的 {pct}%（{num} / {den} 件；来源：{r.file_name}）",
-                      f"{r.agency}, {r.year}: {self.label} are {pct}% of {whole} ({num} of {den}; "
-                      f"source: {r.file_name})")
-        return Answer(text, pct, [{"agency": r.agency, "year": r.year, "value": pct}], [_source(r)])
+        return Answer("share", pct, [{"agency": r.agency, "year": r.year, "value": pct}], [_source(r)],
+                      facts={"numerator": num, "denominator": den})
 
     async def compare(self) -> Answer:
         reports = self._agency_reports() if self.q.agency_status == "resolved" else None
@@ -540,7 +509,7 @@ class _Ctx:
             late = reports[0].year
             early = late - 1
         else:
-            return Answer(self.t(f"库里没有{agency}的年报。", f"No report of {agency} is stored."))
+            return Answer("no_agency_reports", facts={"agency": agency})
         for y in (late, early):
             if y not in by_year:
                 return self._missing_year(agency, y, list(by_year))
@@ -549,21 +518,8 @@ class _Ctx:
         va, vb = vals[a.id][0], vals[b.id][0]
         rows = [{"agency": agency, "year": early, "value": va}, {"agency": agency, "year": late, "value": vb}]
         if va is None or vb is None:
-            return Answer(self.t(f"{agency}的报告中{self.label}一栏为空，无法比较。",
-                                 f"{agency}: {self.label} is blank in a report; no comparison."),
-                          None, rows, [_source(a), _source(b)])
-        diff = _num(vb - va)
-        word = self.t("增加" if diff > 0 else ("减少" if diff < 0 else "持平"),
-                      "up" if diff > 0 else ("down" if diff < 0 else "unchanged"))
-        files = f"{a.file_name}、{b.file_name}" if self.zh else f"{a.file_name}, {b.file_name}"
-        text = self.t(
-            f"{agency} {late} 年{self.label} {self.amount(vb)}，{early} 年 {self.amount(va)}，"
-            f"{word} {self.amount(abs(diff))}（来源：{files}）" if diff else
-            f"{agency} {late} 年{self.label} {self.amount(vb)}，与 {early} 年持平（来源：{files}）",
-            f"{agency}: {self.label}: {self.amount(vb)} in {late}, {self.amount(va)} in {early}: {word}"
-            f"{' by ' + self.amount(abs(diff)) if diff else ''} (sources: {files})")
-        return Answer(text, diff, rows, [_source(a), _source(b)])
-
+            return Answer("compare_blank", None, rows, [_source(a), _source(b)])
+        return Answer("compare", _num(vb - va), rows, [_source(a), _source(b)])
 
     # -- many agencies
 
@@ -571,14 +527,6 @@ class _Ctx:
         if self.q.agency_status in ("region", "ambiguous", "resolved"):
             return self.ids(self.q.agencies)
         return None
-
-    def _scope_name(self) -> str:
-        q = self.q
-        if q.agency_status == "region" and q.region:
-            return self.t(f"{q.region}", f"{q.region}")
-        if q.agency_status in ("ambiguous", "region"):
-            return self.t(f"“{q.agency_mention}”", f"“{q.agency_mention}”")
-        return self.t("全部", "all")
 
     def _in(self, ids: list[int] | None, year: int | None = None, every_year: bool = False) -> list[_Rep]:
         """The current reports of the agencies `ids` (None: all) of `year` (or of every year), by year
@@ -600,48 +548,35 @@ class _Ctx:
         ids = self._scope_ids()
         year = self._year(ids)
         if year is None:
-            return Answer(self.t("库里还没有年报。", "No report is stored yet."))
+            return Answer("empty")
         reps = self._in(ids, year)
         total, n_with = (await self._run("total", reps, self.q.metric, self.q.fallback))[0][:2]
-        n_reports = len(reps)
-        if not n_reports:
-            return Answer(self.t(f"库里没有{self._scope_name()} {year} 年的年报。",
-                                 f"No {year} report of {self._scope_name()} agencies is stored."))
-        srcs = reps[:SOURCE_LIMIT]
+        if not reps:
+            return Answer("sum_none", facts={"year": year})
         v = _num(total) if n_with else None
-        scope = self._scope_name()
-        text = self.t(f"{year} 年{scope}单位（{n_reports} 份年报）{self.label}合计 {self.amount(v)}",
-                      f"{year}, {scope} agencies ({n_reports} reports): {self.label}: {self.amount(v)} in total")
-        if n_reports == 1:
-            text += self.t(f"（来源：{srcs[0].file_name}）", f" (source: {srcs[0].file_name})")
-        return Answer(text, v, [], [_source(r) for r in srcs])
+        return Answer("sum", v, [], [_source(r) for r in reps[:SOURCE_LIMIT]],
+                      facts={"year": year, "reports": len(reps)})
 
     async def top(self) -> Answer:
         ids = self._scope_ids()
         year = self._year(ids)
         if year is None:
-            return Answer(self.t("库里还没有年报。", "No report is stored yet."))
+            return Answer("empty")
         reps = self._in(ids, year)  # by agency name, which settles ties
         by_id = {r.id: r for r in reps}
         ranked = [(by_id[rid], v) for rid, v, *_ in await self._run(
             "asc" if self.q.order == "asc" else "desc", reps, self.q.metric, self.q.fallback, n=self.q.n or 5)]
         if not ranked:
-            return Answer(self.t(f"库里没有 {year} 年的相关数字。", f"No {year} figures are stored for that."))
-        rows = [r for r, _ in ranked]
+            return Answer("top_none", facts={"year": year})
         out = [{"agency": r.agency, "year": r.year, "value": _num(v)} for r, v in ranked]
-        head = self.t(f"{year} 年{self.label}{'最少' if self.q.order == 'asc' else '最多'}的单位：",
-                      f"{year}, {'fewest' if self.q.order == 'asc' else 'most'} {self.label}:")
-        lines = [f"{i}. {r['agency']} {self.amount(r['value'])}（{x.file_name}）" if self.zh else
-                 f"{i}. {r['agency']}: {self.amount(r['value'])} ({x.file_name})"
-                 for i, (r, x) in enumerate(zip(out, rows, strict=True), 1)]
-        return Answer("\n".join([head, *lines]), out[0]["value"] if len(out) == 1 else None, out,
-                      [_source(r) for r in rows])
+        return Answer("top", out[0]["value"] if len(out) == 1 else None, out, [_source(r) for r, _ in ranked],
+                      facts={"year": year})
 
     async def _compare_all(self) -> Answer:
         ids = self._scope_ids()
         late = self.q.years[-1] if self.q.years else self._year(ids)
         if late is None:
-            return Answer(self.t("库里还没有年报。", "No report is stored yet."))
+            return Answer("empty")
         early = self.q.years[0] if len(self.q.years) >= 2 else late - 1
         totals = []
         for y in (early, late):
@@ -650,15 +585,8 @@ class _Ctx:
         rows = [{"agency": None, "year": early, "value": totals[0]}, {"agency": None, "year": late, "value": totals[1]}]
         if None in totals:
             missing = early if totals[0] is None else late
-            return Answer(self.t(f"库里没有 {missing} 年的相关年报，无法比较。",
-                                 f"No {missing} reports are stored for that; no comparison."), None, rows)
-        diff = _num(totals[1] - totals[0])
-        scope = self._scope_name()
-        text = self.t(f"{scope}单位{self.label}：{late} 年合计 {self.amount(totals[1])}，{early} 年 "
-                      f"{self.amount(totals[0])}，相差 {diff:+}",
-                      f"{scope} agencies, {self.label}: {self.amount(totals[1])} in {late}, "
-                      f"{self.amount(totals[0])} in {early}: {diff:+}")
-        return Answer(text, diff, rows)
+            return Answer("compare_all_missing", None, rows, facts={"year": missing})
+        return Answer("compare_all", _num(totals[1] - totals[0]), rows)
 
     async def count(self) -> Answer:
         ids = self._scope_ids()
@@ -668,14 +596,7 @@ class _Ctx:
             n = len({r.agency for r in reps if r.agency is not None})
         else:
             n = len(reps)
-        what = self.t("个单位" if self.q.count_of == "agencies" else "份年报",
-                      "agencies" if self.q.count_of == "agencies" else "reports")
-        when = self.t(f"{year} 年的" if year else "", f" for {year}" if year else "")
-        scope = "" if ids is None else self._scope_name()
-        text = self.t(f"库里有{scope}{when}{'年报的单位 ' if self.q.count_of == 'agencies' else ''}{n} "
-                      f"{what if self.q.count_of != 'agencies' else '个'}",
-                      f"{n} {scope + ' ' if scope else ''}{what} stored{when}")
-        return Answer(text, n)
+        return Answer("count", n, facts={"year": year, "scoped": ids is not None})
 
     async def list_reports(self) -> Answer:
         ids = self._scope_ids()
@@ -683,22 +604,9 @@ class _Ctx:
         rows = self._in(ids, year, every_year=year is None)
         if self.q.verdict:
             rows = [r for r in rows if r.verdict == self.q.verdict]
-        which = {"fail": self.t("没通过校验的", "failing "), "pass": self.t("通过校验的", "passing ")}.get(
-            self.q.verdict or "", "")
-        when = self.t(f"{year} 年" if year else "", f" for {year}" if year else "")
         out = [{"agency": r.agency, "year": r.year, "value": r.error_count, "verdict": r.verdict,
                 "file": r.file_name, "report_id": r.id} for r in rows]
-        if not rows:
-            return Answer(self.t(f"没有{when}{which}年报。", f"No {which}reports{when}."), 0, [])
-        head = self.t(f"{when}{which}年报共 {len(rows)} 份：", f"{len(rows)} {which}reports{when}:")
-        lines = [self.t(f"• {r.agency or '（未识别机关）'} {f'{r.year} 年' if r.year else '（未识别年度）'}"
-                        f"（{r.file_name}，{'通过' if r.verdict == 'pass' else '未通过'}，{r.error_count} 个错误）",
-                        f"• {r.agency or '(agency not identified)'}, {r.year or '(year not identified)'} "
-                        f"({r.file_name}, {r.verdict}, {r.error_count} errors)")
-                 for r in rows[:LIST_LIMIT]]
-        if len(rows) > LIST_LIMIT:
-            lines.append(self.t(f"……另有 {len(rows) - LIST_LIMIT} 份", f"… and {len(rows) - LIST_LIMIT} more"))
-        return Answer("\n".join([head, *lines]), len(rows), out, [_source(r) for r in rows])
+        return Answer("list_reports", len(rows), out, [_source(r) for r in rows], facts={"year": year})
 
     async def list_agencies(self) -> Answer:
         ids = self._scope_ids()
@@ -707,16 +615,8 @@ class _Ctx:
         years: dict[str, list[int]] = {}
         for r in reps:
             years.setdefault(r.agency, []).append(r.year)  # type: ignore[arg-type]
-        when = self.t(f"{year} 年" if year else "", f" for {year}" if year else "")
-        if not years:
-            return Answer(self.t(f"库里还没有{when}年报。", f"No reports stored{when}."), 0, [])
-        head = self.t(f"库里有 {len(years)} 个单位的{when}年报：", f"{len(years)} agencies have reports{when}:")
-        lines = [self.t(f"• {a}（{'、'.join(map(str, ys))}）", f"• {a} ({', '.join(map(str, ys))})")
-                 for a, ys in list(years.items())[:LIST_LIMIT]]
-        if len(years) > LIST_LIMIT:
-            lines.append(self.t(f"……另有 {len(years) - LIST_LIMIT} 个", f"… and {len(years) - LIST_LIMIT} more"))
         out = [{"agency": a, "year": y, "value": None} for a, ys in years.items() for y in ys]
-        return Answer("\n".join([head, *lines]), len(years), out)
+        return Answer("list_agencies", len(years), out, facts={"year": year})
 
 
 # ---------------------------------------------------------------- command line
@@ -725,6 +625,8 @@ class _Ctx:
 def ask_main(argv: list[str]) -> int:
     """`nianbao ask "QUESTION" [--json] [--workspace W] [--database-url URL] [--lang zh|en]`."""
     import argparse
+
+    from handlers.answers_text import render_answer  # the bot's wording (the CLI is a front end too)
 
     parser = argparse.ArgumentParser(prog="nianbao ask", description="Ask a question about the stored reports.")
     parser.add_argument("question", nargs="+")
@@ -740,9 +642,9 @@ def ask_main(argv: list[str]) -> int:
         raise UserMistake(f"没有名为 {args.workspace} 的工作区：不加 --workspace 即查共享库。",
                           f"no workspace named {args.workspace}: leave out --workspace to ask the shared library.")
     if args.json:
-        print(json.dumps(result.to_json(), ensure_ascii=False, indent=2))
+        print(json.dumps(result.to_json(render_answer(result)), ensure_ascii=False, indent=2))
     else:
-        print(result.text)
+        print(render_answer(result))
     return 0 if answered(result) else 1
 
 

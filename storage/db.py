@@ -74,8 +74,11 @@ def make_engine(url: str | None = None, **kwargs: Any) -> AsyncEngine:
 
 
 def make_sessionmaker(engine: AsyncEngine) -> async_sessionmaker[AsyncSession]:
-    """Sessions that keep loaded objects usable after commit."""
-    return async_sessionmaker(engine, expire_on_commit=False)
+    """Sessions that keep loaded objects usable after commit, whose changes to reports and
+    agencies are counted for `engine` (storage.changes: the answers' cache watches the count)."""
+    from storage.changes import watched_session_class
+
+    return async_sessionmaker(engine, expire_on_commit=False, sync_session_class=watched_session_class())
 
 
 def alembic_config(url: str | None = None) -> Any:

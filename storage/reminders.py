@@ -26,7 +26,7 @@ import io
 import logging
 from collections.abc import Awaitable, Callable, Iterable, Sequence
 from dataclasses import dataclass
-from datetime import UTC, date, datetime, timedelta
+from datetime import UTC, datetime, timedelta
 from typing import Literal
 
 from sqlalchemy import and_, or_, select, text, update
@@ -35,7 +35,7 @@ from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
 from reports.agency import normalise_agency
-from reports.deadlines import Due, Role, Schedule, due_reminder, due_report
+from reports.deadlines import Due, Role, Schedule, due_reminder
 from storage.models import LIBRARY, Agency, Chat, Report, Workspace, chat_workspace_name
 from storage.reminder_models import Roster, SentReminder, Subscription
 
@@ -47,8 +47,6 @@ Lang = Literal["zh", "en"]
 LEASE = timedelta(minutes=10)  # a claim older than this whose row is not "sent" was abandoned
 MAX_ATTEMPTS = 8
 ADVISORY_LOCK_KEY = 0x4E42_5245  # "NBRE": one reminder tick at a time across processes
-MAX_NAMES = 40  # names listed per digest line, so a digest fits in one message
-MAX_TEXT = 4096  # Telegram's limit for one message
 
 
 class SendBlocked(Exception):
@@ -326,86 +324,23 @@ async def roster_digest(session: AsyncSession, chat_id: int, year: int) -> Diges
     return digest
 
 
-# ---------------------------------------------------------------- texts
-
-_EN_MONTHS = ("January", "February", "March", "April", "May", "June", "July", "August", "September",
-              "October", "November", "December")  # fmt: skip
+# ---------------------------------------------------------------- what a reminder says
 
 
-def format_date(d: date, lang: Lang) -> str:
-    return f"{d.year}年{d.month}月{d.day}日" if lang == "zh" else f"{d.day} {_EN_MONTHS[d.month - 1]} {d.year}"
+@dataclass(frozen=True, slots=True)
+class Reminder:
+    """What one reminder message says, as data: the bot's render function (handlers.reminder_texts)
+    writes the text."""
+
+    lang: Lang
+    due: Due
+    days: int  # days left until the deadline, in the subscription's time zone
+    agency: str | None = None
+    status: AgencyStatus | None = None  # the agency's stored report, if any
+    digest: Digest | None = None  # the chat's roster against the stored reports
 
 
-def render_due(lang: Lang, report_year: int, deadline: date, days: int, agency: str | None = None) -> str:
-    """"2025年政府信息公开工作年度报告，截止 2026年1月31日，还有 7 天" and its English twin."""
-    if lang == "zh":
-        left = "今天截止" if days == 0 else f"还有 {days} 天"
-        return f"{agency or ''}{report_year}年政府信息公开工作年度报告，截止 {format_date(deadline, lang)}，{left}"
-    left = "due today" if days == 0 else f"{days} day{'s' if days != 1 else ''} left"
-    of = f" of {agency}" if agency else ""
-    return (
-        f"The {report_year} annual report on government information disclosure{of} "
-        f"is due on {format_date(deadline, lang)}: {left}"
-    )
-
-
-def _names(names: Sequence[str], lang: Lang) -> str:
-    sep = "、" if lang == "zh" else ", "
-    shown = sep.join(names[:MAX_NAMES])
-    if len(names) > MAX_NAMES:
-        rest = len(names) - MAX_NAMES
-        shown += f"…等 {rest} 个" if lang == "zh" else f", … and {rest} more"
-    return shown
-
-
-def render_digest(lang: Lang, digest: Digest) -> str:
-    if lang == "zh":
-        lines = [f"名单共 {digest.total} 个单位（{digest.report_year}年度报告）："]
-        lines.append(f"✅ 已提交且通过 {len(digest.passing)}：{_names(digest.passing, lang) or '无'}")
-        failing = [f"{n}（{e} 处错误）" for n, e in digest.failing]
-        lines.append(f"⚠️ 已提交但有错误 {len(digest.failing)}：{_names(failing, lang) or '无'}")
-        lines.append(f"❌ 未提交 {len(digest.missing)}：{_names(digest.missing, lang) or '无'}")
-    else:
-        lines = [f"Roster: {digest.total} agencies (reports on {digest.report_year})"]
-        lines.append(f"✅ submitted and passing ({len(digest.passing)}): {_names(digest.passing, lang) or 'none'}")
-        failing = [f"{n} ({e} error{'s' if e != 1 else ''})" for n, e in digest.failing]
-        lines.append(f"⚠️ submitted with errors ({len(digest.failing)}): {_names(failing, lang) or 'none'}")
-        lines.append(f"❌ missing ({len(digest.missing)}): {_names(digest.missing, lang) or 'none'}")
-    return "\n".join(lines)
-
-
-def render_reminder(
-    lang: Lang,
-    due: Due,
-    days: int,
-    *,
-    agency: str | None = None,
-    status: AgencyStatus | None = None,
-    digest: Digest | None = None,
-) -> str:
-    """The reminder message: what is due and when, the state of the chat's stored draft (or how to
-    check one), the roster digest, and a note when it is sent late."""
-    zh = lang == "zh"
-    lines = [("⏰ 年报提醒：" if zh else "⏰ Reminder: ") + render_due(lang, due.report_year, due.deadline, days, agency)]
-    if status is not None and status.verdict == "fail":
-        n = status.error_count
-        lines.append(
-            f"你存储的草稿仍有 {n} 处错误，改正后重新发给我即可复核。"
-            if zh
-            else f"Your stored draft still has {n} error{'s' if n != 1 else ''}: send the corrected file to check it again."
-        )
-    else:
-        lines.append(
-            "把报告草稿（PDF、DOCX、TXT 或 HTML）发给我，几秒内就能知道表格是否平衡、哪里有错。"
-            if zh
-            else "Send me the draft (PDF, DOCX, TXT or HTML) and within seconds you know whether its tables balance."
-        )
-    if digest is not None and digest.total:
-        lines += ["", render_digest(lang, digest)]
-    if due.late:
-        lines += ["", "（本提醒因服务中断而延迟发出。）" if zh else "(This reminder is late: the service was down.)"]
-    text_ = "\n".join(lines)
-    return text_ if len(text_) <= MAX_TEXT else text_[: MAX_TEXT - 1] + "…"
+Render = Callable[[Reminder], str]
 
 
 # ---------------------------------------------------------------- the tick
@@ -522,17 +457,17 @@ async def _claim(session: AsyncSession, job: _Job, now: datetime) -> bool:
     return won
 
 
-async def _compose(session: AsyncSession, job: _Job, now: datetime, default_lang: Lang) -> tuple[str, bool]:
-    """The reminder's text, or ("", False) when the agency's report is in and passes (stop)."""
+async def _compose(session: AsyncSession, job: _Job, now: datetime, default_lang: Lang) -> Reminder | None:
+    """What the reminder says, or None when the agency's report is in and passes (stop)."""
     sub, due = job.sub, job.due
     status = await agency_status(session, sub.chat_id, sub.agency, due.report_year) if sub.agency else None
     if status is not None and status.verdict == "pass":
-        return "", False
+        return None
     lang_row = (await session.execute(select(Chat.lang).where(Chat.chat_id == sub.chat_id))).scalar_one_or_none()
     lang: Lang = next((x for x in (lang_row, sub.lang) if x in ("zh", "en")), default_lang)  # type: ignore[assignment]
     digest = await roster_digest(session, sub.chat_id, due.report_year)
     days = (due.deadline - now.astimezone(sub.schedule.zone).date()).days
-    return render_reminder(lang, due, days, agency=sub.agency, status=status, digest=digest), True
+    return Reminder(lang, due, days, sub.agency, status, digest)
 
 
 async def _record(session: AsyncSession, job: _Job, now: datetime, exc: BaseException | None) -> str:
@@ -572,11 +507,13 @@ async def run_tick(
     sender: Sender,
     now: datetime,
     *,
+    render: Render,
     default_lang: Lang = "zh",
     advisory_lock: bool = True,
 ) -> list[Outcome]:
     """Send every reminder due at `now` (aware), each once across all processes; see the module
-    docstring. Returns what was done, in subscription order."""
+    docstring; `render` writes each reminder's text (the bot gives handlers.reminder_texts'). Returns
+    what was done, in subscription order."""
     if now.tzinfo is None:
         raise ValueError("now must be timezone-aware")
     now = now.astimezone(UTC)
@@ -588,15 +525,15 @@ async def run_tick(
                 return []  # another process is ticking; the claim would stop it anyway
             await conn.commit()
             try:
-                return await _tick(sessions, sender, now, default_lang)
+                return await _tick(sessions, sender, now, render, default_lang)
             finally:
                 await conn.execute(text("SELECT pg_advisory_unlock(:k)"), {"k": ADVISORY_LOCK_KEY})
                 await conn.commit()
-    return await _tick(sessions, sender, now, default_lang)
+    return await _tick(sessions, sender, now, render, default_lang)
 
 
 async def _tick(
-    sessions: async_sessionmaker[AsyncSession], sender: Sender, now: datetime, default_lang: Lang
+    sessions: async_sessionmaker[AsyncSession], sender: Sender, now: datetime, render: Render, default_lang: Lang
 ) -> list[Outcome]:
     async with sessions() as session:
         jobs = await _plan(session, now)
@@ -605,13 +542,14 @@ async def _tick(
     for job in jobs:
         async with sessions() as session:
             try:
-                text_, needed = await _compose(session, job, now, default_lang)
+                reminder = await _compose(session, job, now, default_lang)
                 await session.rollback()
-                if not needed:
+                if reminder is None:
                     # A retry no longer needed is given up, so later ticks leave it alone.
                     if job.kind != "new" and await _claim(session, job, now):
                         await _stop(session, job, now)
                     continue
+                text_ = render(reminder)
                 if not await _claim(session, job, now):
                     continue
             except Exception:
@@ -632,30 +570,6 @@ async def _tick(
     return outcomes
 
 
-# ---------------------------------------------------------------- days left
-
-
-def render_days_left(lang: Lang, today: date, schedules: Sequence[tuple[Schedule, str | None]] = ()) -> str:
-    """The answer to "离截止还有几天" / "how many days until the deadline": for each of the chat's
-    subscriptions, else for both legal deadlines."""
-    items: list[tuple[Schedule, str | None]] = list(schedules) or [
-        (Schedule(Role.DEPARTMENT), None),
-        (Schedule(Role.GOVERNMENT), None),
-    ]
-    lines: list[str] = []
-    for schedule, agency in items:
-        due = due_report(today, schedule.role, schedule.custom)
-        days = (due.deadline - today).days
-        who = {
-            Role.DEPARTMENT: ("部门", "departments"),
-            Role.GOVERNMENT: ("人民政府", "people's governments"),
-            Role.CUSTOM: ("本地截止日", "local deadline"),
-        }[schedule.role][0 if lang == "zh" else 1]
-        head = f"{who}：" if lang == "zh" else f"{who.capitalize()}: "
-        lines.append(head + render_due(lang, due.report_year, due.deadline, days, agency))
-    return "\n".join(lines)
-
-
 __all__ = [
     "ADVISORY_LOCK_KEY",
     "LEASE",
@@ -663,17 +577,14 @@ __all__ = [
     "AgencyStatus",
     "Digest",
     "Outcome",
+    "Reminder",
+    "Render",
     "SendBlocked",
     "SendRetryLater",
     "Sender",
     "agency_status",
     "classify_failure",
-    "format_date",
     "names_from_file",
-    "render_days_left",
-    "render_digest",
-    "render_due",
-    "render_reminder",
     "roster_add",
     "roster_digest",
     "roster_of",

@@ -6,6 +6,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import reports
+from handlers.answers_text import render_answer as say
 from storage import repo
 from storage.answers import answer
 
@@ -19,11 +20,11 @@ async def test_unidentified_report_in_the_failing_list(session) -> None:
     assert empty.agency is None and empty.year is None and empty.verdict == "fail"
     await repo.save_report(session, empty, file_name="draft.txt")
     zh = await answer(session, "哪些报告没通过校验")
-    assert zh.text.splitlines() == [
+    assert say(zh).splitlines() == [
         "没通过校验的年报共 2 份：",
         "• 示例区教育局 2022 年（imbalance.docx，未通过，2 个错误）",
         f"• （未识别机关） （未识别年度）（draft.txt，未通过，{empty.verdict == 'fail' and len(empty.errors)} 个错误）",
     ]
     en = await answer(session, "Which reports failed the check?")
-    assert "• (agency not identified), (year not identified) (draft.txt, fail," in en.text
-    assert "None" not in zh.text + en.text
+    assert "• (agency not identified), (year not identified) (draft.txt, fail," in say(en)
+    assert "None" not in say(zh) + say(en)

@@ -13,6 +13,7 @@ from pathlib import Path
 import pytest
 from sqlalchemy.engine import make_url
 
+from handlers.answers_text import render_answer as say
 from reports import check
 from reports import model as rm
 from reports.questions import EXAMPLES
@@ -283,20 +284,20 @@ async def test_value(store, question: str, agency: str, year: int, value) -> Non
     assert a.value == value
     assert a.rows == [{"agency": agency, "year": year, "value": value}]
     assert [(s["agency"], s["year"], s["file"]) for s in a.sources] == [(agency, year, FILES[(agency, year)])]
-    assert agency in a.text and str(year) in a.text and FILES[(agency, year)] in a.text
-    assert str(value) in a.text
+    assert agency in say(a) and str(year) in say(a) and FILES[(agency, year)] in say(a)
+    assert str(value) in say(a)
 
 
 async def test_exact_wording(store) -> None:
     a = await ask(store, "灵宝市工信局2023年收到多少申请")
-    assert a.text == "灵宝市工业和信息化科技局 2023 年新收政府信息公开申请 0 件（来源：lingbao-2023.txt）"
+    assert say(a) == "灵宝市工业和信息化科技局 2023 年新收政府信息公开申请 0 件（来源：lingbao-2023.txt）"
     a = await ask(store, "How many applications did the Lingbao industry bureau receive in 2023?")
-    assert a.text == ("灵宝市工业和信息化科技局, 2023: new applications for government information: 0 "
+    assert say(a) == ("灵宝市工业和信息化科技局, 2023: new applications for government information: 0 "
                       "(source: lingbao-2023.txt)")
     a = await ask(store, "淮安市政府2024年收费多少")
-    assert a.text == "淮安市人民政府 2024 年行政事业性收费金额 96171.6 万元（来源：huaian-2024.pdf）"
+    assert say(a) == "淮安市人民政府 2024 年行政事业性收费金额 96171.6 万元（来源：huaian-2024.pdf）"
     a = await ask(store, "淮安市政府2024年收到多少申请", lang="en")  # the chat's language wins
-    assert a.text.startswith("淮安市人民政府, 2024: new applications for government information: 3119")
+    assert say(a).startswith("淮安市人民政府, 2024: new applications for government information: 3119")
 
 
 async def test_superseded_report_is_never_used(store) -> None:
@@ -309,7 +310,7 @@ async def test_superseded_report_is_never_used(store) -> None:
 async def test_private_draft_only_in_its_workspace(store) -> None:
     a = await ask(store, "灵宝市公安局2023年收到多少申请")
     assert a.value is None and a.query["agency_status"] == "unknown"
-    assert a.text.startswith("库里没有“灵宝市公安局”的年报。")
+    assert say(a).startswith("库里没有“灵宝市公安局”的年报。")
     a = await ask(store, "灵宝市公安局2023年收到多少申请", workspaces=[CHAT])
     assert a.value == s3(LB_POLICE, 2023, N)
     assert a.sources[0]["file"] == "lingbao-police-2023.txt"
@@ -338,13 +339,13 @@ async def test_share(store, question: str, agency: str, year: int, value: float)
     assert a.query["kind"] == "share"
     assert a.value == value
     assert a.rows == [{"agency": agency, "year": year, "value": value}]
-    assert f"{value}%" in a.text and FILES[(agency, year)] in a.text
+    assert f"{value}%" in say(a) and FILES[(agency, year)] in say(a)
 
 
 async def test_share_of_nothing_is_no_number(store) -> None:
     a = await ask(store, "灵宝市工信局2023年予以公开占比")
     assert a.value is None
-    assert "无法计算占比" in a.text
+    assert "无法计算占比" in say(a)
 
 
 COMPARE_CASES = [
@@ -373,7 +374,7 @@ async def test_compare(store, question: str, agency: str, early: int, late: int,
 async def test_compare_missing_year_says_so(store) -> None:
     a = await ask(store, "淮阴区教育局2024年比去年多了多少申请")
     assert a.value is None
-    assert a.text == "库里没有淮安市淮阴区教育局 2023 年的年报（已有年份：2024）。"
+    assert say(a) == "库里没有淮安市淮阴区教育局 2023 年的年报（已有年份：2024）。"
 
 
 # ---------------------------------------------------------------------------- many reports
@@ -404,7 +405,7 @@ async def test_sum(store, question: str, year: int, row: str, agencies) -> None:
     used = sorted((s["agency"], s["year"]) for s in a.sources)
     assert used == sorted((ag, y) for ag, y in library_current()
                           if y == year and (agencies is None or ag in agencies))
-    assert str(year) in a.text and str(a.value) in a.text
+    assert str(year) in say(a) and str(a.value) in say(a)
 
 
 def ranking(year: int, row: str = N) -> list[tuple[str, int]]:
@@ -451,7 +452,7 @@ async def test_count(store, question: str, n: int) -> None:
     a = await ask(store, question)
     assert a.query["kind"] == "count"
     assert a.value == n
-    assert str(n) in a.text
+    assert str(n) in say(a)
 
 
 async def test_list_failing_reports(store) -> None:
@@ -460,7 +461,7 @@ async def test_list_failing_reports(store) -> None:
         assert a.query["kind"] == "list_reports"
         assert [(r["agency"], r["year"], r["verdict"]) for r in a.rows] == [(WEIHUI, 2022, "fail")]
         assert a.value == 1
-        assert "weihui-ind-2022.txt" in a.text
+        assert "weihui-ind-2022.txt" in say(a)
 
 
 async def test_list_agencies(store) -> None:
@@ -490,7 +491,7 @@ async def test_ambiguous_agency_asks_which(store, question: str, candidates: lis
     assert a.query["agency_status"] == "ambiguous"
     assert sorted(r["agency"] for r in a.rows) == sorted(candidates)
     for c in candidates:
-        assert c in a.text
+        assert c in say(a)
 
 
 UNKNOWN_CASES = [
@@ -510,7 +511,7 @@ async def test_unknown_agency_suggests(store, question: str, mention: str, sugge
     assert a.query["agency_status"] == "unknown"
     assert a.query["agency_mention"] == mention
     assert suggested in a.query["suggestions"]
-    assert mention in a.text and suggested in a.text
+    assert mention in say(a) and suggested in say(a)
 
 
 HELP_CASES = [
@@ -528,15 +529,15 @@ async def test_not_understood_gives_help(store, question: str, lang: str) -> Non
     a = await ask(store, question)
     assert a.query["kind"] == "help"
     assert a.value is None and a.rows == [] and a.sources == []
-    assert EXAMPLES[lang][0] in a.text
+    assert EXAMPLES[lang][0] in say(a)
 
 
 async def test_year_not_stored_says_so(store) -> None:
     a = await ask(store, "淮安市政府2019年收到多少申请")
     assert a.value is None
-    assert a.text == "库里没有淮安市人民政府 2019 年的年报（已有年份：2023、2024）。"
+    assert say(a) == "库里没有淮安市人民政府 2019 年的年报（已有年份：2023、2024）。"
     a = await ask(store, "Huaian government new applications in 2019")
-    assert a.text == "No 2019 report of 淮安市人民政府 is stored (years stored: 2023, 2024)."
+    assert say(a) == "No 2019 report of 淮安市人民政府 is stored (years stored: 2023, 2024)."
 
 
 # ---------------------------------------------------------------------------- the command line

@@ -11,6 +11,7 @@ import pytest
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
+from handlers.reminder_texts import render_days_left, render_digest, render_reminder
 from reports.deadlines import Role, Schedule
 from storage import reminders as rem
 from storage.db import make_engine, make_sessionmaker
@@ -49,6 +50,11 @@ class Outbox:
         return out
 
 
+async def tick(sessions: async_sessionmaker[AsyncSession], sender: rem.Sender, now: datetime) -> list[rem.Outcome]:
+    """One tick with the bot's texts."""
+    return await rem.run_tick(sessions, sender, now, render=render_reminder)
+
+
 async def subscribe(
     sessions: async_sessionmaker[AsyncSession], chat_id: int, schedule: Schedule, agency: str | None = None,
     now: datetime | None = None,
@@ -85,11 +91,11 @@ def text(days: int, deadline: str = "2026年1月31日", agency: str = "", extra:
 async def test_department_reminder_across_new_year(sessionmaker: async_sessionmaker[AsyncSession]) -> None:
     out = Outbox()
     sub = await subscribe(sessionmaker, 100, Schedule(Role.DEPARTMENT))
-    assert await rem.run_tick(sessionmaker, out, sh(2025, 12, 31, 23, 59)) == []
-    got = await rem.run_tick(sessionmaker, out, sh(2026, 1, 1, 9))
+    assert await tick(sessionmaker, out, sh(2025, 12, 31, 23, 59)) == []
+    got = await tick(sessionmaker, out, sh(2026, 1, 1, 9))
     assert got == [rem.Outcome(sub, 100, 2025, 30, False, "sent", text(30))]
     assert out.take() == [(100, text(30))]
-    assert await rem.run_tick(sessionmaker, out, sh(2026, 1, 1, 9, 1)) == []
+    assert await tick(sessionmaker, out, sh(2026, 1, 1, 9, 1)) == []
     assert await sent_rows(sessionmaker) == [(sub, 2025, 30, "sent", False, 1)]
 
 
@@ -102,7 +108,7 @@ async def test_every_default_offset_fires_once(sessionmaker: async_sessionmaker[
     cus = await subscribe(sessionmaker, 3, Schedule(Role.CUSTOM, (1, 26)))
     now, outcomes = sh(2025, 12, 20), []
     while now < sh(2026, 4, 2):
-        outcomes += [(o.subscription_id, o.offset, o.late, o.result, now) for o in await rem.run_tick(sessionmaker, out, now)]
+        outcomes += [(o.subscription_id, o.offset, o.late, o.result, now) for o in await tick(sessionmaker, out, now)]
         now += timedelta(hours=3)
     expected = []
     for sub, (month, day) in ((dep, (1, 31)), (gov, (3, 31)), (cus, (1, 26))):
@@ -118,8 +124,8 @@ async def test_custom_offsets_hour_and_zone(sessionmaker: async_sessionmaker[Asy
     out = Outbox()
     berlin = ZoneInfo("Europe/Berlin")
     sub = await subscribe(sessionmaker, 7, Schedule(Role.CUSTOM, (1, 26), offsets=(10, 2), hour=18, tz="Europe/Berlin"))
-    assert await rem.run_tick(sessionmaker, out, datetime(2026, 1, 16, 17, 59, tzinfo=berlin)) == []
-    got = await rem.run_tick(sessionmaker, out, datetime(2026, 1, 16, 18, 0, tzinfo=berlin))
+    assert await tick(sessionmaker, out, datetime(2026, 1, 16, 17, 59, tzinfo=berlin)) == []
+    got = await tick(sessionmaker, out, datetime(2026, 1, 16, 18, 0, tzinfo=berlin))
     assert [(o.subscription_id, o.offset, o.late) for o in got] == [(sub, 10, False)]
     assert out.take() == [(7, text(10, "2026年1月26日"))]
 
@@ -129,7 +135,7 @@ async def test_english_chat(sessionmaker: async_sessionmaker[AsyncSession]) -> N
     async with sessionmaker() as s:
         await set_chat_lang(s, 5, "en")
     await subscribe(sessionmaker, 5, Schedule(Role.GOVERNMENT, offsets=(1,)), "Lingbao Government")
-    await rem.run_tick(sessionmaker, out, sh(2026, 3, 30, 9))
+    await tick(sessionmaker, out, sh(2026, 3, 30, 9))
     assert out.take() == [(5, (
         "⏰ Reminder: The 2025 annual report on government information disclosure of Lingbao Government "
         "is due on 31 March 2026: 1 day left\n"
@@ -141,10 +147,10 @@ async def test_subscriber_language_unless_the_chat_chose_one(sessionmaker: async
     out = Outbox()
     async with sessionmaker() as s:
         await rem.subscribe(s, 6, Schedule(Role.DEPARTMENT, offsets=(7, 3)), lang="en", now=sh(2025, 12, 1))
-    await rem.run_tick(sessionmaker, out, sh(2026, 1, 24, 9))
+    await tick(sessionmaker, out, sh(2026, 1, 24, 9))
     async with sessionmaker() as s:
         await set_chat_lang(s, 6, "zh")  # /lang zh in the chat wins over the subscriber's language
-    await rem.run_tick(sessionmaker, out, sh(2026, 1, 28, 9))
+    await tick(sessionmaker, out, sh(2026, 1, 28, 9))
     assert [t.split("\n")[0] for _, t in out.take()] == [
         "⏰ Reminder: The 2025 annual report on government information disclosure is due on 31 January 2026: "
         "7 days left",
@@ -158,21 +164,21 @@ async def test_subscriber_language_unless_the_chat_chose_one(sessionmaker: async
 async def test_stop_after_passing_upload_and_failing_draft(sessionmaker: async_sessionmaker[AsyncSession]) -> None:
     out = Outbox()
     await subscribe(sessionmaker, 10, Schedule(Role.DEPARTMENT), A)
-    await rem.run_tick(sessionmaker, out, sh(2026, 1, 1, 9))
+    await tick(sessionmaker, out, sh(2026, 1, 1, 9))
     assert out.take() == [(10, text(30, agency=A))]
     # A failing draft in the chat's workspace: the next reminder says how many errors it still has.
     await store(sessionmaker, A, 2025, 2, 10)
-    await rem.run_tick(sessionmaker, out, sh(2026, 1, 17, 9))
+    await tick(sessionmaker, out, sh(2026, 1, 17, 9))
     assert out.take() == [(10, text(14, agency=A, extra="你存储的草稿仍有 2 处错误，改正后重新发给我即可复核。"))]
     # Another agency's passing report, or this agency's report of another year, changes nothing.
     await store(sessionmaker, B, 2025, 0, 10)
     await store(sessionmaker, A, 2024, 0, 10)
-    await rem.run_tick(sessionmaker, out, sh(2026, 1, 24, 9))
+    await tick(sessionmaker, out, sh(2026, 1, 24, 9))
     assert out.take() == [(10, text(7, agency=A, extra="你存储的草稿仍有 2 处错误，改正后重新发给我即可复核。"))]
     # The corrected file passes: the remaining reminders of 2025 stop.
     await store(sessionmaker, A, 2025, 0, 10, tag="v2")
     for day in (28, 30, 31):
-        assert await rem.run_tick(sessionmaker, out, sh(2026, 1, day, 9)) == []
+        assert await tick(sessionmaker, out, sh(2026, 1, day, 9)) == []
     assert out.take() == []
 
 
@@ -185,7 +191,7 @@ async def test_passing_report_in_library_or_with_region_prefix_stops(
     await subscribe(sessionmaker, 13, Schedule(Role.DEPARTMENT), C)
     await store(sessionmaker, "河南省三门峡市" + A, 2025, 0, None)  # the shared library, full region name
     await store(sessionmaker, B, 2025, 0, 99)  # another chat's private draft: not seen by chat 12
-    await rem.run_tick(sessionmaker, out, sh(2026, 1, 1, 9))
+    await tick(sessionmaker, out, sh(2026, 1, 1, 9))
     assert sorted(c for c, _ in out.take()) == [12, 13]
 
 
@@ -199,7 +205,7 @@ async def test_roster_digest(sessionmaker: async_sessionmaker[AsyncSession]) -> 
     await store(sessionmaker, B, 2025, 3, 20)
     await store(sessionmaker, C, 2025, 0, 21)  # submitted to another chat only: missing here
     await subscribe(sessionmaker, 20, Schedule(Role.GOVERNMENT, offsets=(7,)))
-    await rem.run_tick(sessionmaker, out, sh(2026, 3, 24, 9))
+    await tick(sessionmaker, out, sh(2026, 3, 24, 9))
     digest = (
         "名单共 3 个单位（2025年度报告）：\n"
         f"✅ 已提交且通过 1：{A}\n"
@@ -210,7 +216,7 @@ async def test_roster_digest(sessionmaker: async_sessionmaker[AsyncSession]) -> 
     async with sessionmaker() as s:
         d = await rem.roster_digest(s, 20, 2025)
     assert d == rem.Digest(2025, [A], [(B, 3)], [C])
-    assert rem.render_digest("en", d) == (
+    assert render_digest("en", d) == (
         "Roster: 3 agencies (reports on 2025)\n"
         f"✅ submitted and passing (1): {A}\n"
         f"⚠️ submitted with errors (1): {B} (3 errors)\n"
@@ -227,14 +233,14 @@ async def test_restart_in_the_middle_of_a_due_window(db_url: str, engine: AsyncE
     out = Outbox()
     first = make_sessionmaker(engine)
     sub = await subscribe(first, 30, Schedule(Role.DEPARTMENT))
-    await rem.run_tick(first, out, sh(2026, 1, 24, 9))
+    await tick(first, out, sh(2026, 1, 24, 9))
     await engine.dispose()
     second_engine = make_engine(db_url)
     try:
         second = make_sessionmaker(second_engine)
         for t in (sh(2026, 1, 24, 9, 5), sh(2026, 1, 24, 12), sh(2026, 1, 27, 23)):
-            assert await rem.run_tick(second, out, t) == []
-        got = await rem.run_tick(second, out, sh(2026, 1, 28, 9))
+            assert await tick(second, out, t) == []
+        got = await tick(second, out, sh(2026, 1, 28, 9))
         assert [(o.offset, o.late) for o in got] == [(3, False)]
         assert await sent_rows(second) == [(sub, 2025, 7, "sent", False, 1), (sub, 2025, 3, "sent", False, 1)]
     finally:
@@ -247,11 +253,11 @@ async def test_downtime_sends_only_the_latest_missed_once_and_late(
 ) -> None:
     out = Outbox()
     sub = await subscribe(sessionmaker, 31, Schedule(Role.DEPARTMENT))
-    await rem.run_tick(sessionmaker, out, sh(2026, 1, 1, 9))  # 30 days: on time
+    await tick(sessionmaker, out, sh(2026, 1, 1, 9))  # 30 days: on time
     # Down from 2 Jan to 25 Jan 10:00: 14 and 7 days fell due; only 7 goes, marked late, once.
-    got = await rem.run_tick(sessionmaker, out, sh(2026, 1, 25, 10))
+    got = await tick(sessionmaker, out, sh(2026, 1, 25, 10))
     assert [(o.offset, o.late, o.result) for o in got] == [(7, True, "sent")]
-    assert await rem.run_tick(sessionmaker, out, sh(2026, 1, 25, 10, 1)) == []
+    assert await tick(sessionmaker, out, sh(2026, 1, 25, 10, 1)) == []
     assert out.take() == [(31, text(30)), (31, text(6) + "\n\n" + LATE)]
     assert await sent_rows(sessionmaker) == [(sub, 2025, 30, "sent", False, 1), (sub, 2025, 7, "sent", True, 1)]
 
@@ -259,17 +265,17 @@ async def test_downtime_sends_only_the_latest_missed_once_and_late(
 async def test_downtime_over_the_deadline_sends_nothing(sessionmaker: async_sessionmaker[AsyncSession]) -> None:
     out = Outbox()
     await subscribe(sessionmaker, 32, Schedule(Role.DEPARTMENT))
-    await rem.run_tick(sessionmaker, out, sh(2026, 1, 29, 9))
+    await tick(sessionmaker, out, sh(2026, 1, 29, 9))
     out.take()
-    assert await rem.run_tick(sessionmaker, out, sh(2026, 2, 2, 9)) == []
+    assert await tick(sessionmaker, out, sh(2026, 2, 2, 9)) == []
     assert out.take() == []
 
 
 async def test_subscribing_mid_window_skips_earlier_instants(sessionmaker: async_sessionmaker[AsyncSession]) -> None:
     out = Outbox()
     await subscribe(sessionmaker, 33, Schedule(Role.DEPARTMENT), now=sh(2026, 1, 25, 10))
-    assert await rem.run_tick(sessionmaker, out, sh(2026, 1, 25, 10, 1)) == []
-    got = await rem.run_tick(sessionmaker, out, sh(2026, 1, 28, 9))
+    assert await tick(sessionmaker, out, sh(2026, 1, 25, 10, 1)) == []
+    got = await tick(sessionmaker, out, sh(2026, 1, 28, 9))
     assert [(o.offset, o.late) for o in got] == [(3, False)]
 
 
@@ -284,13 +290,13 @@ async def test_crash_between_claim_and_send_is_resent_after_the_lease(
     sub = await subscribe(sessionmaker, 34, Schedule(Role.DEPARTMENT))
     out.failures[34] = Crash()
     with pytest.raises(Crash):
-        await rem.run_tick(sessionmaker, out, sh(2026, 1, 24, 9))
+        await tick(sessionmaker, out, sh(2026, 1, 24, 9))
     del out.failures[34]
     assert await sent_rows(sessionmaker) == [(sub, 2025, 7, "claimed", False, 0)]
-    assert await rem.run_tick(sessionmaker, out, sh(2026, 1, 24, 9, 9)) == []  # the claim may still be alive
-    got = await rem.run_tick(sessionmaker, out, sh(2026, 1, 24, 9, 10))
+    assert await tick(sessionmaker, out, sh(2026, 1, 24, 9, 9)) == []  # the claim may still be alive
+    got = await tick(sessionmaker, out, sh(2026, 1, 24, 9, 10))
     assert [(o.offset, o.result) for o in got] == [(7, "sent")]
-    assert await rem.run_tick(sessionmaker, out, sh(2026, 1, 24, 9, 30)) == []
+    assert await tick(sessionmaker, out, sh(2026, 1, 24, 9, 30)) == []
     assert out.take() == [(34, text(7))]
     assert await sent_rows(sessionmaker) == [(sub, 2025, 7, "sent", False, 1)]
 
@@ -302,11 +308,11 @@ async def test_failed_send_is_retried_later(sessionmaker: async_sessionmaker[Asy
     out = Outbox()
     sub = await subscribe(sessionmaker, 40, Schedule(Role.DEPARTMENT))
     out.failures[40] = rem.SendRetryLater("Too Many Requests", retry_after=30)
-    got = await rem.run_tick(sessionmaker, out, sh(2026, 1, 24, 9))
+    got = await tick(sessionmaker, out, sh(2026, 1, 24, 9))
     assert [(o.offset, o.result) for o in got] == [(7, "failed")]
     out.failures[40] = ConnectionError("network down")
-    assert await rem.run_tick(sessionmaker, out, sh(2026, 1, 24, 9, 0) + timedelta(seconds=29)) == []
-    got = await rem.run_tick(sessionmaker, out, sh(2026, 1, 24, 9, 0) + timedelta(seconds=30))
+    assert await tick(sessionmaker, out, sh(2026, 1, 24, 9, 0) + timedelta(seconds=29)) == []
+    got = await tick(sessionmaker, out, sh(2026, 1, 24, 9, 0) + timedelta(seconds=30))
     assert [(o.offset, o.result) for o in got] == [(7, "failed")]
     async with sessionmaker() as s:
         row = (await s.execute(select(SentReminder))).scalar_one()
@@ -314,8 +320,8 @@ async def test_failed_send_is_retried_later(sessionmaker: async_sessionmaker[Asy
     assert rem._utc(row.next_try_at) == (sh(2026, 1, 24, 9, 2) + timedelta(seconds=30)).astimezone(UTC)
     assert (row.status, row.attempts, row.last_error) == ("failed", 2, "ConnectionError: network down")
     del out.failures[40]
-    assert await rem.run_tick(sessionmaker, out, sh(2026, 1, 24, 9, 2) + timedelta(seconds=29)) == []
-    got = await rem.run_tick(sessionmaker, out, sh(2026, 1, 24, 9, 2) + timedelta(seconds=30))
+    assert await tick(sessionmaker, out, sh(2026, 1, 24, 9, 2) + timedelta(seconds=29)) == []
+    got = await tick(sessionmaker, out, sh(2026, 1, 24, 9, 2) + timedelta(seconds=30))
     assert [(o.offset, o.result) for o in got] == [(7, "sent")]
     assert out.take() == [(40, text(7))]
     assert await sent_rows(sessionmaker) == [(sub, 2025, 7, "sent", False, 3)]
@@ -326,14 +332,14 @@ async def test_blocked_chat_is_marked_and_skipped(sessionmaker: async_sessionmak
     await subscribe(sessionmaker, 50, Schedule(Role.DEPARTMENT))
     await subscribe(sessionmaker, 51, Schedule(Role.DEPARTMENT))
     out.failures[50] = rem.SendBlocked("Forbidden: bot was blocked by the user")
-    got = await rem.run_tick(sessionmaker, out, sh(2026, 1, 24, 9))
+    got = await tick(sessionmaker, out, sh(2026, 1, 24, 9))
     assert [(o.chat_id, o.result) for o in got] == [(50, "blocked"), (51, "sent")]
     async with sessionmaker() as s:
         assert (await s.execute(select(Chat.blocked).where(Chat.chat_id == 50))).scalar_one() is True
     # The blocked chat is not tried again: neither for this reminder nor for the next ones.
     del out.failures[50]
-    assert await rem.run_tick(sessionmaker, out, sh(2026, 1, 24, 12)) == []
-    got = await rem.run_tick(sessionmaker, out, sh(2026, 1, 28, 9))
+    assert await tick(sessionmaker, out, sh(2026, 1, 24, 12)) == []
+    got = await tick(sessionmaker, out, sh(2026, 1, 28, 9))
     assert [(o.chat_id, o.offset) for o in got] == [(51, 3)]
     assert [c for c, _ in out.take()] == [51, 51]
 
@@ -371,7 +377,7 @@ async def test_subscribe_update_list_and_off(sessionmaker: async_sessionmaker[As
         assert await rem.subscriptions_of(s, 60) == []
         assert len(await rem.subscriptions_of(s, 60, active_only=False)) == 2
     out = Outbox()
-    assert await rem.run_tick(sessionmaker, out, sh(2026, 1, 30, 8)) == []
+    assert await tick(sessionmaker, out, sh(2026, 1, 30, 8)) == []
 
 
 async def test_unsubscribed_and_resubscribed_chat(sessionmaker: async_sessionmaker[AsyncSession]) -> None:
@@ -379,21 +385,21 @@ async def test_unsubscribed_and_resubscribed_chat(sessionmaker: async_sessionmak
     await subscribe(sessionmaker, 61, Schedule(Role.DEPARTMENT))
     async with sessionmaker() as s:
         await rem.unsubscribe(s, 61)
-    assert await rem.run_tick(sessionmaker, out, sh(2026, 1, 1, 9)) == []
+    assert await tick(sessionmaker, out, sh(2026, 1, 1, 9)) == []
     async with sessionmaker() as s:
         await get_or_create_chat(s, 61)
     await subscribe(sessionmaker, 61, Schedule(Role.DEPARTMENT), now=sh(2026, 1, 2))
-    got = await rem.run_tick(sessionmaker, out, sh(2026, 1, 17, 9))
+    got = await tick(sessionmaker, out, sh(2026, 1, 17, 9))
     assert [(o.chat_id, o.offset) for o in got] == [(61, 14)]
 
 
 def test_render_days_left() -> None:
     today = sh(2026, 1, 24).date()
-    assert rem.render_days_left("zh", today) == (
+    assert render_days_left("zh", today) == (
         "部门：2025年政府信息公开工作年度报告，截止 2026年1月31日，还有 7 天\n"
         "人民政府：2025年政府信息公开工作年度报告，截止 2026年3月31日，还有 66 天"
     )
-    assert rem.render_days_left("en", today, [(Schedule(Role.CUSTOM, (1, 24)), A)]) == (
+    assert render_days_left("en", today, [(Schedule(Role.CUSTOM, (1, 24)), A)]) == (
         f"Local deadline: The 2025 annual report on government information disclosure of {A} "
         "is due on 24 January 2026: due today"
     )
@@ -453,6 +459,6 @@ def test_long_digest_fits_one_message() -> None:
 
     names = [f"某某省某某市第{i}号工业和信息化局" for i in range(200)]
     digest = rem.Digest(2025, names[:70], [(n, 2) for n in names[70:140]], names[140:])
-    text_ = rem.render_reminder("zh", Due(2025, date(2026, 1, 31), 7, sh(2026, 1, 24, 9), True), 7, digest=digest)
+    text_ = render_reminder(rem.Reminder("zh", Due(2025, date(2026, 1, 31), 7, sh(2026, 1, 24, 9), True), 7, digest=digest))
     assert len(text_) <= 4096
     assert "✅ 已提交且通过 70：" in text_ and "…等 30 个" in text_

@@ -1,4 +1,7 @@
-"""reports/ is the pure domain core: it imports nothing of the bot, the store or their libraries."""
+"""The layers: reports/ (the pure domain core) <- storage/ <- handlers/ <- bot/. reports/ imports
+nothing of the bot, the store or their libraries; storage/ imports neither handlers/ nor bot/ (but
+in its command-line entry points, the `*_main` functions, which render through handlers until the
+commands move to a package of their own); handlers/ does not import bot/."""
 
 from __future__ import annotations
 
@@ -21,6 +24,37 @@ def test_no_forbidden_imports_in_source() -> None:
             elif isinstance(node, ast.ImportFrom) and node.module and node.level == 0:
                 names = [node.module]
             bad += [f"{path.name}: {n}" for n in names if n.split(".")[0] in FORBIDDEN]
+    assert bad == []
+
+
+def _imports(path: Path) -> list[tuple[str, str | None]]:
+    """(module imported, enclosing function or None) for every absolute import in a file."""
+    out: list[tuple[str, str | None]] = []
+
+    def visit(node: ast.AST, func: str | None) -> None:
+        for child in ast.iter_child_nodes(node):
+            if isinstance(child, ast.FunctionDef | ast.AsyncFunctionDef):
+                visit(child, func or child.name)
+                continue
+            if isinstance(child, ast.Import):
+                out.extend((a.name, func) for a in child.names)
+            elif isinstance(child, ast.ImportFrom) and child.module and child.level == 0:
+                out.append((child.module, func))
+            visit(child, func)
+
+    visit(ast.parse(path.read_text("utf-8")), None)
+    return out
+
+
+def test_lower_layers_never_import_upper_ones() -> None:
+    upper = {"storage": ("handlers", "bot"), "handlers": ("bot",)}
+    bad = []
+    for package, forbidden in upper.items():
+        for path in (ROOT / package).rglob("*.py"):
+            for module, func in _imports(path):
+                cli = package == "storage" and func is not None and func.endswith("_main")
+                if module.split(".")[0] in forbidden and not cli:
+                    bad.append(f"{path.relative_to(ROOT)}: {module} (in {func or 'module'})")
     assert bad == []
 
 
