@@ -48,6 +48,7 @@ from storage.models import LIBRARY, Agency, Figure, Report, Workspace
 
 LIST_LIMIT = 20  # lines of a list printed in the text (rows hold them all)
 SOURCE_LIMIT = 100  # sources listed for a sum over many reports
+MAX_TOP = 100  # the longest ranking a question gets (前N名, top N)
 RESULT_CACHE = 512  # aggregate answers kept per engine and workspace set; 0 turns that cache off
 
 
@@ -418,6 +419,8 @@ class _Ctx:
             return self.unknown()
         if q.agency_status == "ambiguous" and q.kind in ("value", "compare", "share", "sum"):
             return self.ambiguous()
+        if q.kind in ("value", "share") and not q.agencies:
+            return self.which_agency()
         if q.kind in ("value", "share") or (q.kind == "compare" and q.agency_status == "resolved"):
             return await getattr(self, q.kind)()
         if RESULT_CACHE <= 0:
@@ -465,6 +468,11 @@ class _Ctx:
         text = self.t(f"“{q.agency_mention}”可能指 {len(cands)} 个单位：{listed}。请写明是哪一个。",
                       f"“{q.agency_mention}” may mean {len(cands)} agencies: {listed}. Which one?")
         return Answer(text, rows=[{"agency": a, "year": None, "value": None} for a in cands])
+
+    def which_agency(self) -> Answer:
+        what = "占比" if self.q.kind == "share" else "数字"
+        return Answer(self.t(f"请写明是哪个单位的{what}，例如：“新乡市工信局2023年予以公开占比”。",
+                             "Which agency? Name it, for example: “Xinxiang's bureau, share granted in 2023”."))
 
     # -- one agency
 
@@ -623,8 +631,9 @@ class _Ctx:
             return Answer(self.t("库里还没有年报。", "No report is stored yet."))
         reps = self._in(ids, year)  # by agency name, which settles ties
         by_id = {r.id: r for r in reps}
+        n = min(self.q.n or 5, MAX_TOP)  # a number from the user: 前99999999999999999999名 overflows a LIMIT
         ranked = [(by_id[rid], v) for rid, v, *_ in await self._run(
-            "asc" if self.q.order == "asc" else "desc", reps, self.q.metric, self.q.fallback, n=self.q.n or 5)]
+            "asc" if self.q.order == "asc" else "desc", reps, self.q.metric, self.q.fallback, n=n)]
         if not ranked:
             return Answer(self.t(f"库里没有 {year} 年的相关数字。", f"No {year} figures are stored for that."))
         rows = [r for r, _ in ranked]
@@ -634,6 +643,8 @@ class _Ctx:
         lines = [f"{i}. {r['agency']} {self.amount(r['value'])}（{x.file_name}）" if self.zh else
                  f"{i}. {r['agency']}: {self.amount(r['value'])} ({x.file_name})"
                  for i, (r, x) in enumerate(zip(out, rows, strict=True), 1)]
+        if (self.q.n or 0) > MAX_TOP:
+            lines.append(self.t(f"（最多列出前 {MAX_TOP} 名）", f"(at most the top {MAX_TOP} are listed)"))
         return Answer("\n".join([head, *lines]), out[0]["value"] if len(out) == 1 else None, out,
                       [_source(r) for r in rows])
 
