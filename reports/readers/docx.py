@@ -20,7 +20,15 @@ from collections.abc import Iterator
 from lxml import etree
 
 from reports.document import Document, Line, ReadError
-from reports.readers.limits import MAX_CELLS, MAX_TABLE_WIDTH, Budget, table_too_wide, too_big
+from reports.readers.limits import (
+    MAX_CELLS,
+    MAX_LINES,
+    MAX_TABLE_WIDTH,
+    MAX_XML_TAGS,
+    Budget,
+    table_too_wide,
+    too_big,
+)
 from reports.readers.text import join_cell_lines
 
 _W = "http://schemas.openxmlformats.org/wordprocessingml/2006/main"
@@ -123,8 +131,9 @@ def unpack(zf: zipfile.ZipFile) -> bytes:
             for info in zf.infolist():
                 if info.is_dir():
                     continue
-                cap = MAX_DOCUMENT_XML_BYTES if info.filename == "word/document.xml" else MAX_TOTAL_BYTES
-                size = 0
+                main = info.filename == "word/document.xml"
+                cap = MAX_DOCUMENT_XML_BYTES if main else MAX_TOTAL_BYTES
+                size = tags = 0
                 with zf.open(info) as src, clean.open(info.filename, "w") as dst:
                     while chunk := src.read(_CHUNK):
                         size += len(chunk)
@@ -133,6 +142,10 @@ def unpack(zf: zipfile.ZipFile) -> bytes:
                             raise _bomb(f"{info.filename} inflates past {min(cap, MAX_TOTAL_BYTES)} bytes")
                         if size > _RATIO_FLOOR and size > MAX_RATIO * max(info.compress_size, 1):
                             raise _bomb(f"{info.filename} inflates over {MAX_RATIO} times")
+                        if main:  # refused before python-docx builds a tree of millions of elements
+                            tags += chunk.count(b"<")
+                            if tags > MAX_XML_TAGS:
+                                raise too_big("XML 元素", "XML elements", tags, MAX_XML_TAGS)
                         dst.write(chunk)
     except ReadError:
         raise
@@ -270,9 +283,11 @@ class _Reader:
                 cells.extend([""] * (span - 1))
             cells.extend([""] * after)
             rows.append((cells, nested))
-            pending += len(cells)
+            pending += max(len(cells), width)  # padded to the grid's width when added
             if self.budget.cells + pending > MAX_CELLS:
                 raise too_big("单元格", "cells", self.budget.cells + pending, MAX_CELLS)
+            if self.budget.lines + len(rows) > MAX_LINES:
+                raise too_big("行数", "lines", self.budget.lines + len(rows), MAX_LINES)
         width = max([width, *(len(c) for c, _ in rows)]) if rows else width
         for cells, nested in rows:
             self.add(cells + [""] * (width - len(cells)), table=index)

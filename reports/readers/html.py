@@ -23,7 +23,7 @@ import lxml.html
 from lxml import etree
 
 from reports.document import Document, Line, ReadError
-from reports.readers.limits import MAX_CELLS, MAX_TABLE_WIDTH, Budget, table_too_wide, too_big
+from reports.readers.limits import MAX_CELLS, MAX_HTML_TAGS, MAX_TABLE_WIDTH, Budget, table_too_wide, too_big
 from reports.readers.text import decode, join_cell_lines
 
 _CHARSET_RE = re.compile(rb"""<meta[^>]+charset\s*=\s*["']?\s*([A-Za-z0-9_.:-]+)""", re.I)
@@ -205,6 +205,9 @@ class _Flow:
 
 def read_html(data: bytes) -> Document:
     """Read an HTML page into a Document (kind "html"); ReadError when it cannot be read."""
+    tags = data.count(b"<")
+    if tags > MAX_HTML_TAGS:  # refused before lxml builds a tree of millions of elements
+        raise too_big("标签", "tags", tags, MAX_HTML_TAGS)
     text = _XML_DECL_RE.sub("", decode_html(data), count=1)
     try:
         root = lxml.html.document_fromstring(text)

@@ -15,6 +15,10 @@ MAX_LINES = 8_000
 MAX_CELLS = 40_000  # cells over all lines, padding included
 MAX_WORDS = 40_000  # whitespace-separated pieces over all cells (each one a possible number)
 MAX_CHARS = 1_000_000
+# Markup parsed into a tree before any line is made (a real report: ≤ 20,000 HTML tags, ≤ 200,000
+# elements in a Word document of 60 pages). lxml takes about 100 bytes and a microsecond per element.
+MAX_HTML_TAGS = 300_000
+MAX_XML_TAGS = 1_000_000
 
 
 def table_too_wide(width: int) -> ReadError:
