@@ -101,6 +101,15 @@ def bound_process(max_memory: int | None = None) -> None:
     global _isolate_memory
     if hasattr(os, "fork"):
         _isolate_memory = default_memory_bytes() if max_memory is None else max_memory
+        # Imported once here, so each forked child starts with the readers loaded.
+        import docx  # noqa: F401
+        import pypdfium2  # noqa: F401
+
+        import reports.parse  # noqa: F401
+        import reports.readers.docx  # noqa: F401
+        import reports.readers.html  # noqa: F401
+        import reports.readers.pdf  # noqa: F401
+        import reports.rules  # noqa: F401
 
 
 def check_file(path: str | os.PathLike[str], *, max_bytes: int | None = None, timeout: float | None = None) -> Report:

@@ -251,3 +251,11 @@ def test_cli_kills_a_reader_that_overruns(tmp_path) -> None:
     assert time.perf_counter() - start < 10
     finding = json.loads(p.stdout.splitlines()[0])["findings"][0]
     assert finding["code"] == "timeout"
+
+
+def test_markup_of_millions_of_elements_is_refused_before_parsing() -> None:
+    from reports.readers.limits import MAX_HTML_TAGS, MAX_XML_TAGS
+
+    refused(b"<html><body>" + b"<b>1</b>" * (MAX_HTML_TAGS // 2 + 1) + b"</body></html>", "tags")
+    body = b"<w:p/>" * (MAX_XML_TAGS + 1)
+    refused(hostile._docx(body), "XML elements")

@@ -8,6 +8,7 @@ about their sizes, spans over thousands of columns, numbers of thousands of digi
 
 from __future__ import annotations
 
+import functools
 import io
 import random
 import struct
@@ -127,9 +128,13 @@ def pdf_flate_bomb(rng: random.Random) -> bytes:
 
 def pdf_text_bomb(rng: random.Random) -> bytes:
     """A page that shows millions of characters (a compressed content stream of repeated text ops)."""
+    return _text_bomb(rng.choice([2_000, 20_000, 50_000, 100_000]))
+
+
+@functools.lru_cache(maxsize=8)
+def _text_bomb(ops: int) -> bytes:
     op = b"BT /F1 1 Tf 10 10 Td (" + b"8" * 200 + b") Tj ET\n"
-    content = op * rng.choice([2_000, 20_000, 50_000, 100_000])
-    return _one_page_pdf(zlib.compress(content, 9), flate=True)
+    return _one_page_pdf(zlib.compress(op * ops, 9), flate=True)
 
 
 def pdf_truncated(rng: random.Random) -> bytes:
@@ -257,14 +262,19 @@ def docx_false_sizes(rng: random.Random) -> bytes:
 
 def docx_zip_bomb(rng: random.Random) -> bytes:
     """Honest headers, but a member (or many) that inflate far beyond any report."""
+    return _zip_bomb(rng.random() < 0.5, rng.choice([60, 120]), rng.choice([6000, 20]))
+
+
+@functools.lru_cache(maxsize=8)
+def _zip_bomb(one: bool, mb: int, members: int) -> bytes:
     buf = io.BytesIO()
     with zipfile.ZipFile(buf, "w", zipfile.ZIP_DEFLATED, compresslevel=9) as zf:
         zf.writestr("[Content_Types].xml", _CT)
         zf.writestr("_rels/.rels", _RELS)
-        if rng.random() < 0.5:
-            zf.writestr("word/document.xml", b"<w:document " + _W + b"><w:body>" + b" " * (rng.choice([60, 120]) << 20))
+        if one:
+            zf.writestr("word/document.xml", b"<w:document " + _W + b"><w:body>" + b" " * (mb << 20))
         else:
-            for i in range(rng.choice([6000, 20])):
+            for i in range(members):
                 zf.writestr(f"word/media/x{i}.bin", b"\0" * (1 << 20 if i < 20 else 1))
     return buf.getvalue()
 

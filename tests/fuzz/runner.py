@@ -65,12 +65,12 @@ def write_files(folder: Path, kinds: list[str], per_kind: int) -> dict[str, list
     return out
 
 
-def run_batch(kind: str, paths: list[Path], env: dict[str, str] | None = None) -> list[Run]:
-    """`nianbao check --json` on `paths` in one process."""
+def run_batch(kind: str, paths: list[Path], args: tuple[str, ...] = ()) -> list[Run]:
+    """`nianbao check --json [args] paths` in one process."""
     runs = [Run(kind, p) for p in paths]
     start = time.monotonic()
-    proc = subprocess.Popen([*NIANBAO, *map(str, paths)], stdout=subprocess.PIPE, stderr=subprocess.PIPE,
-                            env={**os.environ, **(env or {})})
+    proc = subprocess.Popen([*NIANBAO, *args, *map(str, paths)], stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                            env=os.environ)
     assert proc.stdout is not None and proc.stderr is not None
     last = start
     lines: list[str] = []
@@ -110,13 +110,14 @@ def run_batch(kind: str, paths: list[Path], env: dict[str, str] | None = None) -
     return runs
 
 
-def run_all(files: dict[str, list[Path]], *, batch: int = 50, alone: int = 2, workers: int = 2) -> list[Run]:
+def run_all(files: dict[str, list[Path]], *, batch: int = 50, alone: int = 2, workers: int = 2,
+            args: tuple[str, ...] = ()) -> list[Run]:
     jobs: list[tuple[str, list[Path]]] = []
     for kind, paths in files.items():
         jobs.extend((kind, [p]) for p in paths[:alone])  # the crash cases, each in its own process
         jobs.extend((kind, paths[i:i + batch]) for i in range(alone, len(paths), batch))
     with ThreadPoolExecutor(workers) as pool:
-        return [r for runs in pool.map(lambda job: run_batch(*job), jobs) for r in runs]
+        return [r for runs in pool.map(lambda job: run_batch(*job, args), jobs) for r in runs]
 
 
 def figures(runs: list[Run]) -> dict[str, Figures]:

@@ -31,6 +31,7 @@ def _assert_bounded(runs: list, capsys: pytest.CaptureFixture[str]) -> None:
     assert (crashes, slow, fat) == ([], [], [])
 
 
+@pytest.mark.timeout(900)
 def test_hostile_files_end_in_a_finding_within_bounds(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     files = write_files(tmp_path, [k for k in KINDS if k != DIGIT_RUNS], PER_KIND)
     assert sum(len(p) for p in files.values()) >= 1000
@@ -40,4 +41,4 @@ def test_hostile_files_end_in_a_finding_within_bounds(tmp_path: Path, capsys: py
 @pytest.mark.xfail(strict=False, reason="digit-run bound lands with the engine branch")
 def test_digit_runs_within_bounds(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     files = write_files(tmp_path, [DIGIT_RUNS], 8)
-    _assert_bounded(run_all(files, batch=4), capsys)
+    _assert_bounded(run_all(files, batch=4, args=("--timeout", str(MAX_SECONDS))), capsys)
