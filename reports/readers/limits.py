@@ -14,7 +14,8 @@ MAX_TABLE_WIDTH = 64  # grid columns of one table row (Word allows 63)
 MAX_LINES = 8_000
 MAX_CELLS = 40_000  # cells over all lines, padding included
 MAX_WORDS = 40_000  # whitespace-separated pieces over all cells (each one a possible number)
-MAX_CHARS = 1_000_000
+MAX_CHARS = 400_000  # a dense 100-page PDF: about 300,000
+MAX_LINE_CHARS = 20_000  # the longest line of the samples: 6,011 (a whole section on one line)
 # Markup parsed into a tree before any line is made (a real report: ≤ 20,000 HTML tags, ≤ 200,000
 # elements in a Word document of 60 pages). lxml takes about 100 bytes and a microsecond per element.
 MAX_HTML_TAGS = 300_000
@@ -52,10 +53,14 @@ class Budget:
             raise table_too_wide(len(line.cells))
         self.lines += 1
         self.cells += len(line.cells)
+        length = 0
         for cell in line.cells:
             if cell:
-                self.chars += len(cell)
+                length += len(cell)
                 self.words += cell.count(" ") + 1
+        if length > MAX_LINE_CHARS:
+            raise too_big("单行字符", "characters in one line", length, MAX_LINE_CHARS)
+        self.chars += length
         if self.lines > MAX_LINES:
             raise too_big("行数", "lines", self.lines, MAX_LINES)
         if self.cells > MAX_CELLS:
@@ -79,5 +84,5 @@ def check_text_bytes(data: bytes) -> None:
     newlines = data.count(b"\n") or data.count(b"\r")
     if newlines > MAX_LINES:
         raise too_big("行数", "lines", newlines, MAX_LINES)
-    if len(data) > 4 * MAX_CHARS:  # ≥ 4 MB is over a million characters in any encoding read here
+    if len(data) > 4 * MAX_CHARS:  # over MAX_CHARS characters in any encoding read here
         raise too_big("字符", "characters", len(data) // 4, MAX_CHARS)
