@@ -135,7 +135,13 @@ def _top(w: _Words) -> str:
     head = w("top.fewest" if w.q.get("order") == "asc" else "top.most", year=w.a.facts["year"], label=w.label)
     lines = [w("top.line", i=i, agency=r["agency"], amount=w.amount(r["value"]), file=s["file"])
              for i, (r, s) in enumerate(zip(w.a.rows, w.a.sources, strict=True), 1)]
+    if w.a.facts.get("capped"):
+        lines.append(w("top.capped", n=w.a.facts["capped"]))
     return "\n".join([head, *lines])
+
+
+def _which_agency(w: _Words) -> str:
+    return w("which_agency.share" if w.q.get("kind") == "share" else "which_agency.value")
 
 
 def _count(w: _Words) -> str:
@@ -194,6 +200,7 @@ _RENDER: dict[str, Callable[[_Words], str]] = {
     "sum": _sum,
     "sum_none": lambda w: w("sum_none", scope=w.scope(), year=w.a.facts["year"]),
     "top": _top,
+    "which_agency": _which_agency,
     "top_none": _fixed("top_none"),
     "compare_all": _compare_all,
     "compare_all_missing": _fixed("compare_all_missing"),

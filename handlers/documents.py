@@ -49,6 +49,18 @@ class AddressedToBot(Filter):
         return bool(me.username) and f"@{me.username}".lower() in text.lower()
 
 
+MAX_NAME = 120  # characters of a file name shown and stored (Telegram allows 4,096 per message)
+MAX_ID = 2**63 - 1  # ids are BIGINT: a callback forged with a larger one is no report
+
+
+def short_name(name: str, limit: int = MAX_NAME) -> str:
+    """A file name cut to `limit` characters for messages and the store, keeping its end (extension)."""
+    if len(name) <= limit:
+        return name
+    tail = limit // 3
+    return name[: limit - tail - 1] + "…" + name[-tail:]
+
+
 def _size(n: int) -> str:
     return f"{n / 1024 / 1024:.1f} MB"
 
@@ -108,7 +120,7 @@ async def on_document(
 ) -> None:
     doc = message.document
     assert doc is not None and message.from_user is not None
-    name = doc.file_name or "report"
+    name = short_name(doc.file_name or "report")
     size = doc.file_size or 0
     if size > TELEGRAM_DOWNLOAD_LIMIT:
         await message.reply(t("too_big", lang, size=_size(size)))
@@ -211,7 +223,7 @@ async def on_button(
     query: CallbackQuery, callback_data: views.ReportCb, bot: Bot, session: AsyncSession,
     chat_info: ChatInfo, lang: str, admins: frozenset[int],
 ) -> None:
-    row = await visible_report(session, chat_info, callback_data.id)
+    row = await visible_report(session, chat_info, callback_data.id) if 0 < callback_data.id <= MAX_ID else None
     message = query.message if isinstance(query.message, Message) else None
     if row is None or message is None:
         await query.answer(t("gone", lang), show_alert=True)
@@ -255,9 +267,16 @@ async def on_button(
         await query.answer()
 
 
+async def on_bad_button(query: CallbackQuery, lang: str) -> None:
+    """A report button whose data does not parse (forged, or from an older version): answer it, so the
+    button stops spinning."""
+    await query.answer(t("gone", lang), show_alert=True)
+
+
 def get_router() -> Router:
     router = Router(name="documents")
     router.message.register(on_document, OnLoop(F.document), AddressedToBot())
     router.message.register(on_photo, OnLoop(F.photo), AddressedToBot())
     router.callback_query.register(on_button, views.ReportCb.filter())
+    router.callback_query.register(on_bad_button, OnLoop(F.data.startswith(f"{views.ReportCb.__prefix__}:")))
     return router

@@ -415,6 +415,11 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "ans.top.most": ("{year} 年{label}最多的单位：", "{year}, most {label}:"),
     "ans.top.fewest": ("{year} 年{label}最少的单位：", "{year}, fewest {label}:"),
     "ans.top.line": ("{i}. {agency} {amount}（{file}）", "{i}. {agency}: {amount} ({file})"),
+    "ans.top.capped": ("（最多列出前 {n} 名）", "(at most the top {n} are listed)"),
+    "ans.which_agency.share": ("请写明是哪个单位的占比，例如：“新乡市工信局2023年予以公开占比”。",
+                               "Which agency? Name it, for example: “Xinxiang's bureau, share granted in 2023”."),
+    "ans.which_agency.value": ("请写明是哪个单位的数字，例如：“新乡市工信局2023年收到多少申请”。",
+                               "Which agency? Name it, for example: “how many applications did Xinxiang's bureau receive in 2023”."),
     "ans.top_none": ("库里没有 {year} 年的相关数字。", "No {year} figures are stored for that."),
     "ans.compare_all": (
         "{scope}单位{label}：{late} 年合计 {now}，{early} 年 {before}，相差 {diff}",

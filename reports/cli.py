@@ -65,7 +65,9 @@ def check_main(argv: list[str]) -> int:
     ap.add_argument("--max-mb", type=float, default=None, help="size cap in MB (default NIANBAO_MAX_UPLOAD_MB or 20)")
     ap.add_argument("--timeout", type=float, default=None, help="seconds allowed per file (default 60)")
     args = ap.parse_args(argv)
-    from reports.engine import READ_ERROR_CODES, check_file
+    from reports.engine import READ_ERROR_CODES, bound_process, check_file
+
+    bound_process()  # each file is read in a child bounded in memory and time (reports.engine)
 
     status = 0
     max_bytes = int(args.max_mb * 1024 * 1024) if args.max_mb is not None else None

@@ -41,6 +41,17 @@ class Token:
         return self.kind == "number" and isinstance(self.value, int) and self.raw.isdigit()
 
 
+# A report figure has at most a dozen digits; digits run together from a table row a few dozen. A longer
+# run is no figure (and int() refuses strings of over 4,300 digits): it is read as text.
+MAX_NUMBER_DIGITS = 100
+
+
+def _number(raw: str, v: str) -> Token:
+    if len(v) - v.startswith(("+", "-")) - ("." in v) > MAX_NUMBER_DIGITS:
+        return Token(raw, None, "text")
+    return Token(raw, float(v) if "." in v else int(v), "number")
+
+
 def parse_token(raw: str) -> Token:
     """Classify one cell's text as a number, a blank, a zero marker or text."""
     s = norm(raw).replace(" ", "")
@@ -48,18 +59,13 @@ def parse_token(raw: str) -> Token:
         return Token(raw, None, "blank")
     if s in ZERO_MARKERS:
         return Token(raw, 0, "marker")
-    if _INT_RE.match(s):
-        return Token(raw, int(s), "number")
+    if _INT_RE.match(s) or _DEC_RE.match(s):
+        return _number(raw, s)
     if _GROUPED_RE.match(s):
-        v = s.replace(",", "")
-        return Token(raw, float(v) if "." in v else int(v), "number")
-    if _DEC_RE.match(s):
-        f = float(s)
-        return Token(raw, f, "number")
+        return _number(raw, s.replace(",", ""))
     m = _UNIT_RE.match(s)
     if m:
-        v = m.group(1)
-        return Token(raw, float(v) if "." in v else int(v), "number")
+        return _number(raw, m.group(1))
     return Token(raw, None, "text")
 
 

@@ -47,23 +47,26 @@ from storage.changes import generation
 from storage.models import LIBRARY, Agency, Figure, Report, Workspace
 
 SOURCE_LIMIT = 100  # sources listed for a sum over many reports
+MAX_TOP = 100  # the longest ranking a question gets (前N名, top N)
 RESULT_CACHE = 512  # aggregate answers kept per engine and workspace set; 0 turns that cache off
 
 
 # What an answer can say (Answer.kind), each with the facts its wording needs beyond value, rows,
 # sources and the query:
-#   help, unknown, ambiguous: the query says it all (reason, mention, suggestions, candidates);
+#   help, unknown, ambiguous, which_agency: the query says it all (reason, mention, suggestions,
+#   candidates, the kind of question that needs one agency named);
 #   empty: no report stored at all;
 #   no_agency_reports {agency}; missing_year {agency, year, stored: the years there are};
 #   value; share {numerator, denominator}; share_blank {denominator};
 #   compare, compare_blank: rows [earlier, later] and their two sources;
-#   sum {year, reports}; sum_none {year}; top {year}; top_none {year};
+#   sum {year, reports}; sum_none {year}; top {year, capped: the longest list given, when cut};
+#   top_none {year};
 #   compare_all: rows [earlier, later] over the scope; compare_all_missing {year};
 #   count {year, scoped}; list_reports {year}; list_agencies {year}.
 KINDS = frozenset({
     "help", "unknown", "ambiguous", "empty", "no_agency_reports", "missing_year", "value", "share",
     "share_blank", "compare", "compare_blank", "sum", "sum_none", "top", "top_none", "compare_all",
-    "compare_all_missing", "count", "list_reports", "list_agencies",
+    "compare_all_missing", "count", "list_reports", "list_agencies", "which_agency",
 })  # fmt: skip
 
 
@@ -417,6 +420,8 @@ class _Ctx:
             return self.unknown()
         if q.agency_status == "ambiguous" and q.kind in ("value", "compare", "share", "sum"):
             return self.ambiguous()
+        if q.kind in ("value", "share") and not q.agencies:
+            return self.which_agency()
         if q.kind in ("value", "share") or (q.kind == "compare" and q.agency_status == "resolved"):
             return await getattr(self, q.kind)()
         if RESULT_CACHE <= 0:
@@ -446,6 +451,9 @@ class _Ctx:
 
     def ambiguous(self) -> Answer:
         return Answer("ambiguous", rows=[{"agency": a, "year": None, "value": None} for a in self.q.agencies])
+
+    def which_agency(self) -> Answer:
+        return Answer("which_agency")  # the kind of question (value or share) is in the query
 
     # -- one agency
 
@@ -564,13 +572,14 @@ class _Ctx:
             return Answer("empty")
         reps = self._in(ids, year)  # by agency name, which settles ties
         by_id = {r.id: r for r in reps}
+        n = min(self.q.n or 5, MAX_TOP)  # a number from the user: 前99999999999999999999名 overflows a LIMIT
         ranked = [(by_id[rid], v) for rid, v, *_ in await self._run(
-            "asc" if self.q.order == "asc" else "desc", reps, self.q.metric, self.q.fallback, n=self.q.n or 5)]
+            "asc" if self.q.order == "asc" else "desc", reps, self.q.metric, self.q.fallback, n=n)]
         if not ranked:
             return Answer("top_none", facts={"year": year})
         out = [{"agency": r.agency, "year": r.year, "value": _num(v)} for r, v in ranked]
         return Answer("top", out[0]["value"] if len(out) == 1 else None, out, [_source(r) for r, _ in ranked],
-                      facts={"year": year})
+                      facts={"year": year, "capped": MAX_TOP if (self.q.n or 0) > MAX_TOP else None})
 
     async def _compare_all(self) -> Answer:
         ids = self._scope_ids()

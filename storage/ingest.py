@@ -14,6 +14,7 @@ import asyncio
 import multiprocessing
 import os
 import signal
+import stat
 import sys
 import time
 from collections import Counter
@@ -99,10 +100,21 @@ def _read_error(report: Report) -> str | None:
 
 def _check_file(path: str, checker: Checker | None) -> tuple[Report | None, str | None]:
     """Runs in a worker: (report, None) or (None, why it failed)."""
+    from reports.engine import default_max_bytes
+
+    limit = default_max_bytes()
     try:
-        data = Path(path).read_bytes()
+        st = os.stat(path)  # not open(): opening a FIFO waits for a writer
+        if not stat.S_ISREG(st.st_mode):
+            return None, "not a regular file"
+        if st.st_size > limit:  # refused before a byte is read
+            return None, f"too-large: the file is larger than the {limit / 1024 / 1024:g} MB limit"
+        with open(path, "rb") as fh:
+            data = fh.read(limit + 1)  # a file that grows meanwhile is still read no further
     except OSError as exc:
         return None, f"cannot read the file: {exc.strerror or exc}"
+    if len(data) > limit:
+        return None, f"too-large: the file is larger than the {limit / 1024 / 1024:g} MB limit"
     try:
         report = (checker or _default_check)(data, Path(path).name)
     except Exception as exc:  # the engine should not raise; if it does, this file alone fails
@@ -111,13 +123,18 @@ def _check_file(path: str, checker: Checker | None) -> tuple[Report | None, str 
     return (None, reason) if reason else (report, None)
 
 
-def _worker_init() -> None:
+def _worker_init(max_memory: int) -> None:
     """Workers leave Ctrl-C to the parent, which shuts them down (no KeyboardInterrupt traceback
-    from each of them)."""
+    from each of them), and live within max_memory bytes of address space."""
+    from reports.engine import limit_memory
+
     signal.signal(signal.SIGINT, signal.SIG_IGN)
+    limit_memory(max_memory)
 
 
 def _pool(jobs: int) -> ProcessPoolExecutor:
+    from reports.engine import default_memory_bytes
+
     # forkserver/spawn: workers do not inherit the event loop or database connections of this process.
     if "forkserver" in multiprocessing.get_all_start_methods():
         ctx = multiprocessing.get_context("forkserver")
@@ -125,7 +142,10 @@ def _pool(jobs: int) -> ProcessPoolExecutor:
         ctx.set_forkserver_preload(["reports.engine", "storage.ingest"])
     else:
         ctx = multiprocessing.get_context("spawn")
-    return ProcessPoolExecutor(max_workers=jobs, mp_context=ctx, initializer=_worker_init)
+    # Each worker's address space is bounded as the CLI's checking child is (NIANBAO_MAX_MEMORY_MB):
+    # a file that needs more kills its worker, and that file alone fails (see _check_all).
+    return ProcessPoolExecutor(max_workers=jobs, mp_context=ctx, initializer=_worker_init,
+                               initargs=(default_memory_bytes(),))
 
 
 def _check_all(

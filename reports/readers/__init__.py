@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 
 from reports.document import Document, ReadError
+from reports.readers.limits import check_document, check_text_bytes
 
 _HTML_RE = re.compile(rb"<\s*(!doctype\s+html|html|body|table|p|div|meta|head)[\s>/]", re.I)
 _IMAGE_MAGIC = (b"\x89PNG", b"\xff\xd8\xff", b"GIF8", b"II*\x00", b"MM\x00*", b"BM")
@@ -31,8 +32,12 @@ def sniff(data: bytes) -> str:
 
 
 def read(data: bytes, kind: str | None = None) -> Document:
-    """Read bytes into a Document, or raise ReadError saying why the file cannot be read."""
-    kind = kind or sniff(data)
+    """Read bytes into a Document, or raise ReadError saying why the file cannot be read.
+    A document beyond the bounds of reports.readers.limits is refused (`unreadable-file`)."""
+    return check_document(_read(data, kind or sniff(data)))
+
+
+def _read(data: bytes, kind: str) -> Document:
     if kind == "pdf":
         from reports.readers.pdf import read_pdf
 
@@ -47,6 +52,8 @@ def read(data: bytes, kind: str | None = None) -> Document:
         return read_html(data)
     if kind == "text":
         from reports.readers.text import read_text
+
+        check_text_bytes(data)
 
         return read_text(data)
     if kind == "doc":

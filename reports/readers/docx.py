@@ -14,19 +14,29 @@ from __future__ import annotations
 import io
 import re
 import zipfile
+import zlib
 from collections.abc import Iterator
 
 from lxml import etree
 
 from reports.document import Document, Line, ReadError
+from reports.readers.limits import (
+    MAX_CELLS,
+    MAX_LINES,
+    MAX_TABLE_WIDTH,
+    MAX_XML_TAGS,
+    Budget,
+    table_too_wide,
+    too_big,
+)
 from reports.readers.text import join_cell_lines
 
 _W = "http://schemas.openxmlformats.org/wordprocessingml/2006/main"
 _OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
 
 # Bounds on what the zip may expand to (a real report is a few MB at most).
-MAX_TOTAL_BYTES = 200 * 1024 * 1024
-MAX_DOCUMENT_XML_BYTES = 50 * 1024 * 1024
+MAX_TOTAL_BYTES = 120 * 1024 * 1024
+MAX_DOCUMENT_XML_BYTES = 30 * 1024 * 1024
 MAX_ENTRIES = 5000
 MAX_RATIO = 200  # uncompressed / compressed, for members big enough to matter
 _RATIO_FLOOR = 10 * 1024 * 1024
@@ -60,32 +70,46 @@ def is_encrypted_office(data: bytes) -> bool:
     return data.startswith(_OLE_MAGIC) and "EncryptedPackage".encode("utf-16-le") in data[:1 << 20]
 
 
+def _damaged(exc: BaseException) -> ReadError:
+    return _unreadable(
+        "Word 文件已损坏或不完整，无法打开：请重新导出后再发送。",
+        "The Word file is damaged or truncated and cannot be opened: export it again and resend.",
+        f"{type(exc).__name__}: {exc}",
+    )
+
+
+def _bomb(detail: str) -> ReadError:
+    return _unreadable(
+        "Word 文件解压后体积异常巨大（疑似压缩炸弹），已拒绝读取。",
+        "The Word file would expand to an abnormal size (a suspected zip bomb), so it was not read.",
+        detail,
+    )
+
+
+_ZIP_ERRORS = (zipfile.BadZipFile, zipfile.LargeZipFile, OSError, ValueError, EOFError, NotImplementedError,
+               RuntimeError, zlib.error)
+_CHUNK = 1 << 16
+
+
 def check_zip(data: bytes) -> zipfile.ZipFile:
-    """Open the zip and bound what it would expand to; ReadError for damaged archives and zip bombs."""
+    """Open the zip and bound what it declares it expands to; ReadError for damaged archives and zip bombs.
+    The declared sizes may lie: `unpack` bounds what the members really expand to."""
     try:
         zf = zipfile.ZipFile(io.BytesIO(data))
         infos = zf.infolist()
-    except (zipfile.BadZipFile, zipfile.LargeZipFile, OSError, ValueError, EOFError) as exc:
-        raise _unreadable(
-            "Word 文件已损坏或不完整，无法打开：请重新导出后再发送。",
-            "The Word file is damaged or truncated and cannot be opened: export it again and resend.",
-            str(exc),
-        ) from exc
-    bomb = _unreadable(
-        "Word 文件解压后体积异常巨大（疑似压缩炸弹），已拒绝读取。",
-        "The Word file would expand to an abnormal size (a suspected zip bomb), so it was not read.",
-    )
+    except _ZIP_ERRORS as exc:
+        raise _damaged(exc) from exc
     if len(infos) > MAX_ENTRIES:
-        raise bomb
+        raise _bomb(f"{len(infos)} entries")
     total = 0
     for info in infos:
         total += info.file_size
         if info.filename == "word/document.xml" and info.file_size > MAX_DOCUMENT_XML_BYTES:
-            raise bomb
+            raise _bomb(f"document.xml declares {info.file_size} bytes")
         if info.file_size > _RATIO_FLOOR and info.file_size > MAX_RATIO * max(info.compress_size, 1):
-            raise bomb
+            raise _bomb(f"{info.filename} declares a ratio over {MAX_RATIO}")
     if total > MAX_TOTAL_BYTES:
-        raise bomb
+        raise _bomb(f"{total} bytes declared")
     names = {i.filename for i in infos}
     if "word/document.xml" not in names and "[Content_Types].xml" not in names:
         raise _unreadable(
@@ -93,6 +117,41 @@ def check_zip(data: bytes) -> zipfile.ZipFile:
             "This is a zip archive, not a Word document: send the report file itself.",
         )
     return zf
+
+
+def unpack(zf: zipfile.ZipFile) -> bytes:
+    """The package again as a stored (uncompressed) zip, every member inflated in small chunks under a
+    running byte cap. zipfile stops a member at its declared size and checks its CRC there, but a single
+    read() inflates all of a member's compressed bytes at once: a 1 MB member declared as 1 KB becomes
+    gigabytes before the check fails. python-docx reads this copy, where nothing is left to inflate."""
+    out = io.BytesIO()
+    total = 0
+    try:
+        with zipfile.ZipFile(out, "w", zipfile.ZIP_STORED) as clean:
+            for info in zf.infolist():
+                if info.is_dir():
+                    continue
+                main = info.filename == "word/document.xml"
+                cap = MAX_DOCUMENT_XML_BYTES if main else MAX_TOTAL_BYTES
+                size = tags = 0
+                with zf.open(info) as src, clean.open(info.filename, "w") as dst:
+                    while chunk := src.read(_CHUNK):
+                        size += len(chunk)
+                        total += len(chunk)
+                        if size > cap or total > MAX_TOTAL_BYTES:
+                            raise _bomb(f"{info.filename} inflates past {min(cap, MAX_TOTAL_BYTES)} bytes")
+                        if size > _RATIO_FLOOR and size > MAX_RATIO * max(info.compress_size, 1):
+                            raise _bomb(f"{info.filename} inflates over {MAX_RATIO} times")
+                        if main:  # refused before python-docx builds a tree of millions of elements
+                            tags += chunk.count(b"<")
+                            if tags > MAX_XML_TAGS:
+                                raise too_big("XML 元素", "XML elements", tags, MAX_XML_TAGS)
+                        dst.write(chunk)
+    except ReadError:
+        raise
+    except _ZIP_ERRORS as exc:  # a CRC that fails at the declared size, a truncated member, a bad method
+        raise _damaged(exc) from exc
+    return out.getvalue()
 
 
 def _norm(text: str) -> str:
@@ -158,14 +217,14 @@ def _cells(tr: etree._Element) -> Iterator[etree._Element]:
     return _children(tr, (_TC,))
 
 
-MAX_SPAN = 64  # Word allows 63 columns; a larger span is damage or malice
+MAX_SPAN = MAX_TABLE_WIDTH  # Word allows 63 columns; a larger span is damage or malice
 
 
 def _int_attr(el: etree._Element | None, default: int) -> int:
     if el is None:
         return default
     try:
-        return max(0, min(MAX_SPAN, int(el.get(_w("val"), default))))
+        return max(0, min(MAX_SPAN, int(str(el.get(_w("val"), default))[:6])))
     except ValueError:
         return default
 
@@ -174,9 +233,12 @@ class _Reader:
     def __init__(self) -> None:
         self.lines: list[Line] = []
         self.tables = 0
+        self.budget = Budget()
 
     def add(self, cells: list[str], table: int | None = None) -> None:
-        self.lines.append(Line(cells=cells, lineno=len(self.lines) + 1, table=table))
+        line = Line(cells=cells, lineno=len(self.lines) + 1, table=table)
+        self.budget.add(line)
+        self.lines.append(line)
 
     def container(self, el: etree._Element) -> None:
         for block in _blocks(el):
@@ -190,8 +252,11 @@ class _Reader:
         index = self.tables
         self.tables += 1
         grid = tbl.find(_w("tblGrid"))
+        # The declared grid pads short rows; a grid wider than any table can be (damage) pads nothing.
         width = len(grid.findall(_w("gridCol"))) if grid is not None else 0
+        width = width if width <= MAX_TABLE_WIDTH else 0
         rows: list[tuple[list[str], list[etree._Element]]] = []
+        pending = 0  # cells of the rows held before they are added
         for tr in _rows(tbl):
             tr_pr = tr.find(_w("trPr"))
             before = _int_attr(tr_pr.find(_w("gridBefore")) if tr_pr is not None else None, 0)
@@ -212,10 +277,17 @@ class _Reader:
                         parts.extend(_paragraph_lines(block))
                     else:
                         nested.append(block)
+                if len(cells) + span + after > MAX_TABLE_WIDTH:  # refused before it is padded
+                    raise table_too_wide(len(cells) + span + after)
                 cells.append("" if continued else join_cell_lines(parts))
                 cells.extend([""] * (span - 1))
             cells.extend([""] * after)
             rows.append((cells, nested))
+            pending += max(len(cells), width)  # padded to the grid's width when added
+            if self.budget.cells + pending > MAX_CELLS:
+                raise too_big("单元格", "cells", self.budget.cells + pending, MAX_CELLS)
+            if self.budget.lines + len(rows) > MAX_LINES:
+                raise too_big("行数", "lines", self.budget.lines + len(rows), MAX_LINES)
         width = max([width, *(len(c) for c, _ in rows)]) if rows else width
         for cells, nested in rows:
             self.add(cells + [""] * (width - len(cells)), table=index)
@@ -233,12 +305,12 @@ def read_docx(data: bytes) -> Document:
             "这是旧版 Word（.doc）文件，无法直接读取：请另存为 DOCX 或 PDF 后再发送。",
             "This is an old Word (.doc) file: save it as DOCX or PDF and send it again.",
         )
-    zf = check_zip(data)
-    zf.close()
+    with check_zip(data) as zf:
+        package = unpack(zf)
     import docx  # python-docx: validates the package (content types, main part)
 
     try:
-        word = docx.Document(io.BytesIO(data))
+        word = docx.Document(io.BytesIO(package))
         body = word.element.body
     except Exception as exc:  # python-docx raises many kinds for damaged or foreign packages
         raise _unreadable(

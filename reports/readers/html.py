@@ -23,6 +23,7 @@ import lxml.html
 from lxml import etree
 
 from reports.document import Document, Line, ReadError
+from reports.readers.limits import MAX_CELLS, MAX_HTML_TAGS, MAX_TABLE_WIDTH, Budget, table_too_wide, too_big
 from reports.readers.text import decode, join_cell_lines
 
 _CHARSET_RE = re.compile(rb"""<meta[^>]+charset\s*=\s*["']?\s*([A-Za-z0-9_.:-]+)""", re.I)
@@ -48,7 +49,7 @@ _CJK = "[\u2e80-\u9fff\uf900-\ufaff\uff00-\uffef\u3000-\u303f]"
 # A source line break between two CJK characters is no space at all (the page wraps its source).
 _CJK_BREAK_RE = re.compile(f"(?<={_CJK})[ \\t]*[\\r\\n]{_SPACE}*(?={_CJK})")
 _SPACE_RE = re.compile(f"{_SPACE}+")
-MAX_SPAN = 200
+MAX_SPAN = MAX_TABLE_WIDTH  # colspan; a rowspan ends with the table's rows
 
 
 def decode_html(data: bytes) -> str:
@@ -85,10 +86,11 @@ def _is_noise(el: etree._Element) -> bool:
 
 
 def _span(el: etree._Element, name: str) -> int:
-    try:
-        return max(0, min(MAX_SPAN, int(re.sub(r"\D.*", "", (el.get(name) or "1").strip()) or 1)))
-    except ValueError:
-        return 1
+    """colspan/rowspan as browsers read it: leading digits ("3px" is 3), 1 when there are none; capped
+    (at most six digits are read, so a span of a million digits costs nothing)."""
+    digits = re.match(r"\d{0,6}", (el.get(name) or "1").strip()).group(0)  # type: ignore[union-attr]
+    n = int(digits) if digits else 1
+    return min(MAX_SPAN, n) if name == "colspan" else n
 
 
 def _table_rows(table: etree._Element) -> list[etree._Element]:
@@ -112,9 +114,12 @@ class _Flow:
         self.lines: list[Line] = []
         self.tables = 0
         self.buf: list[str] = []
+        self.budget = Budget()
 
     def add(self, cells: list[str], table: int | None = None) -> None:
-        self.lines.append(Line(cells=cells, lineno=len(self.lines) + 1, table=table))
+        line = Line(cells=cells, lineno=len(self.lines) + 1, table=table)
+        self.budget.add(line)
+        self.lines.append(line)
 
     def flush(self) -> None:
         text = _norm("".join(self.buf))
@@ -148,6 +153,8 @@ class _Flow:
         rows = _table_rows(table)
         cells_by_row = [_row_cells(tr) for tr in rows]
         width = max((sum(max(1, _span(c, "colspan")) for c in cells) for cells in cells_by_row), default=0)
+        if width > MAX_TABLE_WIDTH:
+            raise table_too_wide(width)
         nested = any(c.find(".//table") is not None for cells in cells_by_row for c in cells)
         if width <= 1 or nested:
             for tr in rows:  # a page frame: read its content as flow
@@ -155,24 +162,29 @@ class _Flow:
                     self.walk(cell)
             self.flush()
             return
+        if self.budget.cells + width * len(rows) > MAX_CELLS:  # refused before it is padded
+            raise too_big("单元格", "cells", self.budget.cells + width * len(rows), MAX_CELLS)
         for caption in table.findall("caption"):
             self.walk(caption)
         index = self.tables
         self.tables += 1
-        taken: dict[tuple[int, int], bool] = {}
+        # busy[c]: the first row whose column c is free again (a rowspan from above holds it until then).
+        busy = [0] * width
         grid: list[list[str]] = []
         for r, cells in enumerate(cells_by_row):
             row: list[str] = []
             c = 0
             for cell in cells:
-                while taken.get((r, c)):
+                while c < len(busy) and busy[c] > r:
                     c += 1
                 colspan = max(1, _span(cell, "colspan"))
+                if c + colspan > MAX_TABLE_WIDTH:  # pushed right by rowspans from above
+                    raise table_too_wide(c + colspan)
+                busy.extend([0] * (c + colspan - len(busy)))
                 rowspan = _span(cell, "rowspan") or (len(rows) - r)  # rowspan=0: to the end
                 rowspan = min(rowspan, len(rows) - r)
-                for dr in range(rowspan):
-                    for dc in range(colspan):
-                        taken[(r + dr, c + dc)] = True
+                for dc in range(colspan):
+                    busy[c + dc] = max(busy[c + dc], r + rowspan)
                 while len(row) < c:
                     row.append("")
                 row.append(self.cell_text(cell))
@@ -193,6 +205,9 @@ class _Flow:
 
 def read_html(data: bytes) -> Document:
     """Read an HTML page into a Document (kind "html"); ReadError when it cannot be read."""
+    tags = data.count(b"<")
+    if tags > MAX_HTML_TAGS:  # refused before lxml builds a tree of millions of elements
+        raise too_big("标签", "tags", tags, MAX_HTML_TAGS)
     text = _XML_DECL_RE.sub("", decode_html(data), count=1)
     try:
         root = lxml.html.document_fromstring(text)

@@ -27,6 +27,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from reports.document import Document, Line, ReadError
+from reports.readers.pdf_bounds import check_streams
 
 # Words found only in the tables of sections 2-4 (searched with all whitespace removed).
 _TABLE_MARKERS = re.compile(
@@ -41,6 +42,9 @@ _BLANK_MARKS = frozenset({"-", "—", "–", "－", "——", "/", "／", "无",
 # Spaces pdfium puts between letter-spaced CJK characters ("商 业 企").
 _CJK_SPACES = re.compile(r"(?<=[\u2e80-\u9fff\uf900-\ufaff\uff00-\uffef]) +(?=[\u2e80-\u9fff\uf900-\ufaff\uff00-\uffef])")
 _INVISIBLE = dict.fromkeys(map(ord, "\xad\x02\ufffe\ufeff\u200b"), None) | {0xA0: " ", 0x3000: " ", 0x09: " "}
+
+MAX_PAGES = 100  # a report has fewer than 60 pages
+MAX_PAGE_CHARS = 20_000  # a dense A4 page of small print holds about 5,000
 
 _SNAP = 2.5  # points: rulings closer than this are one ruling
 _MIN_TEXT_PER_PAGE = 15  # fewer visible characters per page on average: no text layer
@@ -66,6 +70,7 @@ def read_pdf(data: bytes) -> Document:
     """Read a PDF into lines of cells; ReadError when it is encrypted, scanned or damaged."""
     import pypdfium2 as pdfium
 
+    check_streams(data)
     try:
         pdf = pdfium.PdfDocument(data)
     except pdfium.PdfiumError as exc:
@@ -88,8 +93,25 @@ def _read(pdf: Any, data: bytes) -> Document:
     n_pages = len(pdf)
     if n_pages == 0:
         raise ReadError(*_UNREADABLE, detail="no pages")
+    if n_pages > MAX_PAGES:  # page trees that reuse their nodes declare millions of pages in a few KB
+        raise ReadError(
+            "unreadable-file",
+            f"PDF 共 {n_pages:,} 页，远超年度报告的篇幅（通常不到 60 页，上限 {MAX_PAGES} 页）：请只发送年度报告本身。",
+            f"The PDF has {n_pages:,} pages, far beyond an annual report (usually under 60; the limit is "
+            f"{MAX_PAGES}): send the annual report alone.",
+            f"{n_pages} pages",
+        )
     pages = [pdf[i] for i in range(n_pages)]
     textpages = [page.get_textpage() for page in pages]
+    for pageno, tp in enumerate(textpages, start=1):
+        if tp.count_chars() > MAX_PAGE_CHARS:
+            raise ReadError(
+                "unreadable-file",
+                f"PDF 第 {pageno} 页有 {tp.count_chars():,} 个字符，远超一页报告的容量：文件已损坏或不是年度报告。",
+                f"Page {pageno} of the PDF holds {tp.count_chars():,} characters, far beyond a page of a "
+                "report: the file is damaged or not an annual report.",
+                f"page {pageno}: {tp.count_chars()} characters",
+            )
     texts = [normalise(tp.get_text_bounded()) for tp in textpages]
     # Pages whose glyphs pdfium may drop are read again by pdfminer; its characters replace pdfium's.
     suspect = [i for i, page in enumerate(pages) if _may_lose_glyphs(data) and _has_unembedded_font(page)]
