@@ -199,11 +199,11 @@ class Terminal:
         return True
 
 
-async def _wait_idle(term: Terminal, tracker: UpdateTracker, timeout: float) -> None:
-    """Until the bot has finished every update the terminal sent (and printed what it did)."""
+async def _wait_idle(term: Terminal, tracker: UpdateTracker, timeout: float, jobs: Any = None) -> None:
+    """Until the bot has finished every update the terminal sent and every file job (and printed what it did)."""
     loop = asyncio.get_running_loop()
     deadline = loop.time() + timeout
-    while not term.pushed <= tracker.done and loop.time() < deadline:
+    while (not term.pushed <= tracker.done or (jobs is not None and jobs.active)) and loop.time() < deadline:
         tracker.changed.clear()
         await term.show_new()
         with contextlib.suppress(TimeoutError):
@@ -264,7 +264,7 @@ async def run_try(args: argparse.Namespace, stream: TextIO = sys.stdout) -> int:
                 term.say(f"you> {line.rstrip()}")
             if not await term.run_line(line):
                 break
-            await _wait_idle(term, tracker, settings.parse_timeout + 15)
+            await _wait_idle(term, tracker, settings.parse_timeout + 15, dp.workflow_data.get("jobs"))
     finally:
         stopping = asyncio.create_task(dp.stop_polling())
         await asyncio.sleep(0)

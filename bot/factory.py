@@ -20,11 +20,13 @@ from aiogram.fsm.storage.memory import MemoryStorage
 from aiogram.types import BotCommand, BotCommandScopeChat, BotCommandScopeDefault
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
+from bot import metrics
 from bot.middlewares import ChatContextMiddleware, DbSessionMiddleware, ErrorsMiddleware, ThrottlingMiddleware
 from bot.scheduler import install as install_reminders
 from bot.settings import Settings
 from handlers import get_routers
 from handlers.i18n import ADMIN_COMMANDS, COMMANDS
+from handlers.jobs import JobRunner
 from handlers.services import Chats, Checker, InFlight
 
 log = logging.getLogger(__name__)
@@ -45,19 +47,25 @@ def create_dispatcher(
 ) -> Dispatcher:
     """The dispatcher with its routers, middlewares and services. `checker` defaults to worker
     processes bounded by NIANBAO_PARSE_TIMEOUT; `extra` adds workflow data."""
+    owns_checker = checker is None
     chats = Chats(settings.language)
+    checker = checker or Checker(settings.parse_workers, settings.parse_timeout,
+                                 per_chat=settings.parse_queue_per_chat)
     dp = Dispatcher(
         storage=_fsm_storage(settings),
         settings=settings,
         sessionmaker=sessionmaker,
         chats=chats,
-        checker=checker or Checker(settings.parse_workers, settings.parse_timeout),
-        owns_checker=checker is None,
+        checker=checker,
+        owns_checker=owns_checker,
+        jobs=_job_runner(settings, sessionmaker, checker),
+        reminder_observer=metrics.count_reminders,
         inflight=InFlight(),
         admins=frozenset(settings.admins),
         max_upload_bytes=settings.max_upload_bytes,
         **extra,
     )
+    dp.update.outer_middleware(metrics.UpdateMetrics())
     dp.update.outer_middleware(ErrorsMiddleware(chats))
     dp.update.outer_middleware(DbSessionMiddleware(sessionmaker))
     dp.update.outer_middleware(ChatContextMiddleware(chats))
@@ -67,6 +75,18 @@ def create_dispatcher(
     dp.shutdown.register(on_shutdown)
     install_reminders(dp)
     return dp
+
+
+def _job_runner(settings: Settings, sessionmaker: async_sessionmaker[AsyncSession], checker: Checker) -> JobRunner:
+    from handlers.documents import job_failed, process_job
+
+    admins = frozenset(settings.admins)
+
+    async def process(bot: Bot, session: AsyncSession, job: Any, *, resumed: bool = False) -> str:
+        return await process_job(bot, session, job, checker=checker, admins=admins, resumed=resumed)
+
+    return JobRunner(sessionmaker, process, job_failed, lease=settings.job_lease, sweep=settings.job_sweep,
+                     observe=metrics.observe_parse)
 
 
 def _fsm_storage(settings: Settings) -> BaseStorage:
@@ -97,11 +117,13 @@ async def set_commands(bot: Bot, settings: Settings) -> None:
             log.info("admin menu for %s not set: %s", admin, e)
 
 
-async def on_startup(bot: Bot, settings: Settings, checker: Checker) -> None:
+async def on_startup(bot: Bot, settings: Settings, checker: Checker, jobs: JobRunner) -> None:
     await set_commands(bot, settings)
     await checker.warm()
+    jobs.start_sweeping(bot)  # documents a killed process accepted are finished here
 
 
-async def on_shutdown(checker: Checker, owns_checker: bool) -> None:
+async def on_shutdown(checker: Checker, owns_checker: bool, jobs: JobRunner) -> None:
+    await jobs.stop()
     if owns_checker:  # a checker passed in (tests, `nianbao try`) is closed by whoever made it
         checker.close()

@@ -55,6 +55,7 @@ class ReminderScheduler:
         default_lang: Lang = "zh",
         advisory_lock: bool = True,
         scheduler: AsyncIOScheduler | None = None,
+        observe: Callable[[list[Outcome]], None] | None = None,
     ) -> None:
         self.sessions = sessions
         self.sender = sender
@@ -63,6 +64,7 @@ class ReminderScheduler:
         self.default_lang: Lang = default_lang
         self.advisory_lock = advisory_lock
         self.scheduler = scheduler or AsyncIOScheduler(timezone=UTC)
+        self.observe = observe  # e.g. the metrics
         self.ticks = 0  # how many ticks ran (for logs and tests)
         self._running: set[asyncio.Task[Any]] = set()  # ticks under way, waited for on shutdown
         self._stopped = False
@@ -85,6 +87,8 @@ class ReminderScheduler:
             return []
         finally:
             self._running.discard(task)  # type: ignore[arg-type]
+        if self.observe is not None:
+            self.observe(outcomes)
         for o in outcomes:
             log.info("reminder %s to chat %s: %s offset %s%s", o.result, o.chat_id, o.report_year, o.offset,
                      " (late)" if o.late else "")  # fmt: skip
@@ -149,6 +153,7 @@ async def _on_startup(bot: Any, dispatcher: Any, sessionmaker: async_sessionmake
         clock=dispatcher.get("reminder_clock") or system_clock,
         interval=float(dispatcher.get("reminder_interval") or DEFAULT_INTERVAL),
         default_lang=getattr(settings, "language", "zh"),
+        observe=dispatcher.get("reminder_observer"),
     )
     dispatcher["reminder_scheduler"] = reminders
     reminders.start()

@@ -336,8 +336,10 @@ class Checker:
 
     # ---- jobs
 
-    async def check(self, data: bytes, filename: str, *, chat: int | None = None) -> Report:
-        if not self.accepts(chat):
+    async def check(self, data: bytes, filename: str, *, chat: int | None = None, limit: bool = True) -> Report:
+        """The report of one file. `limit=False` for a job accepted before (resumed after a restart):
+        it is not refused, only queued in its chat's turn."""
+        if limit and not self.accepts(chat):
             raise QueueFull(chat)
         self._closed = False
         job = _Job(chat, (data, filename, self.timeout), asyncio.get_running_loop().create_future())
