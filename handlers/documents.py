@@ -13,7 +13,7 @@ from concurrent.futures.process import BrokenProcessPool
 from aiogram import Bot, F, Router
 from aiogram.exceptions import TelegramBadRequest
 from aiogram.filters import Filter
-from aiogram.types import BufferedInputFile, CallbackQuery, Message
+from aiogram.types import BufferedInputFile, CallbackQuery, Message, ReplyParameters
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from handlers import views
@@ -76,8 +76,7 @@ async def chat_action(bot: Bot, chat_id: int, action: str = "typing") -> AsyncIt
 async def _edit(bot: Bot, job: Job, text: str) -> None:
     """Edit the job's status message (or send one when it has none yet)."""
     if job.status_message_id is None:
-        await bot.send_message(job.chat_id, text, reply_to_message_id=job.message_id,
-                               allow_sending_without_reply=True)
+        await bot.send_message(job.chat_id, text, reply_parameters=_reply(job.message_id))
         return
     with contextlib.suppress(TelegramBadRequest):  # e.g. "message is not modified", or deleted
         await bot.edit_message_text(text, chat_id=job.chat_id, message_id=job.status_message_id)
@@ -104,13 +103,18 @@ async def send_report_to(
     if prefix:
         text = f"{prefix}\n\n{text}"
     sent = await bot.send_message(chat_id, text, reply_markup=views.report_keyboard(row, lang, admin=admin),
-                                  reply_to_message_id=reply_to, allow_sending_without_reply=True)
+                                  reply_parameters=_reply(reply_to))
     if full is not None:
         await bot.send_document(
             chat_id, BufferedInputFile(full.encode("utf-8"), f"findings-{row.id}.txt"),
             caption=t("findings_file_caption", lang, id=row.id),
         )
     return sent
+
+
+def _reply(message_id: int | None) -> ReplyParameters | None:
+    """A reply to the user's message, or a plain message when it was deleted meanwhile."""
+    return None if message_id is None else ReplyParameters(message_id=message_id, allow_sending_without_reply=True)
 
 
 def _stored_name(name: str, limit: int = 255) -> str:

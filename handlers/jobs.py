@@ -127,8 +127,10 @@ class JobRunner:
 
     async def _give_up(self, bot: Bot, session: AsyncSession, job: Job, error: str) -> None:
         await store.finish(session, job.id, "failed", error)  # type: ignore[arg-type]
-        with contextlib.suppress(Exception):
+        try:
             await self.failed(bot, job)
+        except Exception as e:  # noqa: BLE001 - the chat may be gone; the job is closed anyway
+            log.warning("job %s: could not tell chat %s: %r", job.id, job.chat_id, e)
 
     # ---- resuming
 
