@@ -134,6 +134,9 @@ def _ocr() -> Result:
 
 
 async def run(out: TextIO) -> int:
+    import bot.factory  # noqa: F401 - imported before the clocks of the checks start
+    import storage.db  # noqa: F401
+
     s, settings = _settings()
     results = [settings]
     if s is not None:
