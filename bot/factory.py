@@ -69,7 +69,7 @@ def create_dispatcher(
     dp.update.outer_middleware(ErrorsMiddleware(chats))
     dp.update.outer_middleware(DbSessionMiddleware(sessionmaker))
     dp.update.outer_middleware(ChatContextMiddleware(chats))
-    dp.message.outer_middleware(ThrottlingMiddleware(settings.throttle_rate))
+    dp.message.outer_middleware(_throttling(settings))
     dp.include_routers(*get_routers())
     dp.startup.register(on_startup)
     dp.shutdown.register(on_shutdown)
@@ -87,6 +87,15 @@ def _job_runner(settings: Settings, sessionmaker: async_sessionmaker[AsyncSessio
 
     return JobRunner(sessionmaker, process, job_failed, lease=settings.job_lease, sweep=settings.job_sweep,
                      observe=metrics.observe_parse)
+
+
+def _throttling(settings: Settings) -> ThrottlingMiddleware:
+    """Per user; in Redis when NIANBAO_REDIS_URL is set, so replicas share each user's bucket."""
+    if settings.redis_url and settings.throttle_rate > 0:
+        from bot.shared_throttle import RedisThrottlingMiddleware
+
+        return RedisThrottlingMiddleware(settings.redis_url, settings.redis_prefix, settings.throttle_rate)
+    return ThrottlingMiddleware(settings.throttle_rate)
 
 
 def _fsm_storage(settings: Settings) -> BaseStorage:
