@@ -6,6 +6,7 @@ dispatcher workflow data, so every handler can ask for them by name.
 
 from __future__ import annotations
 
+import asyncio
 import logging
 from typing import Any
 
@@ -126,13 +127,18 @@ async def set_commands(bot: Bot, settings: Settings) -> None:
             log.info("admin menu for %s not set: %s", admin, e)
 
 
-async def on_startup(bot: Bot, settings: Settings, checker: Checker, jobs: JobRunner) -> None:
+async def on_startup(bot: Bot, dispatcher: Dispatcher, settings: Settings, checker: Checker, jobs: JobRunner) -> None:
     await set_commands(bot, settings)
-    await checker.warm()
+    # Workers start in the background: the bot answers at once, and a file that comes first waits in
+    # the queue (its time bound starts when a worker takes it).
+    dispatcher["warming"] = asyncio.get_running_loop().create_task(checker.warm())
     jobs.start_sweeping(bot)  # documents a killed process accepted are finished here
 
 
-async def on_shutdown(checker: Checker, owns_checker: bool, jobs: JobRunner) -> None:
+async def on_shutdown(dispatcher: Dispatcher, checker: Checker, owns_checker: bool, jobs: JobRunner) -> None:
+    warming = dispatcher.workflow_data.pop("warming", None)
+    if warming is not None and not warming.done():
+        warming.cancel()
     await jobs.stop()
     if owns_checker:  # a checker passed in (tests, `nianbao try`) is closed by whoever made it
         checker.close()

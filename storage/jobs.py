@@ -30,6 +30,8 @@ async def record(session: AsyncSession, *, owner: str, lease: float, **fields: A
     except IntegrityError:
         await session.rollback()
         return None
+    await session.refresh(job)
+    session.expunge(job)
     return job
 
 
