@@ -176,7 +176,10 @@ def worker_main(conn: Connection, lifeline: Connection, owner_pid: int, max_byte
     _limit_memory(max_bytes)
     import reports.engine  # noqa: F401 - imports the parsers once per worker
 
-    conn.send(("ready", os.getpid()))
+    try:
+        conn.send(("ready", os.getpid()))
+    except (OSError, ValueError):
+        return  # the bot stopped while this worker was starting
     while True:
         try:
             job, args = conn.recv()
