@@ -28,7 +28,7 @@ from bot import metrics
 log = logging.getLogger(__name__)
 
 Claim = Literal["new", "busy", "done"]
-BUSY_LEASE = 120  # seconds a claim holds without being marked done
+BUSY_LEASE = 30  # seconds a claim holds without being marked done (a handler takes well under 1 s)
 
 
 class MemoryDedup:
