@@ -22,6 +22,7 @@ commands:
   ask "QUESTION"     answer a statistics question from the stored reports (--json)
   export --xlsx FILE export the stored reports to an Excel workbook
   db upgrade         apply the database migrations
+  doctor             check the settings, database, Redis, Bot API, font (exit 0/1)
 
 options: --version, --debug (log everything, with tracebacks), COMMAND -h (the command's options)
 exit status: 0 done, 1 a negative result (a report fails, a question not answered, some files
@@ -40,6 +41,7 @@ def _load(name: str) -> Callable[[list[str]], int]:
         "bot": ("bot.entry", "bot_main"),
         "try": ("bot.entry", "try_main"),
         "demo": ("bot.cli", "demo_main"),
+        "doctor": ("bot.doctor", "doctor_main"),
     }[name]
     import importlib
 
@@ -62,7 +64,7 @@ def demo_main(argv: list[str]) -> int:
     return try_main(["--preload", str(folder), *argv[1:]])
 
 
-COMMANDS = ("check", "rules", "ingest", "export", "db", "ask", "bot", "try", "demo")
+COMMANDS = ("check", "rules", "ingest", "export", "db", "ask", "bot", "try", "demo", "doctor")
 
 
 class _OneLine(logging.Formatter):

@@ -13,8 +13,8 @@ from __future__ import annotations
 import argparse
 import asyncio
 import contextlib
+import hashlib
 import logging
-import secrets
 import signal
 import sys
 from collections.abc import Awaitable
@@ -87,13 +87,20 @@ async def stop_polling(dp: Dispatcher, polling: asyncio.Task[Any], server: Any =
 
 
 def create_webhook_app(settings: Settings, bot: Bot, dp: Dispatcher, secret: str) -> web.Application:
-    """The aiohttp app Telegram posts updates to; a request without the secret token header gets 401."""
-    from aiogram.webhook.aiohttp_server import SimpleRequestHandler, setup_application
+    """The aiohttp app Telegram posts updates to; a request without the secret token header gets 401.
+    Each update_id is handled once (bot.webhook); /healthz and /metrics beside it. Shutting down
+    never deletes the webhook: the other replicas go on receiving."""
+    from aiogram.webhook.aiohttp_server import setup_application
     from aiohttp import web
 
+    from bot.webhook import DedupRequestHandler, add_health_routes, make_dedup
+
     app = web.Application()
-    SimpleRequestHandler(dispatcher=dp, bot=bot, secret_token=secret).register(app, path=settings.webhook_path)
+    dedup = make_dedup(settings)
+    DedupRequestHandler(dp, bot, dedup, secret_token=secret).register(app, path=settings.webhook_path)
+    add_health_routes(app, dp, dedup)
     setup_application(app, dp, bot=bot)
+    app.on_cleanup.append(lambda _app: dedup.close())
 
     async def set_webhook(bot: Bot) -> None:
         assert settings.webhook_url
@@ -147,7 +154,9 @@ async def run_webhook(settings: Settings) -> None:
     engine, sessionmaker = store
     bot = create_bot(settings)
     dp = create_dispatcher(settings, sessionmaker)
-    secret = settings.webhook_secret.get_secret_value() if settings.webhook_secret else secrets.token_urlsafe(32)
+    # Replicas must agree on the secret: without one configured, it is derived from the bot token.
+    secret = (settings.webhook_secret.get_secret_value() if settings.webhook_secret
+              else hashlib.sha256(f"nianbao-webhook:{settings.token}".encode()).hexdigest())
     app = create_webhook_app(settings, bot, dp, secret)
     runner = web.AppRunner(app)
     await runner.setup()

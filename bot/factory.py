@@ -22,11 +22,13 @@ from aiogram.fsm.storage.memory import MemoryStorage
 from aiogram.types import BotCommand, BotCommandScopeChat, BotCommandScopeDefault
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
+from bot import metrics
 from bot.middlewares import ChatContextMiddleware, DbSessionMiddleware, ErrorsMiddleware, ThrottlingMiddleware
 from bot.scheduler import install as install_reminders
 from bot.settings import Settings
 from handlers import get_routers
 from handlers.i18n import ADMIN_COMMANDS, COMMANDS
+from handlers.jobs import JobRunner
 from handlers.services import Chats, Checker, InFlight
 
 log = logging.getLogger(__name__)
@@ -47,28 +49,55 @@ def create_dispatcher(
 ) -> Dispatcher:
     """The dispatcher with its routers, middlewares and services. `checker` defaults to worker
     processes bounded by NIANBAO_PARSE_TIMEOUT; `extra` adds workflow data."""
+    owns_checker = checker is None
     chats = Chats(settings.language)
+    checker = checker or Checker(settings.parse_workers, settings.parse_timeout,
+                                 per_chat=settings.parse_queue_per_chat)
     dp = Dispatcher(
         storage=_fsm_storage(settings),
         settings=settings,
         sessionmaker=sessionmaker,
         chats=chats,
-        checker=checker or Checker(settings.parse_workers, settings.parse_timeout),
-        owns_checker=checker is None,
+        checker=checker,
+        owns_checker=owns_checker,
+        jobs=_job_runner(settings, sessionmaker, checker),
+        reminder_observer=metrics.count_reminders,
         inflight=InFlight(),
         admins=frozenset(settings.admins),
         max_upload_bytes=settings.max_upload_bytes,
         **extra,
     )
+    dp.update.outer_middleware(metrics.UpdateMetrics())
     dp.update.outer_middleware(ErrorsMiddleware(chats))
     dp.update.outer_middleware(DbSessionMiddleware(sessionmaker))
     dp.update.outer_middleware(ChatContextMiddleware(chats))
-    dp.message.outer_middleware(ThrottlingMiddleware(settings.throttle_rate))
+    dp.message.outer_middleware(_throttling(settings))
     dp.include_routers(*get_routers())
     dp.startup.register(on_startup)
     dp.shutdown.register(on_shutdown)
     install_reminders(dp)
     return dp
+
+
+def _job_runner(settings: Settings, sessionmaker: async_sessionmaker[AsyncSession], checker: Checker) -> JobRunner:
+    from handlers.documents import job_failed, process_job
+
+    admins = frozenset(settings.admins)
+
+    async def process(bot: Bot, session: AsyncSession, job: Any, *, resumed: bool = False) -> str:
+        return await process_job(bot, session, job, checker=checker, admins=admins, resumed=resumed)
+
+    return JobRunner(sessionmaker, process, job_failed, lease=settings.job_lease, sweep=settings.job_sweep,
+                     observe=metrics.observe_parse)
+
+
+def _throttling(settings: Settings) -> ThrottlingMiddleware:
+    """Per user; in Redis when NIANBAO_REDIS_URL is set, so replicas share each user's bucket."""
+    if settings.redis_url and settings.throttle_rate > 0:
+        from bot.shared_throttle import RedisThrottlingMiddleware
+
+        return RedisThrottlingMiddleware(settings.redis_url, settings.redis_prefix, settings.throttle_rate)
+    return ThrottlingMiddleware(settings.throttle_rate)
 
 
 def _fsm_storage(settings: Settings) -> BaseStorage:
@@ -99,18 +128,20 @@ async def set_commands(bot: Bot, settings: Settings) -> None:
             log.info("admin menu for %s not set: %s", admin, e)
 
 
-async def on_startup(bot: Bot, settings: Settings, checker: Checker, dispatcher: Dispatcher) -> None:
-    # The parser workers warm up in the background: polling starts at once (the first file waits
-    # for them if it comes first).
-    dispatcher["warming"] = asyncio.create_task(checker.warm())
+async def on_startup(bot: Bot, dispatcher: Dispatcher, settings: Settings, checker: Checker, jobs: JobRunner) -> None:
     await set_commands(bot, settings)
+    # Workers start in the background: the bot answers at once, and a file that comes first waits in
+    # the queue (its time bound starts when a worker takes it).
+    dispatcher["warming"] = asyncio.get_running_loop().create_task(checker.warm())
+    jobs.start_sweeping(bot)  # documents a killed process accepted are finished here
 
 
-async def on_shutdown(checker: Checker, owns_checker: bool, dispatcher: Dispatcher) -> None:
-    warming = dispatcher.get("warming")
+async def on_shutdown(dispatcher: Dispatcher, checker: Checker, owns_checker: bool, jobs: JobRunner) -> None:
+    warming = dispatcher.workflow_data.pop("warming", None)
     if warming is not None and not warming.done():
         warming.cancel()
         with contextlib.suppress(asyncio.CancelledError):
             await warming
+    await jobs.stop()
     if owns_checker:  # a checker passed in (tests, `nianbao try`) is closed by whoever made it
         checker.close()

@@ -58,6 +58,7 @@ class ReminderScheduler:
         advisory_lock: bool = True,
         render: Render = render_reminder,
         scheduler: AsyncIOScheduler | None = None,
+        observe: Callable[[list[Outcome]], None] | None = None,
     ) -> None:
         self.sessions = sessions
         self.sender = sender
@@ -67,6 +68,7 @@ class ReminderScheduler:
         self.advisory_lock = advisory_lock
         self.render = render  # the reminder's text (storage hands over the data)
         self.scheduler = scheduler or AsyncIOScheduler(timezone=UTC)
+        self.observe = observe  # e.g. the metrics
         self.ticks = 0  # how many ticks ran (for logs and tests)
         self._running: set[asyncio.Task[Any]] = set()  # ticks under way, waited for on shutdown
         self._stopped = False
@@ -89,6 +91,8 @@ class ReminderScheduler:
             return []
         finally:
             self._running.discard(task)  # type: ignore[arg-type]
+        if self.observe is not None:
+            self.observe(outcomes)
         for o in outcomes:
             log.info("reminder %s to chat %s: %s offset %s%s", o.result, o.chat_id, o.report_year, o.offset,
                      " (late)" if o.late else "")  # fmt: skip
@@ -153,6 +157,7 @@ async def _on_startup(bot: Any, dispatcher: Any, sessionmaker: async_sessionmake
         clock=dispatcher.get("reminder_clock") or system_clock,
         interval=float(dispatcher.get("reminder_interval") or DEFAULT_INTERVAL),
         default_lang=getattr(settings, "language", "zh"),
+        observe=dispatcher.get("reminder_observer"),
     )
     dispatcher["reminder_scheduler"] = reminders
     reminders.start()

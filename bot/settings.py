@@ -26,6 +26,10 @@ class Settings(BaseSettings):
     max_upload_mb: int = Field(20, ge=1)
     parse_timeout: float = Field(30.0, gt=0)  # seconds for one file in the worker process
     parse_workers: int = Field(2, ge=1)
+    parse_queue_per_chat: int = Field(2, ge=1)  # files one chat may have waiting or being checked
+    job_lease: float = Field(60.0, ge=1)  # seconds a bot process holds a document job without renewing it
+    job_sweep: float = Field(15.0, ge=0.1)  # seconds between looks for jobs left by a killed process
+    dedup_ttl: int = Field(86400, ge=60)  # seconds a webhook update_id is remembered (Redis or memory)
     throttle_rate: float = Field(0.5, ge=0)  # seconds a user waits between two messages
     api_base: str | None = None  # base URL of a Bot API server other than Telegram's
     redis_url: str | None = None  # conversation state in Redis, shared by bot processes (else in memory)

@@ -117,11 +117,12 @@ class Terminal:
         return True
 
 
-async def _wait_idle(term: Terminal, tracker: UpdateTracker, timeout: float) -> bool:
-    """Until the bot has finished every update the terminal sent (and printed what it did)."""
+async def _wait_idle(term: Terminal, tracker: UpdateTracker, timeout: float, jobs: Any = None) -> bool:
+    """Until the bot has finished every update the terminal sent and every file job (documents are
+    checked in the background, after their update), and printed what it did."""
     loop = asyncio.get_running_loop()
     deadline = loop.time() + timeout
-    while not term.pushed <= tracker.done and loop.time() < deadline:
+    while (not term.pushed <= tracker.done or (jobs is not None and jobs.active)) and loop.time() < deadline:
         tracker.changed.clear()
         await term.show_new()
         with contextlib.suppress(TimeoutError):
@@ -247,7 +248,7 @@ async def run_try(args: argparse.Namespace, stream: TextIO = sys.stdout) -> int:
                 term.say(f"you> {line.rstrip()}")
             if not await term.run_line(line):
                 break
-            if await first_of(stop, _wait_idle(term, tracker, settings.parse_timeout + 15), polling) is None:
+            if await first_of(stop, _wait_idle(term, tracker, settings.parse_timeout + 15, dp.workflow_data.get("jobs")), polling) is None:
                 code = 130 if stop.is_set() else 0
                 break
     finally:

@@ -13,17 +13,18 @@ from concurrent.futures.process import BrokenProcessPool
 from aiogram import Bot, F, Router
 from aiogram.exceptions import TelegramBadRequest
 from aiogram.filters import Filter
-from aiogram.types import BufferedInputFile, CallbackQuery, Message
+from aiogram.types import BufferedInputFile, CallbackQuery, Message, ReplyParameters
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from handlers import views
 from handlers.filters import OnLoop, is_admin
 from handlers.i18n import t
+from handlers.jobs import JobRunner
 from handlers.services import ChatInfo, Checker, CheckTimeout, InFlight
 from reports.model import Report as CheckedReport
 from reports.readers import sniff
 from storage import repo
-from storage.models import Report, chat_workspace_name
+from storage.models import Job, Report, chat_workspace_name
 
 log = logging.getLogger(__name__)
 
@@ -84,27 +85,57 @@ async def chat_action(bot: Bot, chat_id: int, action: str = "typing") -> AsyncIt
             await task
 
 
-async def _edit(status: Message, text: str) -> None:
-    with contextlib.suppress(TelegramBadRequest):  # e.g. "message is not modified"
-        await status.edit_text(text)
+async def _edit(bot: Bot, job: Job, text: str) -> None:
+    """Edit the job's status message (or send one when it has none yet)."""
+    if job.status_message_id is None:
+        await bot.send_message(job.chat_id, text, reply_parameters=_reply(job.message_id))
+        return
+    with contextlib.suppress(TelegramBadRequest):  # e.g. "message is not modified", or deleted
+        await bot.edit_message_text(text, chat_id=job.chat_id, message_id=job.status_message_id)
 
 
 async def send_report(
     message: Message, row: Report, session: AsyncSession, lang: str, admins: frozenset[int], *, prefix: str = ""
 ) -> Message:
+    """The verdict of a stored report, with its buttons, as a reply to `message`."""
+    assert message.bot is not None
+    user_id = message.from_user.id if message.from_user else None
+    return await send_report_to(message.bot, message.chat.id, message.message_id, user_id, row, session, lang,
+                                admins, prefix=prefix)
+
+
+async def send_report_to(
+    bot: Bot, chat_id: int, reply_to: int | None, user_id: int | None, row: Report, session: AsyncSession,
+    lang: str, admins: frozenset[int], *, prefix: str = "",
+) -> Message:
     """The verdict of a stored report, with its buttons; a long list goes along as a file."""
     findings = await repo.findings_of(session, row.id)  # type: ignore[arg-type]
     text, full = views.verdict(row, findings, lang)
-    admin = is_admin(message.from_user and message.from_user.id, admins) if message.from_user else False
+    admin = is_admin(user_id, admins) if user_id is not None else False
     if prefix:
         text = f"{prefix}\n\n{text}"
-    sent = await message.reply(text, reply_markup=views.report_keyboard(row, lang, admin=admin))
+    sent = await bot.send_message(chat_id, text, reply_markup=views.report_keyboard(row, lang, admin=admin),
+                                  reply_parameters=_reply(reply_to))
     if full is not None:
-        await message.answer_document(
-            BufferedInputFile(full.encode("utf-8"), f"findings-{row.id}.txt"),
+        await bot.send_document(
+            chat_id, BufferedInputFile(full.encode("utf-8"), f"findings-{row.id}.txt"),
             caption=t("findings_file_caption", lang, id=row.id),
         )
     return sent
+
+
+def _reply(message_id: int | None) -> ReplyParameters | None:
+    """A reply to the user's message, or a plain message when it was deleted meanwhile."""
+    return None if message_id is None else ReplyParameters(message_id=message_id, allow_sending_without_reply=True)
+
+
+def _stored_name(name: str, limit: int = 255) -> str:
+    """The file name as kept in the job row: cut in the middle, its extension kept."""
+    if len(name) <= limit:
+        return name
+    stem, dot, ext = name.rpartition(".")
+    ext = dot + ext if stem and len(ext) <= 8 else ""
+    return name[: limit - len(ext) - 1] + "…" + ext
 
 
 async def on_document(
@@ -115,9 +146,11 @@ async def on_document(
     lang: str,
     checker: Checker,
     inflight: InFlight,
-    admins: frozenset[int],
+    jobs: JobRunner,
     max_upload_bytes: int,
 ) -> None:
+    """Accept a document: the checks that need no download, then a job row (committed before this
+    handler returns, i.e. before the update is acknowledged); the work goes on in the background."""
     doc = message.document
     assert doc is not None and message.from_user is not None
     name = short_name(doc.file_name or "report")
@@ -131,68 +164,85 @@ async def on_document(
     if doc.file_size == 0:
         await message.reply(t("empty_file", lang))
         return
+    if not checker.accepts(message.chat.id):
+        await message.reply(t("queue_full", lang, n=checker.per_chat))
+        return
     user_id = message.from_user.id
     if not inflight.start(user_id):
         await message.reply(t("busy", lang))
         return
     try:
+        job = await jobs.accept(
+            session, chat_id=message.chat.id, user_id=user_id, message_id=message.message_id, file_id=doc.file_id,
+            file_name=_stored_name(name), file_size=size, workspace=chat_workspace_name(message.chat.id), lang=lang,
+        )
+        if job is None:  # this message was accepted before (a delivery retried)
+            inflight.done(user_id)
+            return
         status = await message.reply(t("status_received", lang, name=name))
-        async with chat_action(bot, message.chat.id):
-            await _handle(message, bot, session, chat_info, lang, checker, admins, status, name)
-    finally:
+        job.status_message_id = status.message_id
+        await jobs.set_status(session, job.id, status.message_id)  # type: ignore[arg-type]
+    except BaseException:
         inflight.done(user_id)
+        raise
+    jobs.start(bot, job.id, on_done=lambda: inflight.done(user_id))  # type: ignore[arg-type]
 
 
-async def _handle(
-    message: Message, bot: Bot, session: AsyncSession, chat_info: ChatInfo, lang: str,
-    checker: Checker, admins: frozenset[int], status: Message, name: str,
-) -> None:
-    doc = message.document
-    assert doc is not None and message.from_user is not None
+async def process_job(
+    bot: Bot, session: AsyncSession, job: Job, *, checker: Checker, admins: frozenset[int], resumed: bool = False,
+) -> str:
+    """Download, check, store and answer one job; returns its outcome (for the metrics). Outcomes
+    the user is told about (a bad file, a timeout) end the job; other errors propagate (retried)."""
+    async with chat_action(bot, job.chat_id):
+        return await _process(bot, session, job, checker, admins, resumed)
+
+
+async def _process(bot: Bot, session: AsyncSession, job: Job, checker: Checker, admins: frozenset[int],
+                   resumed: bool) -> str:
+    lang, name = job.lang, job.file_name
+    if resumed:
+        await _edit(bot, job, t("status_resumed", lang, name=name))
     try:
-        buf = await bot.download(doc)
+        buf = await bot.download(job.file_id)
     except TelegramBadRequest as e:
         key = "too_big" if "too big" in e.message else "download_failed"
-        await _edit(status, t(key, lang, size=_size(doc.file_size or 0)))
-        return
+        await _edit(bot, job, t(key, lang, size=_size(job.file_size)))
+        return "download-failed"
     data = buf.read() if buf is not None else b""
     kind = sniff(data) if data else "empty"
     if kind == "empty":
-        await _edit(status, t("empty_file", lang))
-        return
-    if kind == "image":
-        await _edit(status, t("image_file", lang))
-        return
-    if kind == "binary":
-        await _edit(status, t("unknown_type", lang, kind=doc.mime_type or kind))
-        return
+        await _edit(bot, job, t("empty_file", lang))
+        return "empty"
+    if kind in ("image", "binary"):
+        await _edit(bot, job, t("image_file", lang) if kind == "image" else t("unknown_type", lang, kind=kind))
+        return "not-a-report"
 
     sha = hashlib.sha256(data).hexdigest()
-    earlier = await repo.find_by_sha(session, chat_info.workspace_id, sha)
+    workspace = await repo.get_or_create_chat(session, job.chat_id)
+    earlier = await repo.find_by_sha(session, workspace.workspace_id, sha)
     if earlier is not None:
-        await status.delete()
-        await send_report(message, earlier, session, lang, admins, prefix=t("already", lang, id=earlier.id))
-        return
+        await _delete_status(bot, job)
+        await send_report_to(bot, job.chat_id, job.message_id, job.user_id, earlier, session, lang, admins,
+                             prefix=t("already", lang, id=earlier.id))
+        return "already"
 
-    await _edit(status, t("status_parsing", lang, name=name))
+    await _edit(bot, job, t("status_parsing", lang, name=name))
     try:
-        report: CheckedReport = await checker.check(data, name)
+        report: CheckedReport = await checker.check(data, name, chat=job.chat_id, limit=not resumed)
     except CheckTimeout:
-        await _edit(status, t("timeout", lang, seconds=f"{checker.timeout:g}"))
-        return
+        await _edit(bot, job, t("timeout", lang, seconds=f"{checker.timeout:g}"))
+        return "timeout"
     except (BrokenProcessPool, MemoryError):
         log.warning("worker failed on %s (%d bytes)", name, len(data), exc_info=True)
-        await _edit(status, t("parse_failed", lang))
-        return
+        await _edit(bot, job, t("parse_failed", lang))
+        return "crashed"
     fatal = [f for f in report.errors if f.code in FILE_LEVEL]
     if fatal:
-        await _edit(status, "\n".join(f"❌ {f.message(lang)}" for f in fatal))
-        return
+        await _edit(bot, job, "\n".join(f"❌ {f.message(lang)}" for f in fatal))
+        return fatal[0].code
 
-    await _edit(status, t("status_checking", lang))
-    res = await repo.save_report(
-        session, report, workspace=chat_workspace_name(message.chat.id), uploader=message.from_user.id, file_name=name
-    )
+    await _edit(bot, job, t("status_checking", lang))
+    res = await repo.save_report(session, report, workspace=job.workspace, uploader=job.user_id, file_name=name)
     row = await repo.get_report(session, res.report_id)
     assert row is not None
     prefix = ""
@@ -200,8 +250,20 @@ async def _handle(
         prefix = t("already", lang, id=row.id)
     elif res.status == "superseded" and res.previous_id:
         prefix = t("superseded", lang, previous=res.previous_id)
-    await status.delete()
-    await send_report(message, row, session, lang, admins, prefix=prefix)
+    await _delete_status(bot, job)
+    await send_report_to(bot, job.chat_id, job.message_id, job.user_id, row, session, lang, admins, prefix=prefix)
+    return "pass" if not report.errors else "fail"
+
+
+async def _delete_status(bot: Bot, job: Job) -> None:
+    if job.status_message_id is not None:
+        with contextlib.suppress(TelegramBadRequest):
+            await bot.delete_message(job.chat_id, job.status_message_id)
+
+
+async def job_failed(bot: Bot, job: Job) -> None:
+    """Tell the user a job was given up."""
+    await _edit(bot, job, t("job_failed", job.lang, name=job.file_name, n=job.attempts))
 
 
 async def on_photo(message: Message, lang: str) -> None:

@@ -164,6 +164,15 @@ MESSAGES: dict[str, tuple[str, str]] = {
         "Unrecognised file type ({kind}). Please send the annual report as PDF, Word (.docx), TXT, Markdown or HTML.",
     ),
     "busy": ("你的上一个文件还在处理，请等它完成后再发。", "Your previous file is still being processed; please wait for it first."),
+    "queue_full": (
+        "这个聊天已有 {n} 个文件在排队或校验，请等它们完成后再发。",
+        "This chat already has {n} files waiting or being checked; please wait for them first.",
+    ),
+    "status_resumed": ("⏳ 机器人重启后继续处理《{name}》…", "⏳ Resuming {name} after a restart…"),
+    "job_failed": (
+        "❌ 《{name}》试了 {n} 次仍未处理完，已放弃。请重新发送这个文件。",
+        "❌ {name} could not be processed after {n} attempts. Please send the file again.",
+    ),
     "status_received": ("📥 已收到《{name}》，正在下载…", "📥 Received {name}, downloading…"),
     "status_parsing": ("⏳ 正在解析《{name}》…", "⏳ Parsing {name}…"),
     "status_checking": ("🔎 正在校验…", "🔎 Checking…"),

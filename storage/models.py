@@ -145,3 +145,34 @@ class Chat(SQLModel, table=True):
     workspace_id: int = Field(sa_column=Column(Integer, ForeignKey("workspaces.id"), nullable=False))
     blocked: bool = Field(default=False, nullable=False)
     created_at: datetime = _ts()
+
+
+class Job(SQLModel, table=True):
+    """A document the bot accepted, recorded before the update is acknowledged, so a bot killed while
+    downloading or parsing it resumes it at its next start (or another replica does). `lease_until`
+    (epoch seconds) is renewed while a process works on it; an open job past its lease is taken over.
+    One job per (chat, message): a document delivered twice is one job."""
+
+    __tablename__ = "jobs"
+    __table_args__ = (
+        UniqueConstraint("chat_id", "message_id", name="uq_jobs_chat_message"),
+        Index("ix_jobs_state_lease", "state", "lease_until"),
+    )
+
+    id: int | None = Field(default=None, primary_key=True)
+    chat_id: int = Field(sa_type=BigInteger, nullable=False)
+    user_id: int = Field(sa_type=BigInteger, nullable=False)
+    message_id: int = Field(sa_type=BigInteger, nullable=False)  # the user's document message
+    status_message_id: int | None = Field(default=None, sa_type=BigInteger)  # "📥 … ⏳ …", edited as it goes
+    file_id: str = Field(sa_type=String(256), nullable=False)
+    file_name: str = Field(sa_type=String(255), nullable=False)
+    file_size: int = Field(default=0, sa_type=BigInteger, nullable=False)
+    workspace: str = Field(sa_type=String(64), nullable=False)
+    lang: str = Field(default="zh", sa_type=String(2), nullable=False)
+    state: str = Field(default="running", sa_type=String(16), nullable=False)  # running, done, failed
+    attempts: int = Field(default=1, nullable=False)
+    owner: str | None = Field(default=None, sa_type=String(64))  # the process working on it
+    lease_until: float = Field(default=0.0, sa_type=Float, nullable=False)
+    error: str | None = Field(default=None, sa_type=String(255))
+    created_at: datetime = _ts()
+    updated_at: datetime = _ts()

@@ -1,0 +1,188 @@
+"""The job runner: accepted documents worked on in the background, resumed after a crash.
+
+`accept` records a job (the handler returns, and the update is acknowledged, only after that);
+`start` works on it in a task that renews the job's lease; a sweep at start-up and every
+`sweep` seconds takes over the open jobs whose lease ran out (their process was killed), so a
+restarted bot, or another replica, finishes them and edits their status messages. A job that
+failed MAX_ATTEMPTS times is given up and the user told so.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+import os
+import secrets
+import socket
+import time
+from collections.abc import Awaitable, Callable
+from typing import Any
+
+from aiogram import Bot
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+
+from storage import jobs as store
+from storage.models import Job
+
+log = logging.getLogger(__name__)
+
+Process = Callable[..., Awaitable[str]]  # (bot, session, job, resumed=...) -> outcome
+Failed = Callable[[Bot, Job], Awaitable[None]]
+Observer = Callable[[str, float], None]  # (outcome, seconds)
+
+
+class JobRunner:
+    def __init__(
+        self,
+        sessionmaker: async_sessionmaker[AsyncSession],
+        process: Process,
+        failed: Failed,
+        *,
+        lease: float = 60.0,
+        sweep: float = 15.0,
+        observe: Observer | None = None,
+    ) -> None:
+        self.sessionmaker = sessionmaker
+        self.process = process
+        self.failed = failed
+        self.lease = lease
+        self.sweep_every = sweep
+        self.observe = observe
+        self.owner = f"{socket.gethostname()[:30]}:{os.getpid()}:{secrets.token_hex(4)}"
+        self._tasks: dict[int, asyncio.Task[None]] = {}
+        self._sweeper: asyncio.Task[None] | None = None
+
+    @property
+    def active(self) -> int:
+        return len(self._tasks)
+
+    # ---- accepting
+
+    async def accept(self, session: AsyncSession, **fields: Any) -> Job | None:
+        return await store.record(session, owner=self.owner, lease=self.lease, **fields)
+
+    async def set_status(self, session: AsyncSession, job_id: int, message_id: int) -> None:
+        await store.set_status_message(session, job_id, message_id)
+
+    def start(self, bot: Bot, job_id: int, *, resumed: bool = False, on_done: Callable[[], None] | None = None) -> None:
+        task = asyncio.get_running_loop().create_task(self._run(bot, job_id, resumed, on_done))
+        self._tasks[job_id] = task
+        task.add_done_callback(lambda _: self._tasks.pop(job_id, None))
+
+    # ---- working
+
+    async def _heartbeat(self, job_id: int) -> None:
+        while True:
+            await asyncio.sleep(self.lease / 3)
+            try:
+                async with self.sessionmaker() as session:
+                    if not await store.renew(session, job_id, self.owner, self.lease):
+                        log.warning("job %s was taken over by another process", job_id)
+                        return
+            except Exception as e:  # noqa: BLE001 - a missed renewal is retried at the next beat
+                log.warning("job %s: lease not renewed: %r", job_id, e)
+
+    async def _run(self, bot: Bot, job_id: int, resumed: bool, on_done: Callable[[], None] | None) -> None:
+        started = time.monotonic()
+        beat = asyncio.create_task(self._heartbeat(job_id))
+
+        def done() -> None:  # the user may send the next file as soon as the answer is out
+            nonlocal on_done
+            if on_done is not None:
+                on_done()
+                on_done = None
+
+        try:
+            async with self.sessionmaker() as session:
+                job = await store.get(session, job_id)
+                if job is None or job.state != store.OPEN:
+                    return
+                try:
+                    outcome = await self.process(bot, session, job, resumed=resumed)
+                except asyncio.CancelledError:
+                    raise
+                except Exception as e:
+                    done()
+                    log.exception("job %s (%s) failed, attempt %d", job_id, job.file_name, job.attempts)
+                    await session.rollback()
+                    if job.attempts >= store.MAX_ATTEMPTS:
+                        await self._give_up(bot, session, job, repr(e))
+                    else:
+                        await store.release(session, job_id, self.owner, repr(e))
+                    self._observe("error", started)
+                    return
+                done()
+                await store.finish(session, job_id, "done")
+                self._observe(outcome, started)
+        finally:
+            beat.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await beat
+            done()
+
+    def _observe(self, outcome: str, started: float) -> None:
+        if self.observe is not None:
+            self.observe(outcome, time.monotonic() - started)
+
+    async def _give_up(self, bot: Bot, session: AsyncSession, job: Job, error: str) -> None:
+        await store.finish(session, job.id, "failed", error)  # type: ignore[arg-type]
+        try:
+            await self.failed(bot, job)
+        except Exception as e:  # noqa: BLE001 - the chat may be gone; the job is closed anyway
+            log.warning("job %s: could not tell chat %s: %r", job.id, job.chat_id, e)
+
+    # ---- resuming
+
+    async def sweep(self, bot: Bot) -> int:
+        """Take over the open jobs whose lease ran out; returns how many were resumed or given up."""
+        n = 0
+        async with self.sessionmaker() as session:
+            for job_id in await store.expired(session):
+                if job_id in self._tasks:
+                    continue
+                job = await store.claim(session, job_id, self.owner, self.lease)
+                if job is None:  # another process took it
+                    continue
+                n += 1
+                if job.attempts > store.MAX_ATTEMPTS:
+                    log.warning("job %s (%s) given up after %d attempts", job_id, job.file_name, job.attempts - 1)
+                    job.attempts -= 1
+                    await self._give_up(bot, session, job, job.error or "killed while working on it")
+                    continue
+                log.info("resuming job %s (%s), attempt %d", job_id, job.file_name, job.attempts)
+                self.start(bot, job_id, resumed=True)
+        return n
+
+    async def _sweep_forever(self, bot: Bot) -> None:
+        while True:
+            try:
+                await self.sweep(bot)
+            except Exception:  # noqa: BLE001 - the database may be away for a moment
+                log.exception("job sweep failed")
+            await asyncio.sleep(self.sweep_every)
+
+    def start_sweeping(self, bot: Bot) -> None:
+        if self._sweeper is None or self._sweeper.done():
+            self._sweeper = asyncio.get_running_loop().create_task(self._sweep_forever(bot))
+
+    async def stop(self, grace: float = 10.0) -> None:
+        """Stop sweeping; let the jobs under way finish for `grace` seconds, then cancel them and hand
+        them back (lease ended), so the next process takes them over at once."""
+        if self._sweeper is not None:
+            self._sweeper.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await self._sweeper
+            self._sweeper = None
+        pending = list(self._tasks.items())
+        if not pending:
+            return
+        _, late = await asyncio.wait([t for _, t in pending], timeout=grace)
+        for job_id, task in pending:
+            if task in late:
+                task.cancel()
+                with contextlib.suppress(asyncio.CancelledError, Exception):
+                    await task
+                with contextlib.suppress(Exception):
+                    async with self.sessionmaker() as session:
+                        await store.release(session, job_id, self.owner, "the bot stopped")
