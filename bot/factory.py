@@ -7,7 +7,6 @@ dispatcher workflow data, so every handler can ask for them by name.
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import logging
 from typing import Any
 
@@ -27,6 +26,7 @@ from bot.scheduler import install as install_reminders
 from bot.settings import Settings
 from handlers import get_routers
 from handlers.i18n import ADMIN_COMMANDS, COMMANDS
+from handlers.questions import UnknownCommand
 from handlers.services import Chats, Checker, InFlight
 
 log = logging.getLogger(__name__)
@@ -64,6 +64,7 @@ def create_dispatcher(
     dp.update.outer_middleware(DbSessionMiddleware(sessionmaker))
     dp.update.outer_middleware(ChatContextMiddleware(chats))
     dp.message.outer_middleware(ThrottlingMiddleware(settings.throttle_rate))
+    dp.message.outer_middleware(UnknownCommand())  # innermost: sees what no router handled
     dp.include_routers(*get_routers())
     dp.startup.register(on_startup)
     dp.shutdown.register(on_shutdown)
@@ -107,10 +108,10 @@ async def on_startup(bot: Bot, settings: Settings, checker: Checker, dispatcher:
 
 
 async def on_shutdown(checker: Checker, owns_checker: bool, dispatcher: Dispatcher) -> None:
-    warming = dispatcher.get("warming")
-    if warming is not None and not warming.done():
-        warming.cancel()
-        with contextlib.suppress(asyncio.CancelledError):
-            await warming
-    if owns_checker:  # a checker passed in (tests, `nianbao try`) is closed by whoever made it
+    if owns_checker:  # a checker passed in (tests) is closed by whoever made it
         checker.close()
+        # The warm-up, if still under way, ends with the killed pool (cancelling it instead would
+        # cancel futures the pool's own thread still completes).
+        warming = dispatcher.get("warming")
+        if warming is not None and not warming.done():
+            await asyncio.wait([warming], timeout=5)

@@ -160,12 +160,14 @@ MESSAGES: dict[str, tuple[str, str]] = {
     # ---- verdict
     "pass": ("✅ 通过", "✅ Pass"),
     "fail": ("❌ 未通过", "❌ Fail"),
+    "unknown_command": ("没有 {command} 这个命令。发送 /help 查看全部命令。",
+                        "There is no {command} command. Send /help for the list."),
     "unknown_agency": ("（未识别机关）", "(agency not identified)"),
-    "unknown_year": ("（年份未知）", "(year unknown)"),
+    "unknown_year": ("（未识别年度）", "(year not identified)"),
     "year": ("{year} 年度", "{year}"),
     "counts": (
         "格式：{format} · 错误 {errors} · 提醒 {warnings} · 报告 #{id}",
-        "Format: {format} · {errors} error(s) · {warnings} warning(s) · report #{id}",
+        "Format: {format} · errors {errors} · warnings {warnings} · report #{id}",
     ),
     "no_findings": ("未发现问题。", "No findings."),
     "section_other": ("其他", "General"),

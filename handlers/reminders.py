@@ -79,8 +79,8 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "off.button": ("关闭 {n}", "Switch off {n}"),
     "off": ("已关闭本聊天的 {n} 个提醒。", "Switched off {n} reminder(s) in this chat."),
     "what": (
-        "{role}，截止 {deadline}{agency}；提前 {offsets} 天，{hour:02d}:00（{tz}）",
-        "{role}, due {deadline}{agency}; {offsets} day(s) before, at {hour:02d}:00 ({tz})",
+        "{role}，截止 {deadline}{agency}；{offsets}，{hour:02d}:00（{tz}）",
+        "{role}, due {deadline}{agency}; {offsets}, at {hour:02d}:00 ({tz})",
     ),
     "what.role.department": ("部门", "department"),
     "what.role.government": ("人民政府", "people's government"),
@@ -187,7 +187,18 @@ def _month_name(month: int, lang: str) -> str:
 
 
 def _offsets_text(offsets: list[int], lang: str) -> str:
-    return ("、" if lang != "en" else ", ").join(str(o) for o in sorted(offsets, reverse=True))
+    """"提前 30、7、1 天及当天" / "30, 7 and 1 days before and on the day" ("1 day", never "0 days")."""
+    days = sorted((o for o in set(offsets) if o > 0), reverse=True)
+    same_day = 0 in offsets
+    if lang != "en":
+        ahead = f"提前 {'、'.join(map(str, days))} 天" if days else ""
+        return ahead + ("及当天" if ahead and same_day else "当天" if same_day else "")
+    if days:
+        listed = ", ".join(map(str, days[:-1])) + (" and " if len(days) > 1 else "") + str(days[-1])
+        ahead = f"{listed} {'day' if days == [1] else 'days'} before"
+    else:
+        ahead = ""
+    return ahead + (" and on the day" if ahead and same_day else "on the day" if same_day else "")
 
 
 def describe(schedule: Schedule, agency: str | None, lang: str, today: datetime) -> str:

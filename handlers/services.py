@@ -183,7 +183,8 @@ class Checker:
             await asyncio.gather(*(loop.run_in_executor(pool, _warm) for _ in range(self.workers)))
             self._warm_pool = pool
         except Exception as e:  # noqa: BLE001 - a missing engine shows up at the first file instead
-            log.warning("warming the parser workers failed: %r", e)
+            if self._pool is pool:  # else the pool was killed on purpose (shutdown, a timeout)
+                log.warning("warming the parser workers failed: %r", e)
 
     async def check(self, data: bytes, filename: str) -> Report:
         loop = asyncio.get_running_loop()
