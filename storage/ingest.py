@@ -342,7 +342,7 @@ def _print_tables(workspace: str, outcomes: Sequence[Outcome], skipped: Sequence
         for o in failed:
             ft.add_row(o.path, o.reason or "")
         for f, code in skipped:
-            ft.add_row(str(f), f"{code}: skipped (not read)")
+            ft.add_row(str(f), f"{code} (skipped)")
         console.print(ft)
     rate = len(outcomes) / elapsed if elapsed > 0 else 0.0
     n = len(outcomes)
