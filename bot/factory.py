@@ -67,6 +67,7 @@ def create_dispatcher(
     dp.message.outer_middleware(UnknownCommand())  # innermost: sees what no router handled
     dp.include_routers(*get_routers())
     dp.startup.register(on_startup)
+    dp.shutdown.register(drain_updates)  # first: the updates under way still have the workers and the database
     dp.shutdown.register(on_shutdown)
     install_reminders(dp)
     return dp
@@ -105,6 +106,23 @@ async def on_startup(bot: Bot, settings: Settings, checker: Checker, dispatcher:
     # for them if it comes first).
     dispatcher["warming"] = asyncio.create_task(checker.warm())
     await set_commands(bot, settings)
+
+
+SHUTDOWN_GRACE = 5.0  # seconds the updates under way get to finish once polling has stopped
+
+
+async def drain_updates(dispatcher: Dispatcher) -> None:
+    """Let the updates under way (a file being parsed, say) finish for a moment, then cancel the
+    rest quietly, so none of them fails later on a closed session with a traceback."""
+    tasks = [t for t in getattr(dispatcher, "_handle_update_tasks", ()) if not t.done()]
+    if not tasks:
+        return
+    _, late = await asyncio.wait(tasks, timeout=SHUTDOWN_GRACE)
+    for t in late:
+        t.cancel()
+    if late:
+        await asyncio.wait(late, timeout=SHUTDOWN_GRACE)
+        log.info("%d update(s) cancelled at shutdown", len(late))
 
 
 async def on_shutdown(checker: Checker, owns_checker: bool, dispatcher: Dispatcher) -> None:
