@@ -68,7 +68,6 @@ async def _end(proc: asyncio.subprocess.Process, sig: int, *, group: bool = Fals
     ("importing", signal.SIGTERM),
     ("starting", signal.SIGTERM),
     ("polling", signal.SIGINT),
-    ("polling", signal.SIGTERM),
     ("parsing", signal.SIGTERM),
     ("parsing", signal.SIGINT),
 ])
@@ -105,8 +104,12 @@ async def test_bot_stops_cleanly(tmp_path: Path, phase: str, sig: int) -> None:
         await server.stop()
 
 
-@pytest.mark.parametrize("phase", ["starting", "prompt", "parsing"])
-@pytest.mark.parametrize("sig", [signal.SIGINT, signal.SIGTERM])
+@pytest.mark.parametrize(("phase", "sig"), [
+    ("starting", signal.SIGTERM),
+    ("prompt", signal.SIGINT),
+    ("parsing", signal.SIGINT),
+    ("parsing", signal.SIGTERM),
+])
 async def test_try_stops_cleanly(tmp_path: Path, phase: str, sig: int) -> None:
     """`nianbao try` (as `make demo` runs it): Ctrl-C reaches the whole process group, workers too."""
     if phase == "parsing" and not SAMPLE.exists():
