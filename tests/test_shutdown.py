@@ -89,7 +89,7 @@ async def test_bot_stops_cleanly(tmp_path: Path, phase: str, sig: int) -> None:
         elif phase == "starting":  # the dispatcher's start-up hooks (commands, scheduler, warm-up) run
             await client.wait_for(lambda: server.calls.get("deletewebhook"), 120, "the start-up")
         else:
-            await client.wait_for(lambda: server.calls.get("getupdates"), 120, "polling")
+            await client.wait_for(lambda: server.calls.get("getme"), 120, "polling")
         if phase == "parsing":
             since = client.mark()
             await client.send_document(user, chat, "huaian-2024.pdf", SAMPLE.read_bytes())
