@@ -175,3 +175,20 @@ def test_exit_status_of_ingest_and_ask(tmp_path: Path) -> None:
     assert run("ask", "--database-url", db, "灵宝市工信局2019年收到多少申请？").returncode == 1  # no such report
     p = run("ask", "--json", "--database-url", db, "what is this")
     assert p.returncode == 1 and json.loads(p.stdout)["value"] is None
+
+
+async def test_a_token_telegram_refuses(tmp_path: Path) -> None:
+    import asyncio
+
+    from bot.localapi import BotAPIServer
+
+    server = BotAPIServer()
+    await server.start()
+    try:
+        p = await asyncio.to_thread(run, "bot", NIANBAO_API_BASE=server.base_url, NIANBAO_DATA_DIR=str(tmp_path),
+                                    NIANBAO_BOT_TOKEN="123456:not-the-token")
+    finally:
+        await server.stop()
+    assert p.returncode == 2
+    assert p.stderr.splitlines()[-1] == (
+        "nianbao bot: Telegram refused the bot token: check NIANBAO_BOT_TOKEN (you get it from @BotFather).")
