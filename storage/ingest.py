@@ -122,7 +122,7 @@ def _pool(jobs: int) -> ProcessPoolExecutor:
     if "forkserver" in multiprocessing.get_all_start_methods():
         ctx = multiprocessing.get_context("forkserver")
         # Imported once in the fork server, so every worker starts with the engine loaded.
-        ctx.set_forkserver_preload(["reports.engine", "storage.ingest"])
+        ctx.set_forkserver_preload(["storage.quiet_workers", "reports.engine", "storage.ingest"])
     else:
         ctx = multiprocessing.get_context("spawn")
     return ProcessPoolExecutor(max_workers=jobs, mp_context=ctx, initializer=_worker_init)
@@ -151,7 +151,10 @@ def _check_all(
                 yield i, report, reason
                 done += 1
         finally:
-            pool.shutdown(wait=not broken, cancel_futures=True)
+            try:
+                pool.shutdown(wait=not broken, cancel_futures=True)
+            except RuntimeError:  # finalised in the pool's own thread (Ctrl-C): it cannot wait for itself
+                pool.shutdown(wait=False, cancel_futures=True)
         todo = todo[done:]
         if broken:
             suspect = todo.pop(0)

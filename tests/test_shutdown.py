@@ -135,3 +135,25 @@ async def test_try_stops_cleanly(tmp_path: Path, phase: str, sig: int) -> None:
     assert took < PROMPT_EXIT, (took, out)
     assert proc.returncode in (130, 0, -signal.SIGTERM), (proc.returncode, out)
     await _no_process_left(str(tmp_path))
+
+
+async def test_ingest_ctrl_c(tmp_path: Path) -> None:
+    """Ctrl-C in the middle of a folder ingest: exit 130 at once, no traceback, no worker left."""
+    if not SAMPLE.exists():
+        pytest.skip("../shared/samples is not beside the checkout")
+    folder = tmp_path / "in"
+    folder.mkdir()
+    for i in range(40):  # distinct files (a comment appended), far more than one run takes in a second
+        (folder / f"r{i}.pdf").write_bytes(SAMPLE.read_bytes() + f"\n%{i}\n".encode())
+    proc = await asyncio.create_subprocess_exec(
+        sys.executable, "-m", "bot.cli", "ingest", "--quiet", str(folder), cwd=ROOT, env=_env(tmp_path),
+        stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.STDOUT, start_new_session=True,
+    )
+    while not (tmp_path / "nianbao.db").exists():  # the store is made before the first file is read
+        await asyncio.sleep(0.1)
+    await asyncio.sleep(1.0)
+    took, out = await _end(proc, signal.SIGINT, group=True)
+    assert "Traceback" not in out and "KeyboardInterrupt" not in out, out
+    assert proc.returncode == 130, (proc.returncode, out)
+    assert took < PROMPT_EXIT, (took, out)
+    await _no_process_left(str(tmp_path))
