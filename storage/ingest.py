@@ -115,6 +115,9 @@ def _worker_init() -> None:
     """Workers leave Ctrl-C to the parent, which shuts them down (no KeyboardInterrupt traceback
     from each of them)."""
     signal.signal(signal.SIGINT, signal.SIG_IGN)
+    from storage.mistakes import one_line_logging
+
+    one_line_logging()  # an engine error logged here is one line too, not a traceback (--debug: all)
 
 
 def _pool(jobs: int) -> ProcessPoolExecutor:

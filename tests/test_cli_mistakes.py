@@ -192,3 +192,12 @@ async def test_a_token_telegram_refuses(tmp_path: Path) -> None:
     assert p.returncode == 2
     assert p.stderr.splitlines()[-1] == (
         "nianbao bot: Telegram refused the bot token: check NIANBAO_BOT_TOKEN (you get it from @BotFather).")
+
+
+def test_an_ingest_workers_logged_error_is_one_line() -> None:
+    code = ("from storage.ingest import _worker_init\n_worker_init()\nimport logging\n"
+            "try:\n    1 / 0\nexcept ZeroDivisionError:\n"
+            "    logging.getLogger('reports.engine').exception('check failed for %s', 'y.pdf')\n")
+    env = {k: v for k, v in os.environ.items() if k != "NIANBAO_DEBUG"}
+    p = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=60, cwd=ROOT, env=env)
+    assert p.stderr == "nianbao: check failed for y.pdf\n"
