@@ -104,6 +104,9 @@ async def set_commands(bot: Bot, settings: Settings) -> None:
 async def on_startup(bot: Bot, settings: Settings, checker: Checker, dispatcher: Dispatcher) -> None:
     # The parser workers warm up in the background: polling starts at once (the first file waits
     # for them if it comes first).
+    from storage.quiet_workers import start_forkserver
+
+    start_forkserver()  # its workers leave Ctrl-C to this process
     dispatcher["warming"] = asyncio.create_task(checker.warm())
     await set_commands(bot, settings)
 

@@ -125,7 +125,7 @@ def _pool(jobs: int) -> ProcessPoolExecutor:
     if "forkserver" in multiprocessing.get_all_start_methods():
         ctx = multiprocessing.get_context("forkserver")
         # Imported once in the fork server, so every worker starts with the engine loaded.
-        ctx.set_forkserver_preload(["storage.quiet_workers", "reports.engine", "storage.ingest"])
+        ctx.set_forkserver_preload(["reports.engine", "storage.ingest"])
     else:
         ctx = multiprocessing.get_context("spawn")
     return ProcessPoolExecutor(max_workers=jobs, mp_context=ctx, initializer=_worker_init)
@@ -192,6 +192,11 @@ async def ingest_paths(
     if not files:
         return []
     await upgrade(url)
+    if "forkserver" in multiprocessing.get_all_start_methods():
+        from storage.quiet_workers import start_forkserver
+
+        multiprocessing.get_context("forkserver").set_forkserver_preload(["reports.engine", "storage.ingest"])
+        start_forkserver()  # here, in the main thread: the pools start theirs from another
     engine = make_engine(url)
     outcomes: list[Outcome] = []
     try:
