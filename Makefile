@@ -44,3 +44,14 @@ fixtures: $(STAMP)
 
 clean:
 	rm -rf $(VENV) .pytest_cache .ruff_cache data
+
+# The whole suite on SQLite, then again on PostgreSQL + Redis where they answer on 127.0.0.1
+# (db `test`, trust auth; Redis db 0): the tests that need them skip otherwise.
+TEST_PG ?= postgresql+asyncpg://postgres@127.0.0.1:5432/test
+TEST_REDIS ?= redis://127.0.0.1:6379/0
+.PHONY: test-all
+test-all: $(STAMP)
+	env -u NIANBAO_TEST_DATABASE_URL -u NIANBAO_TEST_REDIS_URL $(BIN)/python -m pytest -q
+	@if $(BIN)/python -c "import socket,sys; [socket.create_connection(('127.0.0.1', p), 2).close() for p in (5432, 6379)]" 2>/dev/null; then \
+		NIANBAO_TEST_DATABASE_URL=$(TEST_PG) NIANBAO_TEST_REDIS_URL=$(TEST_REDIS) $(BIN)/python -m pytest -q; \
+	else echo "test-all: PostgreSQL (127.0.0.1:5432) or Redis (127.0.0.1:6379) not reachable: only SQLite was tested"; fi

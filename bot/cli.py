@@ -3,12 +3,12 @@ so `nianbao check` starts without loading the bot, the database or the PDF libra
 
 from __future__ import annotations
 
-import logging
 import os
 import sys
 from collections.abc import Callable
 
 from bot.mistakes import explain, user_lang
+from storage.mistakes import one_line_logging
 
 USAGE = """usage: nianbao COMMAND [ARGS]
 
@@ -67,26 +67,11 @@ def demo_main(argv: list[str]) -> int:
 COMMANDS = ("check", "rules", "ingest", "export", "db", "ask", "bot", "try", "demo", "doctor")
 
 
-class _OneLine(logging.Formatter):
-    """Log records as one line each, without tracebacks (those are shown with --debug only)."""
-
-    def format(self, record: logging.LogRecord) -> str:
-        return f"nianbao: {record.getMessage()}".splitlines()[0]
-
-
 def _setup_logging(cmd: str, debug: bool) -> None:
     """The terminal commands log warnings as one line on stderr; --debug logs everything, with
     tracebacks. `nianbao bot` configures its own log (a service's log keeps its tracebacks)."""
-    if cmd == "bot":
-        return
-    handler = logging.StreamHandler(sys.stderr)
-    if debug:
-        handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(name)s: %(message)s"))
-    else:
-        handler.setFormatter(_OneLine())
-    root = logging.getLogger()
-    root.addHandler(handler)
-    root.setLevel(logging.DEBUG if debug else logging.WARNING)
+    if cmd != "bot":
+        one_line_logging(debug)
 
 
 def _version() -> str:

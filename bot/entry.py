@@ -17,13 +17,14 @@ import hashlib
 import logging
 import signal
 import sys
-from collections.abc import Awaitable
+from collections.abc import Awaitable, Callable
 from typing import TYPE_CHECKING, Any, TypeVar
 
 if TYPE_CHECKING:
     from aiogram import Bot, Dispatcher
     from aiohttp import web
 
+    from bot.early import EarlyResponder
     from bot.settings import Settings
 
 log = logging.getLogger(__name__)
@@ -121,7 +122,7 @@ async def open_store(settings: Settings) -> tuple[Any, Any]:
     return engine, make_sessionmaker(engine)
 
 
-async def run_polling(settings: Settings) -> None:
+async def run_polling(settings: Settings, early: EarlyResponder | None = None) -> None:
     stop = stop_event()
     store = await first_of(stop, open_store(settings))
     if store is None:
@@ -132,6 +133,10 @@ async def run_polling(settings: Settings) -> None:
     bot = create_bot(settings)
     try:
         dp = create_dispatcher(settings, sessionmaker)
+        if early is not None:
+            updates = await asyncio.to_thread(early.take)
+            if updates:
+                dp.startup.register(_feed_early(updates, early.answered))
         if await first_of(stop, bot.delete_webhook()) is None:
             return
         polling = asyncio.create_task(dp.start_polling(bot, handle_signals=False))
@@ -140,6 +145,19 @@ async def run_polling(settings: Settings) -> None:
     finally:
         await bot.session.close()
         await engine.dispose()
+
+
+def _feed_early(updates: list[dict[str, Any]], answered: set[int]) -> Callable[..., Awaitable[None]]:
+    """A start-up hook handing the updates taken while starting to the dispatcher, in order."""
+
+    async def feed(bot: Bot, dispatcher: Dispatcher) -> None:
+        async def run() -> None:
+            for update in updates:
+                await dispatcher.feed_raw_update(bot, update, early_answered=update["update_id"] in answered)
+
+        dispatcher["early_updates"] = asyncio.create_task(run())
+
+    return feed
 
 
 async def run_webhook(settings: Settings) -> None:
@@ -188,7 +206,11 @@ def bot_main(argv: list[str]) -> int:
             return 2
         asyncio.run(run_webhook(settings))
     else:
-        asyncio.run(run_polling(settings))
+        from bot.early import EarlyResponder
+
+        # /start is answered while aiogram is still being imported (see bot.early).
+        early = EarlyResponder(settings.api_base, settings.token, settings.language).start()
+        asyncio.run(run_polling(settings, early))
     return 0
 
 

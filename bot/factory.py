@@ -29,6 +29,7 @@ from bot.settings import Settings
 from handlers import get_routers
 from handlers.i18n import ADMIN_COMMANDS, COMMANDS
 from handlers.jobs import JobRunner
+from handlers.questions import UnknownCommand
 from handlers.services import Chats, Checker, InFlight
 
 log = logging.getLogger(__name__)
@@ -72,8 +73,10 @@ def create_dispatcher(
     dp.update.outer_middleware(DbSessionMiddleware(sessionmaker))
     dp.update.outer_middleware(ChatContextMiddleware(chats))
     dp.message.outer_middleware(_throttling(settings))
+    dp.message.outer_middleware(UnknownCommand())  # innermost: sees what no router handled
     dp.include_routers(*get_routers())
     dp.startup.register(on_startup)
+    dp.shutdown.register(drain_updates)  # first: the updates under way still have the workers and the database
     dp.shutdown.register(on_shutdown)
     install_reminders(dp)
     return dp
@@ -129,11 +132,31 @@ async def set_commands(bot: Bot, settings: Settings) -> None:
 
 
 async def on_startup(bot: Bot, dispatcher: Dispatcher, settings: Settings, checker: Checker, jobs: JobRunner) -> None:
+    from storage.quiet_workers import start_forkserver
+
+    start_forkserver()  # its workers leave Ctrl-C to this process
     await set_commands(bot, settings)
     # Workers start in the background: the bot answers at once, and a file that comes first waits in
     # the queue (its time bound starts when a worker takes it).
     dispatcher["warming"] = asyncio.get_running_loop().create_task(checker.warm())
     jobs.start_sweeping(bot)  # documents a killed process accepted are finished here
+
+
+SHUTDOWN_GRACE = 5.0  # seconds the updates under way get to finish once polling has stopped
+
+
+async def drain_updates(dispatcher: Dispatcher) -> None:
+    """Let the updates under way (a file being parsed, say) finish for a moment, then cancel the
+    rest quietly, so none of them fails later on a closed session with a traceback."""
+    tasks = [t for t in getattr(dispatcher, "_handle_update_tasks", ()) if not t.done()]
+    if not tasks:
+        return
+    _, late = await asyncio.wait(tasks, timeout=SHUTDOWN_GRACE)
+    for t in late:
+        t.cancel()
+    if late:
+        await asyncio.wait(late, timeout=SHUTDOWN_GRACE)
+        log.info("%d update(s) cancelled at shutdown", len(late))
 
 
 async def on_shutdown(dispatcher: Dispatcher, checker: Checker, owns_checker: bool, jobs: JobRunner) -> None:

@@ -104,6 +104,13 @@ def _explain_pair(exc: BaseException) -> tuple[str, str] | None:
         return (f"数据库地址不对（{detail}）：应形如 postgresql+asyncpg://user@host/db 或 sqlite+aiosqlite:///path。",
                 f"the database URL is not valid ({detail}): it looks like postgresql+asyncpg://user@host/db "
                 "or sqlite+aiosqlite:///path.")
+    if "aiogram.TelegramUnauthorizedError" in names:
+        return ("Telegram 拒绝了这个机器人令牌：请检查 NIANBAO_BOT_TOKEN（在 @BotFather 那里获取）。",
+                "Telegram refused the bot token: check NIANBAO_BOT_TOKEN (you get it from @BotFather).")
+    if "aiogram.TelegramNetworkError" in names:
+        detail = _first_line(str(exc))
+        return (f"连不上 Telegram（{detail}）：请检查网络，或 NIANBAO_API_BASE。",
+                f"cannot reach Telegram ({detail}): check the network, or NIANBAO_API_BASE.")
     if "redis.ConnectionError" in names or "redis.TimeoutError" in names:
         return _redis_mistake(_first_line(str(exc)))
     if names & {"sqlalchemy.OperationalError", "sqlalchemy.InterfaceError", "asyncpg.PostgresError",

@@ -122,15 +122,19 @@ class ReminderScheduler:
             self.scheduler.shutdown(wait=False)
 
     async def stop(self, timeout: float = 10.0) -> None:
-        """Shut down and let the ticks under way finish (their claims and sends stay consistent)
-        instead of being cancelled half-way when the event loop or the database goes away."""
-        self.shutdown()
-        await asyncio.sleep(0)  # a job fired just before the shutdown starts, sees it and returns
+        """Stop firing, let the ticks under way finish (their claims and sends stay consistent)
+        instead of being cancelled half-way, then shut the scheduler down. (Shutting it down first
+        would cancel them: apscheduler's asyncio executor cancels the jobs it still runs.)"""
+        self._stopped = True
+        if self.scheduler.running:
+            self.scheduler.pause()
+        await asyncio.sleep(0)  # a job fired just before the pause starts, sees _stopped and returns
         pending = [t for t in self._running if not t.done() and t is not asyncio.current_task()]
         if pending:
             _, late = await asyncio.wait(pending, timeout=timeout)
             if late:
                 log.warning("%d reminder tick(s) still running after %.0f s at shutdown", len(late), timeout)
+        self.shutdown()
 
     @property
     def running(self) -> bool:

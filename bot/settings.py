@@ -12,7 +12,9 @@ from typing import Annotated, Literal
 from pydantic import Field, SecretStr, field_validator
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
-from bot.localapi.server import LOCAL_TOKEN
+# The token of the local Bot API server (bot.localapi), which accepts no other. Defined here, not
+# there, so that reading the settings does not load the server (aiohttp) at start-up.
+LOCAL_TOKEN = "100000001:nianbao-local-bot-api"
 
 
 class Settings(BaseSettings):

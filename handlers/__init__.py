@@ -7,7 +7,10 @@ any text that no command claimed is a question.
 
 from __future__ import annotations
 
-from aiogram import Router
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:  # handlers.i18n is read before aiogram is loaded (bot.early)
+    from aiogram import Router
 
 
 def get_routers() -> list[Router]:

@@ -12,7 +12,9 @@ from handlers.i18n import t
 from handlers.services import Chats
 
 
-async def start(message: Message, lang: str) -> None:
+async def start(message: Message, lang: str, early_answered: bool = False) -> None:
+    if early_answered:  # welcomed while the bot was starting (bot.early)
+        return
     name = message.from_user.first_name if message.from_user else ""
     await message.answer(t("start", lang, name=name))
 

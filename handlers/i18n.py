@@ -190,12 +190,14 @@ MESSAGES: dict[str, tuple[str, str]] = {
     # ---- verdict
     "pass": ("✅ 通过", "✅ Pass"),
     "fail": ("❌ 未通过", "❌ Fail"),
+    "unknown_command": ("没有 {command} 这个命令。发送 /help 查看全部命令。",
+                        "There is no {command} command. Send /help for the list."),
     "unknown_agency": ("（未识别机关）", "(agency not identified)"),
-    "unknown_year": ("（年份未知）", "(year unknown)"),
+    "unknown_year": ("（未识别年度）", "(year not identified)"),
     "year": ("{year} 年度", "{year}"),
     "counts": (
         "格式：{format} · 错误 {errors} · 提醒 {warnings} · 报告 #{id}",
-        "Format: {format} · {errors} error(s) · {warnings} warning(s) · report #{id}",
+        "Format: {format} · errors {errors} · warnings {warnings} · report #{id}",
     ),
     "no_findings": ("未发现问题。", "No findings."),
     "section_other": ("其他", "General"),
@@ -298,8 +300,8 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "remind.off.button": ("关闭 {n}", "Switch off {n}"),
     "remind.off": ("已关闭本聊天的 {n} 个提醒。", "Switched off {n} reminder(s) in this chat."),
     "remind.what": (
-        "{role}，截止 {deadline}{agency}；提前 {offsets} 天，{hour:02d}:00（{tz}）",
-        "{role}, due {deadline}{agency}; {offsets} day(s) before, at {hour:02d}:00 ({tz})",
+        "{role}，截止 {deadline}{agency}；{offsets}，{hour:02d}:00（{tz}）",
+        "{role}, due {deadline}{agency}; {offsets}, at {hour:02d}:00 ({tz})",
     ),
     "remind.what.agency": ("（{agency}）", " ({agency})"),
     "remind.month.button": ("{month}月", "{month}"),

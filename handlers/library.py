@@ -53,7 +53,7 @@ async def stats(message: Message, command: CommandObject, session: AsyncSession,
     if failed:
         lines.append(t("stats_failed", lang))
         lines += [
-            f"❌ #{r.id} {html.escape(r.agency_name or t('unknown_agency', lang))} {r.year or ''} ({r.error_count})"
+            f"❌ #{r.id} {html.escape(r.agency_name or t('unknown_agency', lang))} {r.year or t('unknown_year', lang)} ({r.error_count})"
             for r in failed[:30]
         ]
     await message.answer("\n".join(lines))

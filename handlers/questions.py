@@ -9,14 +9,18 @@ from __future__ import annotations
 import asyncio
 import html
 import re
+from collections.abc import Awaitable, Callable
+from typing import Any
 
-from aiogram import Bot, F, Router
+from aiogram import BaseMiddleware, Bot, F, Router
+from aiogram.dispatcher.event.bases import UNHANDLED
 from aiogram.types import (
     BufferedInputFile,
     CallbackQuery,
     InlineKeyboardButton,
     InlineKeyboardMarkup,
     Message,
+    TelegramObject,
 )
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -73,6 +77,25 @@ async def on_chart(query: CallbackQuery, bot: Bot, session: AsyncSession, chat_i
         return
     await query.answer()
     await message.answer_photo(BufferedInputFile(png, "chart.png"), caption=html.escape(text[:200], quote=False))
+
+
+class UnknownCommand(BaseMiddleware):
+    """A command no handler took (/foo) gets a short answer rather than nothing. It runs around
+    every router (an outer middleware of the dispatcher's messages), so it speaks only when the
+    whole tree left the message unhandled. In a group, only a command addressed to this bot by
+    name is answered (/foo alone may be meant for another bot)."""
+
+    async def __call__(self, handler: Callable[[TelegramObject, dict[str, Any]], Awaitable[Any]],
+                       event: TelegramObject, data: dict[str, Any]) -> Any:
+        result = await handler(event, data)
+        if result is not UNHANDLED or not isinstance(event, Message) or not (event.text or "").startswith("/"):
+            return result
+        command, _, target = event.text.split()[0].partition("@")  # type: ignore[union-attr]
+        if target or event.chat.type != "private":
+            me = await data["bot"].me()
+            if target.lower() != (me.username or "").lower():
+                return result
+        return await event.answer(t("unknown_command", data.get("lang", "zh"), command=command[:64]))
 
 
 def get_router() -> Router:

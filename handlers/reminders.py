@@ -135,13 +135,29 @@ def _month_name(month: int, lang: str) -> str:
     return f"{month}" if lang != "en" else MONTHS_EN[month - 1]
 
 
+
+def _offsets_text(offsets: list[int], lang: str) -> str:
+    """"提前 30、7、1 天及当天" / "30, 7 and 1 days before and on the day" ("1 day", never "0 days")."""
+    days = sorted((o for o in set(offsets) if o > 0), reverse=True)
+    same_day = 0 in offsets
+    if lang != "en":
+        ahead = f"提前 {'、'.join(map(str, days))} 天" if days else ""
+        return ahead + ("及当天" if ahead and same_day else "当天" if same_day else "")
+    if days:
+        listed = ", ".join(map(str, days[:-1])) + (" and " if len(days) > 1 else "") + str(days[-1])
+        ahead = f"{listed} {'day' if days == [1] else 'days'} before"
+    else:
+        ahead = ""
+    return ahead + (" and on the day" if ahead and same_day else "on the day" if same_day else "")
+
+
 def describe(schedule: Schedule, agency: str | None, lang: str, today: datetime) -> str:
     """"部门，截止 2026年1月31日（灵宝市…）；提前 30、14、7、3、1、0 天，09:00（Asia/Shanghai）"."""
     due = due_report(today.astimezone(schedule.zone).date(), schedule.role, schedule.custom)
     who = Raw(t("remind.what.agency", lang, agency=agency)) if agency else ""
     return t(
         "remind.what", lang, role=t(f"remind.what.role.{schedule.role}", lang), deadline=format_date(due.deadline, _lang(lang)),
-        agency=who, offsets=name_list([str(o) for o in sorted(schedule.offsets, reverse=True)], lang), hour=schedule.hour, tz=schedule.tz,
+        agency=who, offsets=_offsets_text(schedule.offsets, lang), hour=schedule.hour, tz=schedule.tz,
     )  # fmt: skip
 
 

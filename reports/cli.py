@@ -26,6 +26,10 @@ def _place(f: Finding, lang: str) -> str:
     return ("（" + "，".join(bits) + "）" if lang == "zh" else " (" + ", ".join(bits) + ")") if bits else ""
 
 
+def _n(n: int, noun: str) -> str:
+    return f"{n} {noun}" if n == 1 else f"{n} {noun}s"
+
+
 def format_report(r: Report, lang: str = "zh", *, include_info: bool = False) -> str:
     """A report as text: verdict first, then the findings grouped by section."""
     zh = lang == "zh"
@@ -37,9 +41,9 @@ def format_report(r: Report, lang: str = "zh", *, include_info: bool = False) ->
               "unknown": "format not identified"}
     head = f"{r.file} — {who} {year} · {fmt[r.format] if zh else fmt_en[r.format]}"
     if r.verdict == "pass":
-        verdict = f"✔ 通过（{n_err} 个错误，{n_warn} 个警告）" if zh else f"✔ pass ({n_err} errors, {n_warn} warnings)"
+        verdict = f"✔ 通过（{n_err} 个错误，{n_warn} 个警告）" if zh else f"✔ pass ({_n(n_err, 'error')}, {_n(n_warn, 'warning')})"
     else:
-        verdict = f"✘ 未通过（{n_err} 个错误，{n_warn} 个警告）" if zh else f"✘ fail ({n_err} errors, {n_warn} warnings)"
+        verdict = f"✘ 未通过（{n_err} 个错误，{n_warn} 个警告）" if zh else f"✘ fail ({_n(n_err, 'error')}, {_n(n_warn, 'warning')})"
     lines = [head, verdict]
     shown = [f for f in r.findings if include_info or f.severity != "info"]
     groups: dict[int | None, list[Finding]] = {}

@@ -646,10 +646,14 @@ def ask_main(argv: list[str]) -> int:
     args = parser.parse_args(argv)
     result = asyncio.run(_ask(" ".join(args.question), args.workspace, args.database_url, args.lang))
     if result is None:
-        from storage.mistakes import UserMistake
+        import os
+        import sys
 
-        raise UserMistake(f"没有名为 {args.workspace} 的工作区：不加 --workspace 即查共享库。",
-                          f"no workspace named {args.workspace}: leave out --workspace to ask the shared library.")
+        zh = (args.lang or os.environ.get("NIANBAO_LANGUAGE", "zh")) != "en"
+        print(f"nianbao ask: 没有名为 {args.workspace} 的工作区：不加 --workspace 即查共享库。" if zh else
+              f"nianbao ask: no workspace named {args.workspace}: leave out --workspace to ask the shared library.",
+              file=sys.stderr)
+        return 2
     if args.json:
         print(json.dumps(result.to_json(render_answer(result)), ensure_ascii=False, indent=2))
     else:

@@ -130,6 +130,9 @@ def _worker_init(max_memory: int) -> None:
 
     signal.signal(signal.SIGINT, signal.SIG_IGN)
     limit_memory(max_memory)
+    from storage.mistakes import one_line_logging
+
+    one_line_logging()  # an engine error logged here is one line too, not a traceback (--debug: all)
 
 
 def _pool(jobs: int) -> ProcessPoolExecutor:
@@ -171,7 +174,10 @@ def _check_all(
                 yield i, report, reason
                 done += 1
         finally:
-            pool.shutdown(wait=not broken, cancel_futures=True)
+            try:
+                pool.shutdown(wait=not broken, cancel_futures=True)
+            except RuntimeError:  # finalised in the pool's own thread (Ctrl-C): it cannot wait for itself
+                pool.shutdown(wait=False, cancel_futures=True)
         todo = todo[done:]
         if broken:
             suspect = todo.pop(0)
@@ -206,6 +212,11 @@ async def ingest_paths(
     if not files:
         return []
     await upgrade(url)
+    if "forkserver" in multiprocessing.get_all_start_methods():
+        from storage.quiet_workers import start_forkserver
+
+        multiprocessing.get_context("forkserver").set_forkserver_preload(["reports.engine", "storage.ingest"])
+        start_forkserver()  # here, in the main thread: the pools start theirs from another
     engine = make_engine(url)
     outcomes: list[Outcome] = []
     try:
@@ -362,7 +373,7 @@ def _print_tables(workspace: str, outcomes: Sequence[Outcome], skipped: Sequence
         for o in failed:
             ft.add_row(o.path, o.reason or "")
         for f, code in skipped:
-            ft.add_row(str(f), f"{code}: skipped (not read)")
+            ft.add_row(str(f), f"{code} (skipped)")
         console.print(ft)
     rate = len(outcomes) / elapsed if elapsed > 0 else 0.0
     n = len(outcomes)

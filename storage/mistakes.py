@@ -3,8 +3,32 @@ line and exits 2 (see bot.mistakes for the mistakes recognised from library exce
 
 from __future__ import annotations
 
+import logging
+import os
+import sys
+
 
 class UserMistake(Exception):
     def __init__(self, zh: str, en: str) -> None:
         super().__init__(en)
         self.zh, self.en = zh, en
+
+
+class OneLineFormatter(logging.Formatter):
+    """A log record as one line, without its traceback (shown with --debug only)."""
+
+    def format(self, record: logging.LogRecord) -> str:
+        return f"nianbao: {record.getMessage()}".splitlines()[0]
+
+
+def one_line_logging(debug: bool | None = None) -> None:
+    """Warnings and errors on stderr, one line each; with --debug (NIANBAO_DEBUG) everything, with
+    tracebacks. For the terminal commands and their worker processes."""
+    if debug is None:
+        debug = bool(os.environ.get("NIANBAO_DEBUG"))
+    handler = logging.StreamHandler(sys.stderr)
+    handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(name)s: %(message)s") if debug
+                         else OneLineFormatter())
+    root = logging.getLogger()
+    root.addHandler(handler)
+    root.setLevel(logging.DEBUG if debug else logging.WARNING)

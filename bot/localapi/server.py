@@ -31,10 +31,11 @@ from typing import Any
 
 from aiohttp import ClientSession, ClientTimeout, web
 
+# The token `nianbao try` and the tests use when none is configured (the format aiogram validates).
+from bot.settings import LOCAL_TOKEN
+
 log = logging.getLogger(__name__)
 
-# The token `nianbao try` and the tests use when none is configured (the format aiogram validates).
-LOCAL_TOKEN = "100000001:nianbao-local-bot-api"
 MAX_TEXT = 4096
 MAX_CAPTION = 1024
 MAX_DOWNLOAD = 20 * 1024 * 1024  # the Bot API's getFile limit

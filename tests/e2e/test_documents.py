@@ -18,7 +18,7 @@ VERDICTS = {
     "huaian-2024.pdf": ("✅ 通过 · 淮安市人民政府 · 2024 年度", "✅ Pass · 淮安市人民政府 · 2024"),
     "lingbao-2023.txt": ("✅ 通过 · 灵宝市工业和信息化科技局 · 2023 年度", "✅ Pass · 灵宝市工业和信息化科技局 · 2023"),
     "xinxiang-2023.txt": ("✅ 通过 · 新乡市工业和信息化局 · 2023 年度", "✅ Pass · 新乡市工业和信息化局 · 2023"),
-    "template-2021.docx": ("❌ 未通过 · （未识别机关） · （年份未知）", "❌ Fail · (agency not identified) · (year unknown)"),
+    "template-2021.docx": ("❌ 未通过 · （未识别机关） · （未识别年度）", "❌ Fail · (agency not identified) · (year not identified)"),
 }
 
 
@@ -54,7 +54,7 @@ async def test_every_sample_gets_its_verdict(harness: Harness, name: str) -> Non
         assert r_zh.text.split("\n")[1].startswith("格式：2021 · 错误 0 · 提醒 ")
     else:  # the empty official template: three empty tables, no agency, no year
         assert r_zh.text == (
-            "❌ 未通过 · （未识别机关） · （年份未知）\n格式：2021 · 错误 3 · 提醒 2 · 报告 #1\n\n"
+            "❌ 未通过 · （未识别机关） · （未识别年度）\n格式：2021 · 错误 3 · 提醒 2 · 报告 #1\n\n"
             "二、主动公开政府信息情况\n❌ 第二部分表格全部为空，没有填写任何数字。\n\n"
             "三、收到和处理政府信息公开申请情况\n❌ 第三部分表格全部为空，没有填写任何数字。\n\n"
             "四、政府信息公开行政复议、行政诉讼情况\n❌ 第四部分表格全部为空，没有填写任何数字。\n\n"

@@ -64,7 +64,7 @@ async def test_subscribe_with_keyboards_and_receive_the_reminder(quiet: Harness)
     assert msg.text == "每次几点提醒？（Asia/Shanghai）"
     await press(h, user, chat, msg, "rm:hour:9")
     assert msg.text == (
-        "✅ 已设置提醒：部门，截止 2026年1月31日；提前 30、7、3、1、0 天，09:00（Asia/Shanghai）\n"
+        "✅ 已设置提醒：部门，截止 2026年1月31日；提前 30、7、3、1 天及当天，09:00（Asia/Shanghai）\n"
         "2025年政府信息公开工作年度报告，截止 2026年1月31日，还有 11 天"
     )
     assert msg.buttons == []
@@ -114,14 +114,14 @@ async def test_custom_deadline_agency_list_and_off(quiet: Harness) -> None:
     await press(h, user, chat, msg, "rm:off:next")
     await press(h, user, chat, msg, "rm:hour:8")
     assert msg.text == (
-        f"✅ Reminder set: local deadline, due 26 January 2026 ({A}); 30, 14, 7, 3, 1, 0 day(s) before, "
+        f"✅ Reminder set: local deadline, due 26 January 2026 ({A}); 30, 14, 7, 3 and 1 days before and on the day, "
         "at 08:00 (Asia/Shanghai)\n"
         f"The 2025 annual report on government information disclosure of {A} is due on 26 January 2026: 21 days left"
     )
     listing = await c.ask(user, chat, "/remind list")
     assert listing.text == (
         "Reminders in this chat:\n"
-        f"1. local deadline, due 26 January 2026 ({A}); 30, 14, 7, 3, 1, 0 day(s) before, at 08:00 (Asia/Shanghai)"
+        f"1. local deadline, due 26 January 2026 ({A}); 30, 14, 7, 3 and 1 days before and on the day, at 08:00 (Asia/Shanghai)"
     )
     assert (await c.ask(user, chat, "how many days until the deadline?")).text == (
         f"Local deadline: The 2025 annual report on government information disclosure of {A} "
@@ -199,7 +199,7 @@ async def test_remind_with_agency_named_and_cancel(quiet: Harness) -> None:
     await press(h, user, chat, msg, "rm:off:next")
     await press(h, user, chat, msg, "rm:hour:10")
     assert msg.text == (
-        "✅ 已设置提醒：人民政府，截止 2026年3月31日（灵宝市人民政府）；提前 30、14、7、3、1、0 天，10:00（Asia/Shanghai）\n"
+        "✅ 已设置提醒：人民政府，截止 2026年3月31日（灵宝市人民政府）；提前 30、14、7、3、1 天及当天，10:00（Asia/Shanghai）\n"
         "灵宝市人民政府2025年政府信息公开工作年度报告，截止 2026年3月31日，还有 29 天"
     )
     assert msg.buttons == []  # the finished setup keeps no keyboard
