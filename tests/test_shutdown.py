@@ -97,7 +97,9 @@ async def test_bot_stops_cleanly(tmp_path: Path, phase: str, sig: int) -> None:
         took, out = await _end(proc, sig)
         assert "Traceback" not in out, out
         assert took < PROMPT_EXIT, (took, out)
-        expected = {"importing": (130, -signal.SIGTERM)}.get(phase, (0,))
+        # While importing, the default handlers may still be in place (130, or killed by SIGTERM), or
+        # the bot's own may already be (a clean stop, 0): which one depends on the machine's speed.
+        expected = {"importing": (130, -signal.SIGTERM, 0)}.get(phase, (0,))
         assert proc.returncode in expected, (proc.returncode, out)
         await _no_process_left(str(tmp_path))
     finally:
