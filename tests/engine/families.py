@@ -216,6 +216,7 @@ class Rendering:
     year: int
     truth: Truth
     unknowable: frozenset[str] = field(default_factory=frozenset)
+    blank: frozenset[str] = field(default_factory=frozenset)  # the set's blank cells (a reading may give 0)
 
 
 def truth_of(fs: FigureSet, *, blanks_kept: bool = True) -> Truth:
@@ -659,7 +660,7 @@ FAMILIES: dict[str, Callable[[FigureSet, random.Random], Rendering]] = {
 
 def render(family: str, fs: FigureSet, seed: int) -> Rendering:
     """The figure set rendered in a family, with the variation drawn from seed."""
-    return FAMILIES[family](fs, random.Random(f"{family}/{fs.name}/{seed}"))
+    return replace(FAMILIES[family](fs, random.Random(f"{family}/{fs.name}/{seed}")), blank=fs.blank)
 
 
 __all__ = ["FAMILIES", "FigureSet", "Rendering", "S3_COLUMNS", "complete", "figure_sets", "random_set", "render",
