@@ -643,6 +643,13 @@ def render_docx(fs: FigureSet, rng: random.Random) -> Rendering:
     return Rendering("docx", data, "report.docx", fs.agency, fs.year, truth_of(fs))
 
 
+def render_pdf(fs: FigureSet, rng: random.Random) -> Rendering:
+    """Family 8 as a PDF: the Word layout drawn with ruled tables (tests/engine/families_pdf.py)."""
+    from tests.engine.families_pdf import pdf_bytes
+
+    return Rendering("pdf", pdf_bytes(docx_blocks(fs, rng), rng), "report.pdf", fs.agency, fs.year, truth_of(fs))
+
+
 FAMILIES: dict[str, Callable[[FigureSet, random.Random], Rendering]] = {
     "tabs": render_tabs,
     "lines": render_lines,
@@ -655,6 +662,7 @@ FAMILIES: dict[str, Callable[[FigureSet, random.Random], Rendering]] = {
     "split": render_split,
     "titles": render_titles,
     "docx": render_docx,
+    "pdf": render_pdf,
 }
 
 
