@@ -244,6 +244,7 @@ _LABEL_VARIANTS: tuple[tuple[str, tuple[str, ...]], ...] = (
 )
 _ITEM_NO = re.compile(r"^(\d)\.")
 ZERO_MARKERS = ("—", "-", "无", "/")
+_FULLWIDTH = str.maketrans("0123456789", "０１２３４５６７８９")
 
 
 @dataclass
@@ -256,9 +257,12 @@ class Style:
     marker_odds: float  # chance that a zero cell is written as a zero marker
     marker: str
     crlf: bool
+    space_odds: float = 0.0  # chance of a stray space inside a label
+    fullwidth: bool = False  # digits written full-width (０-９)
+    thousands: bool = False  # 1,234 for numbers of four digits and more
 
     @classmethod
-    def draw(cls, rng: random.Random, *, markers: bool = True) -> Style:
+    def draw(cls, rng: random.Random, *, markers: bool = True, fancy_numbers: bool = False) -> Style:
         return cls(
             item_sep=rng.choice((".", "、", "．", ". ")),
             half_brackets=rng.random() < 0.3,
@@ -266,18 +270,30 @@ class Style:
             marker_odds=rng.choice((0.0, 0.0, 0.3, 1.0)) if markers else 0.0,
             marker=rng.choice(ZERO_MARKERS),
             crlf=rng.random() < 0.4,
+            space_odds=rng.choice((0.0, 0.0, 0.1)),
+            fullwidth=fancy_numbers and rng.random() < 0.15,
+            thousands=fancy_numbers and rng.random() < 0.3,
         )
 
-    def label(self, text: str) -> str:
+    def label(self, text: str, rng: random.Random | None = None) -> str:
         for pat, choice in self.labels.items():
             text = text.replace(pat, choice)
         text = _ITEM_NO.sub(lambda m: m.group(1) + self.item_sep, text)
         if self.half_brackets:
             text = re.sub(r"（([一二三四五六七八])）", r"(\1)", text)
+        if rng is not None and len(text) > 4 and "\n" not in text and rng.random() < self.space_odds:
+            cut = rng.randint(3, len(text) - 1)
+            text = text[:cut] + " " + text[cut:]
         return text
 
     def number(self, text: str, rng: random.Random) -> str:
-        return self.marker if text == "0" and rng.random() < self.marker_odds else text
+        if text == "0" and rng.random() < self.marker_odds:
+            return self.marker
+        if self.thousands and text.isdigit() and len(text) > 3:
+            text = f"{int(text):,}"
+        if self.fullwidth:
+            text = text.translate(_FULLWIDTH)
+        return text
 
 
 def _is_number(text: str) -> bool:
@@ -289,7 +305,8 @@ def styled(bl: list[Block], st: Style, rng: random.Random) -> list[Block]:
     out: list[Block] = []
     for b in bl:
         if isinstance(b, Table):
-            rows = [[replace(c, text=st.number(c.text, rng) if _is_number(c.text) else st.label(c.text)) for c in row]
+            rows = [[replace(c, text=st.number(c.text, rng) if _is_number(c.text) else st.label(c.text, rng))
+                     for c in row]
                     for row in b.rows]
             out.append(replace(b, rows=rows))
         else:
@@ -338,13 +355,23 @@ def _cells(t: Table) -> list[str]:
 
 
 def render_tabs(fs: FigureSet, rng: random.Random) -> Rendering:
-    st = Style.draw(rng)
-    lines = _text_lines(styled(report_blocks(fs), st, rng), _tab_rows, rng)
+    st = Style.draw(rng, fancy_numbers=True)
+    odds = rng.choice((0.0, 0.05))
+
+    def rows(t: Table) -> list[str]:  # a page's foot and head can fall between two rows
+        out: list[str] = []
+        for line in _tab_rows(t):
+            out.append(line)
+            if rng.random() < odds:
+                out.append(f"第 {rng.randint(2, 7)} 页 共 8 页")
+        return out
+
+    lines = _text_lines(styled(report_blocks(fs), st, rng), rows, rng)
     return Rendering("tabs", _join(lines, st.crlf), "report.txt", fs.agency, fs.year, truth_of(fs))
 
 
 def render_lines(fs: FigureSet, rng: random.Random) -> Rendering:
-    st = Style.draw(rng)
+    st = Style.draw(rng, fancy_numbers=True)
     st.marker_odds = max(st.marker_odds, 0.2)
     lines = _text_lines(styled(report_blocks(replace(fs, blank=frozenset())), st, rng), _space_rows, rng)
     return Rendering("lines", _join(lines, st.crlf), "report.txt", fs.agency, fs.year,
@@ -352,7 +379,7 @@ def render_lines(fs: FigureSet, rng: random.Random) -> Rendering:
 
 
 def render_html(fs: FigureSet, rng: random.Random) -> Rendering:
-    st = Style.draw(rng)
+    st = Style.draw(rng, fancy_numbers=True)
     charset = rng.choice(("utf-8", "gbk"))
     title = f"{fs.agency}{fs.year}年政府信息公开工作年度报告"
     page = html_page(styled(report_blocks(fs), st, rng), fs.agency, title, charset=charset)
@@ -477,7 +504,13 @@ def _md_table3(t: Table, st: Style, rng: random.Random, detach: float) -> list[s
     width = t.width - 3
     head = ["类别", *(f"数据{i + 1}" for i in range(6))] + (["总计"] if width == 7 else [])
     stray = ["项目", "本年新收件数", "上年结转件数", "予以公开", "部分公开", "不予公开", "结转下年度", "总计"][: width + 1]
-    out = [f"### {st.label('申请人情况')}", ""]
+    note = t.rows[0][0].text
+    out = [note, "", f"### {st.label('申请人情况')}", ""]
+    if rng.random() < 0.5:  # the header as three dummy tables, as a converter leaves it
+        orgs = ["商业企业", "科研机构", st.label("社会公益组织"), "法律服务机构", "其他"]
+        out = [note, ""]
+        for sub, cells in (("自然人", ["(数据项目)", "数量"]), ("法人或其他组织", orgs), ("总计", ["(数据项目)", "数量"])):
+            out += [f"### 申请人情况 ({sub})", _pipe(cells), _pipe(["---"] * len(cells)), _pipe(["-"] * len(cells)), ""]
     heading = None
     group, group_left = "", 0
     stray_at = rng.randint(6, len(t.rows) - 1) if rng.random() < 0.6 else -1
@@ -619,7 +652,7 @@ def _split_table3(t: Table, fmt: str, rng: random.Random, label_again: bool) -> 
 
 
 def docx_blocks(fs: FigureSet, rng: random.Random) -> list[Block]:
-    st = Style.draw(rng)
+    st = Style.draw(rng, fancy_numbers=True)
     vertical, split2, split3 = rng.random() < 0.6, rng.random() < 0.6, rng.random() < 0.6
     out: list[Block] = []
     for b in styled(report_blocks(fs), st, rng):

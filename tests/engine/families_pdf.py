@@ -12,6 +12,7 @@ import functools
 import importlib.util
 import random
 import re
+import unicodedata
 from dataclasses import dataclass
 from types import ModuleType
 
@@ -164,7 +165,8 @@ class _Writer:
                     page.line(a, b, c, d)
                 if first and g.text:
                     lines = _wrap(g.text, x1 - x0, size)
-                    if len(lines) == 1 and (_NUMBER.fullmatch(lines[0]) or lines[0] in ZERO_MARKERS):
+                    if len(lines) == 1 and (_NUMBER.fullmatch(unicodedata.normalize("NFKC", lines[0]).replace(",", ""))
+                                            or lines[0] in ZERO_MARKERS):
                         w = len(lines[0]) * (0.556 if lines[0].isascii() else 1.0) * size
                         _text(page, x1 - 3 - w, (y0 + y1) / 2 + size / 2 - 1, lines[0], size)
                     else:
