@@ -105,21 +105,37 @@ def _year(s: str) -> int | None:
     return int(s) if s.isdigit() else cn_year(s)
 
 
+_META_PREFIX = re.compile(r"^(?:标题|题目|名称|文章标题|title)[:：]", re.I)
+_NOT_TITLE = re.compile(r"://|^source[:：]|^来源[:：]|^原文链接|^本地目录|^链接|^采集时间")
+_PUBLISHER = re.compile(r"^(?:发布机构|发文机关|发布单位|来源单位)[:：]?(?P<agency>.{2,40})$")
+
+
 def find_title(lines: list[Line], first_heading: int | None) -> Title:
-    """The report's title (agency, year) from the lines before the first section heading."""
+    """The report's title (agency, year) from the lines before the first section heading.
+
+    Crawler lines ("标题：…", "发布机构：…") and URLs are read as such; the title may run over two
+    lines, with the agency above it, the year below it, or the year before the agency."""
     limit = first_heading if first_heading is not None else min(len(lines), 40)
-    texts = [(i, squash(line.text).lstrip("#")) for i, line in enumerate(lines[:limit]) if squash(line.text)]
-    title = Title()
-    for pos, (i, text) in enumerate(texts[:12]):
-        if not _TITLE_HINT.search(text):
+    texts: list[tuple[int, str]] = []
+    for i, line in enumerate(lines[:limit]):
+        t = squash(line.text).lstrip("#")
+        if not t or _NOT_TITLE.search(t):
             continue
+        texts.append((i, _META_PREFIX.sub("", t)))
+    title = Title()
+    fallback: Title | None = None
+    for pos, (i, text) in enumerate(texts[:24]):
+        nxt = texts[pos + 1][1] if pos + 1 < len(texts) else ""
+        prev = texts[pos - 1][1] if pos > 0 else ""
         candidates = [text]
-        if pos > 0:  # the agency is often on the line above the title
-            candidates.insert(0, texts[pos - 1][1] + text)
-        if pos + 1 < len(texts):  # or the title wraps onto the next line
-            candidates.append(text + texts[pos + 1][1])
-            if pos > 0:  # agency above, year below: "XX局 / 政府信息公开工作年度报告 / （2023年度）"
-                candidates.append(texts[pos - 1][1] + text + texts[pos + 1][1])
+        if prev:  # the agency is often on the line above the title
+            candidates.insert(0, prev + text)
+        if nxt:  # or the title wraps onto the next line
+            candidates.append(text + nxt)
+            if prev:  # agency above, year below: "XX局 / 政府信息公开工作年度报告 / （2023年度）"
+                candidates.append(prev + text + nxt)
+        if not any(_TITLE_HINT.search(c) for c in candidates):
+            continue
         for cand in candidates:
             m = _TITLE_RE.search(cand) or _TITLE_YEAR_AFTER_RE.search(cand)
             if not m:
@@ -128,23 +144,63 @@ def find_title(lines: list[Line], first_heading: int | None) -> Title:
             agency = (m.group("pre") or "").strip("《》\"“”").removeprefix("关于")
             if (not agency or len(agency) < 2) and "post" in m.groupdict():
                 agency = (m.group("post") or "").strip("《》\"“”")
-            if agency and len(agency) > 40:
+            if agency and (len(agency) > 40 or re.search(r"[:：]|\d", agency)):
                 agency = None
-            if year and (title.year is None or agency):
-                title = Title(text=cand, agency=agency or None, year=year, line=lines[i].lineno)
-                if agency:
-                    break
+            if year and agency:
+                title = Title(text=cand, agency=agency, year=year, line=lines[i].lineno)
+                break
+            if year and fallback is None:
+                fallback = Title(text=cand, agency=None, year=year, line=lines[i].lineno)
         if title.year:
             break
+    if title.year is None and fallback is not None:
+        title = fallback
     head = "".join(t for _, t in texts[:60])
     if title.agency is None:
         m = _AGENCY_BY.search(head)
         if m:
             title.agency = m.group("agency")
+    if title.agency is None:
+        for _, t in texts[:40]:
+            m = _PUBLISHER.match(t)
+            if m:
+                title.agency = m.group("agency")
+                break
     m = _PERIOD_RE.search(head)
     if m:
         title.period_years = (int(m.group("y1")), int(m.group("y2") or m.group("y1")))
     return title
+
+
+_INLINE_HEADS: dict[int, re.Pattern[str]] = {
+    1: re.compile(r"一\s*[、.．]\s*总\s*体\s*情\s*况"),
+    2: re.compile(r"二\s*[、.．]\s*主\s*动\s*公\s*开"),
+    3: re.compile(r"三\s*[、.．]\s*收\s*到\s*[和及]\s*处\s*理"),
+    4: re.compile(r"四\s*[、.．]\s*(?:政\s*府\s*信\s*息\s*公\s*开\s*)?(?:行\s*政\s*复\s*议|因政府信息公开)"),
+    5: re.compile(r"五\s*[、.．]\s*(?:政\s*府\s*信\s*息\s*公\s*开\s*工\s*作\s*)?存\s*在"),
+    6: re.compile(r"六\s*[、.．]\s*其\s*他\s*需\s*要\s*报\s*告"),
+}
+
+
+def find_headings_inline(lines: list[Line], known: dict[int, Heading]) -> dict[int, tuple[int, int]]:
+    """Headings run into the text around them (a crawl with the whole report on one line): section ->
+    (line index, char offset in that line's text), for the sections `known` lacks, in order."""
+    out: dict[int, tuple[int, int]] = {}
+    last = (-1, -1)
+    for s in range(1, 7):
+        if s in known:
+            last = max(last, (known[s].index, 0))
+            continue
+        for i in range(max(0, last[0]), len(lines)):
+            text = lines[i].text
+            if len(text) < 30 and i != last[0]:
+                continue  # short lines were already judged by heading_of
+            m = _INLINE_HEADS[s].search(text, last[1] + 1 if i == last[0] else 0)
+            if m:
+                out[s] = (i, m.start())
+                last = (i, m.start())
+                break
+    return out
 
 
 def period_in_text(text: str) -> tuple[int, int] | None:

@@ -46,18 +46,41 @@ class TableRead:
 # --------------------------------------------------------------------------- readings of one row
 
 
-def _digit_splits(text: str, parts: int) -> list[list[str]]:
-    """All ways to cut a digit string into `parts` numbers with no leading zeros."""
+MAX_SPLITS = 2000  # readings of one row kept at most
+MAX_CELL_DIGITS = 9  # a count never has more digits than this: longer runs are several cells
+MAX_SPLIT_RUN = 7 * MAX_CELL_DIGITS  # a digit run longer than this is not split at all
+
+
+def _digit_splits(text: str, parts: int, limit: int = MAX_SPLITS) -> list[list[str]]:
+    """Ways to cut a digit string into `parts` numbers with no leading zeros and at most
+    MAX_CELL_DIGITS digits each, at most `limit` of them. The work is bounded by construction: a
+    table of which (position, parts left) can still be completed keeps the search off dead ends, so
+    it costs O(len * parts * MAX_CELL_DIGITS) plus O(parts) per cut returned."""
     n = len(text)
-    if parts > n or parts < 1:
+    if parts < 1 or parts > n or n > MAX_SPLIT_RUN or n > parts * MAX_CELL_DIGITS:
         return []
-    out = []
-    for cuts in itertools.combinations(range(1, n), parts - 1):
-        pieces = [text[i:j] for i, j in zip((0, *cuts), (*cuts, n), strict=True)]
-        if all(p == "0" or not p.startswith("0") for p in pieces):
-            out.append(pieces)
-            if len(out) > 2000:
-                break
+    # ok[k][i]: text[i:] can be cut into k valid pieces.
+    ok = [[False] * (n + 1) for _ in range(parts + 1)]
+    ok[0][n] = True
+    for k in range(1, parts + 1):
+        for i in range(n - 1, -1, -1):
+            if text[i] == "0":
+                ok[k][i] = ok[k - 1][i + 1]
+            else:
+                ok[k][i] = any(ok[k - 1][j] for j in range(i + 1, min(n, i + MAX_CELL_DIGITS) + 1))
+    if not ok[parts][0]:
+        return []
+    out: list[list[str]] = []
+    stack: list[tuple[int, int, list[str]]] = [(0, parts, [])]
+    while stack and len(out) < limit:
+        i, k, acc = stack.pop()
+        if k == 0:
+            out.append(acc)
+            continue
+        ends = [i + 1] if text[i] == "0" else range(min(n, i + MAX_CELL_DIGITS), i, -1)
+        for j in ends:
+            if ok[k - 1][j]:
+                stack.append((j, k - 1, [*acc, text[i:j]]))
     return out
 
 
@@ -98,9 +121,14 @@ def _subtotal_column(slots: list[Token], n: int) -> list[list[Token | None]]:
     return out[:1] if len(values) == 1 else out
 
 
-def row_readings(row: RawRow, n: int, col: int | None = None) -> tuple[list[list[Token | None]], bool]:
+def row_readings(row: RawRow, n: int, col: int | None = None, *, dropped_blanks: bool = False,
+                 total: bool = False) -> tuple[list[list[Token | None]], bool]:
     """Possible readings of a row as n cells (None = a cell the text does not give).
-    Returns (readings, exact) where exact means the text gives exactly n cells in order."""
+    Returns (readings, exact) where exact means the text gives exactly n cells in order.
+
+    dropped_blanks: the text is known to drop blank cells (a crawl of running text), so a cell it
+    does not give is blank rather than unknown. total: the last cell is the sum of the others, which
+    prunes the readings of glued digits while they are cut."""
     aligned = _aligned(row, n, col)
     if aligned is not None:
         return [list(aligned)], True
@@ -130,42 +158,80 @@ def row_readings(row: RawRow, n: int, col: int | None = None) -> tuple[list[list
             return [vals], False
         return [slots[-n:], slots[:n]], False
     k = len(slots)
-    readings: list[list[Token | None]] = []
     # Digits glued together ("801000081" for 80 1 0 0 0 0 81): split the runs to reach n numbers.
     if all(t.kind == "number" and t.raw.strip().isdigit() for t in slots):
-        extra = n - k
-        runs = [t.raw.strip() for t in slots]
-        for add in _distribute(extra, [len(r) - 1 for r in runs]):
-            per = [_digit_splits(r, a + 1) for r, a in zip(runs, add, strict=True)]
-            for pieces in itertools.product(*per):
-                flat = [p for group in pieces for p in group]
-                readings.append([Token(p, int(p), "number") for p in flat])
-                if len(readings) > 2000:
+        readings = glued_readings([t.raw.strip() for t in slots], n, total=total)
+        if not readings and dropped_blanks:
+            # Fewer cells than columns even when cut apart: blanks were dropped as well.
+            for m in range(n - 1, k - 1, -1):
+                for pieces in glued_readings([t.raw.strip() for t in slots], m, total=False):
+                    readings.extend(_placements(pieces, n, blank=True, total=total))
+                    if len(readings) >= MAX_SPLITS:
+                        break
+                if readings:
                     break
-    if readings:
-        return readings, False
-    # Too few numbers: any placement of them, the rest unknown.
-    if all(t.kind in ("number", "marker") and (t.value == 0) for t in slots):
-        readings.append([None] * n)  # all zeros read, some cells lost: arithmetic decides
-    else:
-        for pos in itertools.combinations(range(n), k):
-            r: list[Token | None] = [None] * n
-            for p, t in zip(pos, slots, strict=True):
-                r[p] = t
-            readings.append(r)
-            if len(readings) > MAX_PLACEMENTS + 2000:
-                break
-    return readings, False
+        if readings:
+            return readings[:MAX_SPLITS], False
+    # Too few numbers: any placement of them, the rest unknown (or blank, when blanks were dropped).
+    if all(t.kind in ("number", "marker") and (t.value == 0) for t in slots) and not dropped_blanks:
+        return [[None] * n], False  # all zeros read, some cells lost: arithmetic decides
+    return _placements(slots, n, blank=dropped_blanks, total=total), False
+
+
+def glued_readings(runs: list[str], n: int, *, total: bool = False) -> list[list[Token | None]]:
+    """Ways to cut digit runs into n numbers in all, at most MAX_SPLITS of them. With total, only
+    readings whose last number is the sum of the others."""
+    extra = n - len(runs)
+    if extra < 0 or any(len(r) > MAX_SPLIT_RUN for r in runs):
+        return []
+    out: list[list[Token | None]] = []
+    for add in _distribute(extra, [min(len(r), MAX_CELL_DIGITS * n) - 1 for r in runs]):
+        per = [_digit_splits(r, a + 1) for r, a in zip(runs, add, strict=True)]
+        if any(not p for p in per):
+            continue
+        for pieces in itertools.product(*per):
+            flat = [p for group in pieces for p in group]
+            if total and sum(int(p) for p in flat[:-1]) != int(flat[-1]):
+                continue
+            out.append([Token(p, int(p), "number") for p in flat])
+            if len(out) >= MAX_SPLITS:
+                return out
+    return out
+
+
+def _placements(slots: list, n: int, *, blank: bool, total: bool) -> list[list[Token | None]]:
+    """The given cells in order at any n positions; the others unknown (None) or blank."""
+    toks = [s if isinstance(s, Token) else Token(s, int(s), "number") for s in slots]
+    out: list[list[Token | None]] = []
+    for pos in itertools.combinations(range(n), len(toks)):
+        r: list[Token | None] = [Token("", None, "blank") if blank else None] * n
+        for p, t in zip(pos, toks, strict=True):
+            r[p] = t
+        if total and blank and not _row_total_ok(r):
+            continue
+        out.append(r)
+        if len(out) >= MAX_PLACEMENTS + MAX_SPLITS:
+            break
+    return out
 
 
 def _distribute(total: int, caps: list[int]) -> list[list[int]]:
-    """All ways to give `total` extra cuts to runs with the given capacities."""
-    if not caps:
-        return [[]] if total == 0 else []
-    out = []
-    for a in range(min(total, caps[0]) + 1):
-        for rest in _distribute(total - a, caps[1:]):
-            out.append([a, *rest])
+    """All ways to give `total` extra cuts to runs with the given capacities (at most MAX_SPLITS)."""
+    out: list[list[int]] = []
+
+    def walk(i: int, left: int, acc: list[int]) -> None:
+        if len(out) >= MAX_SPLITS:
+            return
+        if i == len(caps):
+            if left == 0:
+                out.append(acc)
+            return
+        if left > sum(caps[i:]):
+            return
+        for a in range(min(left, caps[i]) + 1):
+            walk(i + 1, left - a, [*acc, a])
+
+    walk(0, total, [])
     return out
 
 

@@ -56,6 +56,8 @@ def split_cells(line: str) -> list[str]:
     """One line of text into cells: tabs (or runs of spaces) separate table cells."""
     if "\t" in line:
         return [c.strip() for c in line.split("\t")]
+    if line and not line.strip():
+        return [" "]  # a line holding only spaces: a table cell left blank (one cell per line)
     return [c.strip() for c in _SPLIT_RE.split(line)]
 
 
