@@ -562,13 +562,61 @@ def _md_table(t: Table, st: Style, rng: random.Random, detach: float) -> list[st
     return out
 
 
+def _wrapped(text: str, rng: random.Random) -> list[str]:
+    """A label as a converter breaks it over lines of 6 to 14 characters."""
+    out: list[str] = []
+    while text:
+        n = rng.randint(6, 14)
+        out.append(text[:n])
+        text = text[n:]
+    return out
+
+
+def _md_converter(t: Table, rng: random.Random, detach: float) -> list[str]:
+    """A table as a PDF converter leaves it: header words cut ("| 业 | 构 | 益组织 |"), and rows whose
+    labels were lifted out of the table: their labels as text lines (wrapped, several rows' labels
+    together, in order), then their numbers as label-less pipe rows."""
+    width = t.width - 3  # the number columns of table 3
+    head = [c.text for row in t.rows[:3] for c in row if c.text]
+    out = [line for h in head for line in _wrapped(h, rng)[:1]]
+    cut = [h[2:] if len(h) > 3 else h for h in head[-5:]]
+    out += [_pipe(cut + [""] * 3), _pipe(["---"] * (len(cut) + 3))]
+    pending_labels: list[str] = []
+    pending_rows: list[str] = []
+
+    def flush() -> None:
+        out.extend(pending_labels)
+        for r in pending_rows:
+            out.extend((r, _pipe(["---"] * (r.count("|") - 1))))
+        pending_labels.clear()
+        pending_rows.clear()
+
+    for row in t.rows[3:]:
+        labels = [c.text.replace("\n", "") for c in row[:-width] if c.text]
+        nums = [c.text for c in row[-width:]]
+        if labels and rng.random() < detach:
+            for label in labels:
+                pending_labels.extend(_wrapped(label, rng))
+            pending_rows.append(_pipe(nums))
+            if rng.random() < 0.5:
+                flush()
+            continue
+        flush()
+        out.append(_pipe([" ".join(labels), *nums]))
+    flush()
+    return out
+
+
 def render_markdown(fs: FigureSet, rng: random.Random) -> Rendering:
     """Family 5: markdown from a PDF converter or OCR."""
     st = Style.draw(rng)
     detach = rng.choice((0.0, 0.3, 1.0))
+    converter = rng.random() < 0.4  # else the OCR layout: a ### sub-heading and a small table per row
     lines: list[str] = []
     for b in styled(report_blocks(fs), st, rng):
-        if isinstance(b, Table):
+        if isinstance(b, Table) and converter and b.number == 3:
+            lines += ["", *_md_converter(b, rng, detach), ""]
+        elif isinstance(b, Table):
             lines += ["", *_md_table(b, st, rng, detach), ""]
         elif b.kind == "title":
             lines += [f"# {b.text}", ""]
