@@ -677,7 +677,7 @@ def _vertical(text: str) -> str:
 def _split_table2(t: Table) -> list[Table]:
     parts: list[Table] = []
     for row in t.rows:
-        if len(row) == 1 and row[0].text.startswith("第二十条"):
+        if len(row) == 1 and row[0].text.replace(" ", "").startswith("第二十条"):
             parts.append(Table(width=t.width, rows=[row], number=2))
         else:
             parts[-1].rows.append(row)
