@@ -56,6 +56,8 @@ for _k in S3_ROWS:
         pat = S3_ROW_PATTERNS[_k]
     _S3_ORDER.append((_k, pat))
 
+_ORDER_INDEX = {k: i for i, (k, _) in enumerate(_S3_ORDER)}
+
 _S2_ORDER: list[tuple[str, re.Pattern[str]]] = [
     (name, re.compile(f"{words}(?=[^{SEP}]{{0,24}}{SEP})"))
     for name, words in (
@@ -118,10 +120,22 @@ def _chain(cands: list[tuple[int, Anchor, int]]) -> list[Anchor]:
     return out[::-1]
 
 
-def _values(s: Stream, a: int, b: int, *, stop_at_label: bool = False) -> list[Tok]:
-    """The value tokens between token indexes a and b. Numbers on the anchor's own line come first:
-    when the line that holds the label also holds numbers, those are the row (a table row written on
-    one line); otherwise the row's cells follow on the next lines (one cell per line)."""
+def _trim(vals: list[Tok]) -> list[Tok]:
+    a, b = 0, len(vals)
+    while a < b and vals[a].kind == "blank":
+        a += 1
+    while b > a and vals[b - 1].kind == "blank":
+        b -= 1
+    return vals[a:b]
+
+
+def _values(s: Stream, a: int, b: int, *, stop_at_label: bool = False) -> tuple[list[Tok], list[list[Tok]]]:
+    """The value tokens between token indexes a and b, and the rows of values left over.
+
+    Numbers on the anchor's own line come first: when the line that holds the label also holds
+    numbers, those are the row (a table row written on one line), and the values on later lines
+    are rows of their own whose labels were detached; otherwise the row's cells follow on the next
+    lines (one cell per line)."""
     toks = s.toks[a:b]
     if stop_at_label:
         seen = False
@@ -132,16 +146,18 @@ def _values(s: Stream, a: int, b: int, *, stop_at_label: bool = False) -> list[T
                 toks = toks[:k]
                 break
     vals = [t for t in toks if t.kind != "label"]
+    rest: list[list[Tok]] = []
     if a > 0 and vals:
         line = s.toks[a - 1].line
         same = [t for t in vals if t.line == line]
         if any(t.kind == "num" for t in same) and len(same) < len(vals):
+            by_line: dict[int, list[Tok]] = {}
+            for t in vals:
+                if t.line != line:
+                    by_line.setdefault(t.line, []).append(t)
+            rest = [g for g in (_trim(v) for v in by_line.values()) if any(t.kind == "num" for t in g)]
             vals = same
-    while vals and vals[0].kind == "blank":
-        vals.pop(0)
-    while vals and vals[-1].kind == "blank":
-        vals.pop()
-    return vals
+    return _trim(vals), rest
 
 
 def _raw_row(doc: Document, s: Stream, anchor_tok: int, vals: list[Tok]) -> RawRow:
@@ -213,7 +229,14 @@ def _table3(doc: Document, s: Stream) -> tuple[TableRead, tuple[int, int] | None
     for i, a in enumerate(rows):
         ta = s.tok_at(a.end)
         tb = s.tok_at(rows[i + 1].start) if i + 1 < len(rows) else len(s.toks)
-        spans.append((a, _values(s, ta, tb, stop_at_label=i + 1 == len(rows))))
+        vals, rest = _values(s, ta, tb, stop_at_label=i + 1 == len(rows))
+        spans.append((a, vals))
+        # Rows whose labels were detached (converter output): as many rows of values left over as
+        # official rows missing between this anchor and the next are those rows, in order.
+        nxt = _ORDER_INDEX[rows[i + 1].key] if i + 1 < len(rows) else _ORDER_INDEX[a.key] + 1
+        missing = [k for k, _ in _S3_ORDER[_ORDER_INDEX[a.key] + 1:nxt] if not k.startswith("sub.")]
+        if rest and len(rest) == len(missing) and all(len(g) == len(vals) for g in rest):
+            spans.extend((Anchor(k, a.start, a.end), g) for k, g in zip(missing, rest, strict=True))
     counts = [len([t for t in v if t.kind == "num"]) for _, v in spans if v]
     if not counts:
         return read, None
@@ -336,7 +359,7 @@ def _table2(doc: Document, s: Stream, lo: int, hi: int) -> TableRead:
             continue
         ta = s.tok_at(a.end)
         tb = s.tok_at(chain[i + 1].start) if i + 1 < len(chain) else s.tok_at(hi)
-        vals = _values(s, ta, tb, stop_at_label=True)
+        vals, _ = _values(s, ta, tb, stop_at_label=True)
         if not vals:
             continue
         read.found = True

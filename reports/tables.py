@@ -163,8 +163,9 @@ def row_readings(row: RawRow, n: int, col: int | None = None, *, dropped_blanks:
         readings = glued_readings([t.raw.strip() for t in slots], n, total=total)
         if not readings and dropped_blanks:
             # Fewer cells than columns even when cut apart: blanks were dropped as well.
+            runs = [t.raw.strip() for t in slots]
             for m in range(n - 1, k - 1, -1):
-                for pieces in glued_readings([t.raw.strip() for t in slots], m, total=False):
+                for pieces in glued_readings(runs, m):
                     readings.extend(_placements(pieces, n, blank=True, total=total))
                     if len(readings) >= MAX_SPLITS:
                         break
@@ -199,16 +200,28 @@ def glued_readings(runs: list[str], n: int, *, total: bool = False) -> list[list
     return out
 
 
-def _placements(slots: list, n: int, *, blank: bool, total: bool) -> list[list[Token | None]]:
-    """The given cells in order at any n positions; the others unknown (None) or blank."""
-    toks = [s if isinstance(s, Token) else Token(s, int(s), "number") for s in slots]
+def _placements(slots: list[Token | None], n: int, *, blank: bool, total: bool) -> list[list[Token | None]]:
+    """The given cells in order at any n positions; the others unknown (None) or blank. With blank
+    and total, only placements where the last cell is the sum of the others: the total column holds
+    the last number (or is blank, when all are zero)."""
+    toks = [t for t in slots if t is not None]
+    fill: Token | None = Token("", None, "blank") if blank else None
+    positions = range(n)
+    if blank and total and toks:
+        vals = [t.value if t.kind == "number" else 0 for t in toks]
+        if sum(vals[:-1]) == vals[-1]:  # type: ignore[operator]
+            pass  # the last number is the total (or all are zero)
+        elif sum(vals) == 0:  # type: ignore[arg-type]
+            pass
+        else:
+            return []
     out: list[list[Token | None]] = []
-    for pos in itertools.combinations(range(n), len(toks)):
-        r: list[Token | None] = [Token("", None, "blank") if blank else None] * n
+    for pos in itertools.combinations(positions, len(toks)):
+        if blank and total and toks and pos[-1] != n - 1 and any(t.value for t in toks):
+            continue
+        r: list[Token | None] = [fill] * n
         for p, t in zip(pos, toks, strict=True):
             r[p] = t
-        if total and blank and not _row_total_ok(r):
-            continue
         out.append(r)
         if len(out) >= MAX_PLACEMENTS + MAX_SPLITS:
             break
