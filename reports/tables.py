@@ -51,11 +51,12 @@ MAX_CELL_DIGITS = 9  # a count never has more digits than this: longer runs are 
 MAX_SPLIT_RUN = 7 * MAX_CELL_DIGITS  # a digit run longer than this is not split at all
 
 
-def _digit_splits(text: str, parts: int, limit: int = MAX_SPLITS) -> list[list[str]]:
+def _digit_splits(text: str, parts: int, limit: int = MAX_SPLITS) -> list[list[str]] | None:
     """Ways to cut a digit string into `parts` numbers with no leading zeros and at most
     MAX_CELL_DIGITS digits each, at most `limit` of them. The work is bounded by construction: a
     table of which (position, parts left) can still be completed keeps the search off dead ends, so
-    it costs O(len * parts * MAX_CELL_DIGITS) plus O(parts) per cut returned."""
+    it costs O(len * parts * MAX_CELL_DIGITS) plus O(parts) per cut returned. None when there are
+    more than `limit` (a part of them would look more certain than the text is)."""
     n = len(text)
     if parts < 1 or parts > n or n > MAX_SPLIT_RUN or n > parts * MAX_CELL_DIGITS:
         return []
@@ -72,10 +73,12 @@ def _digit_splits(text: str, parts: int, limit: int = MAX_SPLITS) -> list[list[s
         return []
     out: list[list[str]] = []
     stack: list[tuple[int, int, list[str]]] = [(0, parts, [])]
-    while stack and len(out) < limit:
+    while stack:
         i, k, acc = stack.pop()
         if k == 0:
             out.append(acc)
+            if len(out) > limit:
+                return None
             continue
         ends = [i + 1] if text[i] == "0" else range(min(n, i + MAX_CELL_DIGITS), i, -1)
         for j in ends:
@@ -160,43 +163,53 @@ def row_readings(row: RawRow, n: int, col: int | None = None, *, dropped_blanks:
     k = len(slots)
     # Digits glued together ("801000081" for 80 1 0 0 0 0 81): split the runs to reach n numbers.
     if all(t.kind == "number" and t.raw.strip().isdigit() for t in slots):
-        readings = glued_readings([t.raw.strip() for t in slots], n, total=total)
+        runs = [t.raw.strip() for t in slots]
+        readings = glued_readings(runs, n, total=total)
+        if readings is None:
+            return [[None] * n], False  # too many ways to cut the digits: the row is not read
         if not readings and dropped_blanks:
             # Fewer cells than columns even when cut apart: blanks were dropped as well.
-            runs = [t.raw.strip() for t in slots]
             for m in range(n - 1, k - 1, -1):
-                for pieces in glued_readings(runs, m):
+                cuts = glued_readings(runs, m)
+                if cuts is None:
+                    return [[None] * n], False
+                for pieces in cuts:
                     readings.extend(_placements(pieces, n, blank=True, total=total))
-                    if len(readings) >= MAX_SPLITS:
-                        break
+                    if len(readings) > MAX_SPLITS or readings and readings[-1] == [None] * n:
+                        return [[None] * n], False
                 if readings:
                     break
         if readings:
-            return readings[:MAX_SPLITS], False
+            return readings, False
     # Too few numbers: any placement of them, the rest unknown (or blank, when blanks were dropped).
     if all(t.kind in ("number", "marker") and (t.value == 0) for t in slots) and not dropped_blanks:
         return [[None] * n], False  # all zeros read, some cells lost: arithmetic decides
     return _placements(slots, n, blank=dropped_blanks, total=total), False
 
 
-def glued_readings(runs: list[str], n: int, *, total: bool = False) -> list[list[Token | None]]:
-    """Ways to cut digit runs into n numbers in all, at most MAX_SPLITS of them. With total, only
-    readings whose last number is the sum of the others."""
+def glued_readings(runs: list[str], n: int, *, total: bool = False) -> list[list[Token | None]] | None:
+    """Ways to cut digit runs into n numbers in all. With total, only readings whose last number is
+    the sum of the others. None when there are more than MAX_SPLITS (too many to decide between)."""
     extra = n - len(runs)
     if extra < 0 or any(len(r) > MAX_SPLIT_RUN for r in runs):
         return []
     out: list[list[Token | None]] = []
-    for add in _distribute(extra, [min(len(r), MAX_CELL_DIGITS * n) - 1 for r in runs]):
+    adds = _distribute(extra, [min(len(r), MAX_CELL_DIGITS * n) - 1 for r in runs])
+    if len(adds) >= MAX_SPLITS:
+        return None
+    for add in adds:
         per = [_digit_splits(r, a + 1) for r, a in zip(runs, add, strict=True)]
+        if any(p is None for p in per):
+            return None
         if any(not p for p in per):
             continue
-        for pieces in itertools.product(*per):
+        for pieces in itertools.product(*per):  # type: ignore[arg-type]
             flat = [p for group in pieces for p in group]
             if total and sum(int(p) for p in flat[:-1]) != int(flat[-1]):
                 continue
             out.append([Token(p, int(p), "number") for p in flat])
-            if len(out) >= MAX_SPLITS:
-                return out
+            if len(out) > MAX_SPLITS:
+                return None
     return out
 
 
@@ -223,8 +236,9 @@ def _placements(slots: list[Token | None], n: int, *, blank: bool, total: bool) 
         for p, t in zip(pos, toks, strict=True):
             r[p] = t
         out.append(r)
-        if len(out) >= MAX_PLACEMENTS + MAX_SPLITS:
-            break
+        if len(out) > MAX_PLACEMENTS + MAX_SPLITS:
+            # Too many to list: a truncated list would make its first positions look certain.
+            return [[None] * n]
     return out
 
 
