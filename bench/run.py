@@ -8,9 +8,10 @@ import sys
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
-# (module, arguments): the check engine, the store, the question engine, the bot.
+# (module, arguments): the check engine, the engine by layout family, the store, the question engine, the bot.
 BENCHES = [
     ("bench.check", []),
+    ("bench.bench_families", []),
     ("bench.bench_store", []),
     ("bench.bench_questions", []),
     ("bench.bench_bot", []),

@@ -1,0 +1,104 @@
+"""Every layout family × every figure set × seeds (tests/engine/families.py): the engine must never
+give a wrong figure, and should read the whole set, the agency and the year.
+
+`test_no_wrong_figure` must always hold: a figure the engine gives (not null) is the true one. It is
+never xfailed. `test_full_reading` is the goal: every figure, the agency and the year. Families the
+engine cannot read fully yet are listed in KNOWN_FAILING; remove a family's entry when it reads.
+
+More seeds: NIANBAO_FAMILY_SEEDS=5 (default 1 seed per family and set; each case still draws its
+own variation from family, set and seed).
+"""
+
+from __future__ import annotations
+
+import functools
+import os
+
+import pytest
+
+import reports
+from reports.model import Report
+from tests.engine.families import FAMILIES, FigureSet, Rendering, figure_sets, render
+from tests.engine.helpers import SAMPLES
+
+# Families whose full reading fails today (the "full set" assertion only): family -> what is missing.
+KNOWN_FAILING: dict[str, str] = {
+    "numbered": "engine: family 1 not read fully yet (some blank cells and all-zero tables left unread)",
+    "portal": "engine: family 2 not read fully yet (site navigation lines taken into the agency)",
+    "dropped": "engine: family 3 (dropped blank/zero cells) not read yet",
+    "oneline": "engine: family 4 (one line, glued digits) not read fully yet",
+    "markdown": "engine: family 5 (converter/OCR markdown) not read fully yet (blank pipe cells)",
+    "split": "engine: family 6 (numbers split over lines) not read yet",
+    "pdf": "engine: family 8 as PDF not read fully yet (some cells of ruled tables left unread)",
+}
+
+SEEDS = tuple(range(1, 1 + int(os.environ.get("NIANBAO_FAMILY_SEEDS", "1"))))
+SETS: list[FigureSet] = figure_sets(random_seeds=(11,))
+# Word files take long to build: the samples and one random set of each kind, not every seed.
+_SLOW = {"docx": 6}
+
+
+def _cases() -> list[tuple[str, str, int]]:
+    out = []
+    for fam in FAMILIES:
+        sets = SETS if fam not in _SLOW else SETS[:: max(1, len(SETS) // _SLOW[fam])]
+        out += [(fam, fs.name, seed) for fs in sets for seed in SEEDS]
+    return out
+
+
+CASES = _cases()
+_BY_NAME = {fs.name: fs for fs in SETS}
+
+
+@functools.cache
+def _checked(fam: str, name: str, seed: int) -> tuple[Rendering, Report]:
+    r = render(fam, _BY_NAME[name], seed)
+    return r, reports.check(r.data, r.filename)
+
+
+def _wrong(r: Rendering, rep: Report) -> dict[str, tuple]:
+    """Figures the engine gives that are not the truth: key -> (truth, given). A blank cell read as 0
+    is not wrong (the rules count a blank as 0); a cell the report does not have must stay null."""
+    out: dict[str, tuple] = {}
+    figures = rep.figures
+    for key in set(r.truth) | set(figures):
+        got = figures.get(key)
+        if got is None:
+            continue
+        want = r.truth.get(key)
+        if want == got or (want is None and got == 0 and key in r.blank):
+            continue
+        out[key] = (want, got)
+    return out
+
+
+def _ids(case: tuple[str, str, int]) -> str:
+    return "-".join(map(str, case))
+
+
+@pytest.mark.parametrize("case", CASES, ids=_ids)
+def test_no_wrong_figure(case: tuple[str, str, int]) -> None:
+    r, rep = _checked(*case)
+    assert _wrong(r, rep) == {}
+
+
+def _full_params() -> list:
+    return [pytest.param(c, marks=pytest.mark.xfail(strict=False, reason=KNOWN_FAILING[c[0]]))
+            if c[0] in KNOWN_FAILING else c for c in CASES]
+
+
+@pytest.mark.parametrize("case", _full_params(), ids=_ids)
+def test_full_reading(case: tuple[str, str, int]) -> None:
+    r, rep = _checked(*case)
+    got = {k: rep.figures.get(k) for k in r.truth if k not in r.unknowable}
+    assert got == {k: v for k, v in r.truth.items() if k not in r.unknowable}
+    assert (rep.agency, rep.year) == (r.agency, r.year)
+
+
+@pytest.mark.skipif(not SAMPLES.exists(), reason="../shared/samples is not beside the checkout")
+def test_matrix_covers_every_family_and_sample() -> None:
+    assert {c[0] for c in CASES} == set(FAMILIES)
+    names = {fs.name for fs in SETS}
+    assert {"huaian-2024", "lingbao-2023", "xinxiang-2023", "pingtan-2019", "pingtan-2022", "shanghai-stcsm-2024",
+            "shanghai-gov-office-2025", "shuyang-2025", "shuyang-fgj-2023"} <= names
+    assert set(KNOWN_FAILING) <= set(FAMILIES)
