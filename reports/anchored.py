@@ -171,9 +171,11 @@ def _raw_row(doc: Document, s: Stream, anchor_tok: int, vals: list[Tok]) -> RawR
 
 def _readings(row: RawRow, vals: list[Tok], n: int, total: bool) -> list[list[Token | None]]:
     crawl = bool(vals) and not any(t.own_cell for t in vals)
-    readings, _ = row_readings(row, n, dropped_blanks=crawl, total=total and crawl)
+    # Cells on lines of their own may be a number split over two lines.
+    joins = len({t.line for t in vals}) == len(vals)
+    readings, _ = row_readings(row, n, dropped_blanks=crawl, total=total and crawl, joins=joins)
     if not readings and crawl and total:
-        readings, _ = row_readings(row, n, dropped_blanks=True)
+        readings, _ = row_readings(row, n, dropped_blanks=True, joins=joins)
     if total and len(readings) > 1:
         ok = [r for r in readings if _row_total_ok(r)]
         readings = ok or readings
@@ -227,7 +229,7 @@ def _table3(doc: Document, s: Stream) -> tuple[TableRead, tuple[int, int] | None
     header = s.text[lo:rows[0].start]
     spans: list[tuple[Anchor, list[Tok]]] = []
     for i, a in enumerate(rows):
-        ta = s.tok_at(a.end)
+        ta = s.tok_at(a.end - 1) + 1
         tb = s.tok_at(rows[i + 1].start) if i + 1 < len(rows) else len(s.toks)
         vals, rest = _values(s, ta, tb, stop_at_label=i + 1 == len(rows))
         spans.append((a, vals))
@@ -241,8 +243,11 @@ def _table3(doc: Document, s: Stream) -> tuple[TableRead, tuple[int, int] | None
     if not counts:
         return read, None
     read.found = True
-    common = max(set(counts), key=counts.count)
-    read.has_total = "总计" in header or common >= 7 or any(len(t.text) >= 7 for _, v in spans for t in v)
+    # The 总计 column: named in the header, or rows of seven cells (blanks written out count), or
+    # digits glued into runs of seven and more.
+    cells = [len(v) for _, v in spans if v]
+    read.has_total = ("总计" in header or sum(c >= 7 for c in cells) * 4 >= len(cells)
+                      or any(len(t.text) >= 7 for _, v in spans for t in v))
     columns = S3_COLUMNS if read.has_total else S3_APPLICANT_COLUMNS
     items_other = any(k.startswith("other.") for k in keys)
     for a, vals in spans:
@@ -296,7 +301,7 @@ def _table4(doc: Document, s: Stream, lo: int) -> TableRead:
         if not vals and t.kind == "blank":
             continue
         vals.append(t)
-        if len(vals) >= 15 and all(v.own_cell for v in vals):
+        if len(vals) >= 60:
             break
     while vals and vals[-1].kind == "blank":
         vals.pop()
@@ -357,7 +362,7 @@ def _table2(doc: Document, s: Stream, lo: int, hi: int) -> TableRead:
         name = a.key
         if fmt == "2021" and name not in ("rules", "normative", "licensing", "punishment", "coercion", "fees"):
             continue
-        ta = s.tok_at(a.end)
+        ta = s.tok_at(a.end - 1) + 1
         tb = s.tok_at(chain[i + 1].start) if i + 1 < len(chain) else s.tok_at(hi)
         vals, _ = _values(s, ta, tb, stop_at_label=True)
         if not vals:

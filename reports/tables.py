@@ -125,13 +125,14 @@ def _subtotal_column(slots: list[Token], n: int) -> list[list[Token | None]]:
 
 
 def row_readings(row: RawRow, n: int, col: int | None = None, *, dropped_blanks: bool = False,
-                 total: bool = False) -> tuple[list[list[Token | None]], bool]:
+                 total: bool = False, joins: bool = False) -> tuple[list[list[Token | None]], bool]:
     """Possible readings of a row as n cells (None = a cell the text does not give).
     Returns (readings, exact) where exact means the text gives exactly n cells in order.
 
     dropped_blanks: the text is known to drop blank cells (a crawl of running text), so a cell it
     does not give is blank rather than unknown. total: the last cell is the sum of the others, which
-    prunes the readings of glued digits while they are cut."""
+    prunes the readings of glued digits while they are cut. joins: numbers may be split over lines
+    ("1" then "62" for 162), so more numbers than cells may be rejoined."""
     aligned = _aligned(row, n, col)
     if aligned is not None:
         return [list(aligned)], True
@@ -159,7 +160,13 @@ def row_readings(row: RawRow, n: int, col: int | None = None, *, dropped_blanks:
         vals = [t for t in slots if t.kind != "blank"]
         if len(vals) == n:
             return [vals], False
-        return [slots[-n:], slots[:n]], False
+        out = [slots[-n:], slots[:n]]
+        if joins:
+            joined = joined_readings(vals, n)
+            if joined is None:
+                return [[None] * n], False
+            out += [r for r in joined if r not in out]
+        return out, False
     k = len(slots)
     # Digits glued together ("801000081" for 80 1 0 0 0 0 81): split the runs to reach n numbers.
     if all(t.kind == "number" and t.raw.strip().isdigit() for t in slots):
@@ -185,6 +192,34 @@ def row_readings(row: RawRow, n: int, col: int | None = None, *, dropped_blanks:
     if all(t.kind in ("number", "marker") and (t.value == 0) for t in slots) and not dropped_blanks:
         return [[None] * n], False  # all zeros read, some cells lost: arithmetic decides
     return _placements(slots, n, blank=dropped_blanks, total=total), False
+
+
+def joined_readings(vals: list[Token], n: int) -> list[list[Token | None]] | None:
+    """Ways to rejoin neighbouring numbers (a number split over lines) until n are left. Only digit
+    numbers join, and never after a lone 0 (no number is written with a leading zero). None when
+    there are more than MAX_SPLITS ways."""
+    m = len(vals)
+    if m - n > n or m > 4 * n:
+        return []
+    out: list[list[Token | None]] = []
+    for cuts in itertools.combinations(range(1, m), n - 1):
+        bounds = list(zip((0, *cuts), (*cuts, m), strict=True))
+        reading: list[Token | None] = []
+        for a, b in bounds:
+            group = vals[a:b]
+            if len(group) == 1:
+                reading.append(group[0])
+                continue
+            raw = [t.raw.strip() for t in group]
+            if any(t.kind != "number" or not r.isdigit() for t, r in zip(group, raw, strict=True)) or raw[0] == "0":
+                break
+            digits = "".join(raw)
+            reading.append(Token(digits, int(digits), "number"))
+        else:
+            out.append(reading)
+            if len(out) > MAX_SPLITS:
+                return None
+    return out
 
 
 def glued_readings(runs: list[str], n: int, *, total: bool = False) -> list[list[Token | None]] | None:
