@@ -56,6 +56,8 @@ for _k in S3_ROWS:
         pat = S3_ROW_PATTERNS[_k]
     _S3_ORDER.append((_k, pat))
 
+_ORDER_INDEX = {k: i for i, (k, _) in enumerate(_S3_ORDER)}
+
 _S2_ORDER: list[tuple[str, re.Pattern[str]]] = [
     (name, re.compile(f"{words}(?=[^{SEP}]{{0,24}}{SEP})"))
     for name, words in (
@@ -118,10 +120,22 @@ def _chain(cands: list[tuple[int, Anchor, int]]) -> list[Anchor]:
     return out[::-1]
 
 
-def _values(s: Stream, a: int, b: int, *, stop_at_label: bool = False) -> list[Tok]:
-    """The value tokens between token indexes a and b. Numbers on the anchor's own line come first:
-    when the line that holds the label also holds numbers, those are the row (a table row written on
-    one line); otherwise the row's cells follow on the next lines (one cell per line)."""
+def _trim(vals: list[Tok]) -> list[Tok]:
+    a, b = 0, len(vals)
+    while a < b and vals[a].kind == "blank":
+        a += 1
+    while b > a and vals[b - 1].kind == "blank":
+        b -= 1
+    return vals[a:b]
+
+
+def _values(s: Stream, a: int, b: int, *, stop_at_label: bool = False) -> tuple[list[Tok], list[list[Tok]]]:
+    """The value tokens between token indexes a and b, and the rows of values left over.
+
+    Numbers on the anchor's own line come first: when the line that holds the label also holds
+    numbers, those are the row (a table row written on one line), and the values on later lines
+    are rows of their own whose labels were detached; otherwise the row's cells follow on the next
+    lines (one cell per line)."""
     toks = s.toks[a:b]
     if stop_at_label:
         seen = False
@@ -132,16 +146,18 @@ def _values(s: Stream, a: int, b: int, *, stop_at_label: bool = False) -> list[T
                 toks = toks[:k]
                 break
     vals = [t for t in toks if t.kind != "label"]
+    rest: list[list[Tok]] = []
     if a > 0 and vals:
         line = s.toks[a - 1].line
         same = [t for t in vals if t.line == line]
         if any(t.kind == "num" for t in same) and len(same) < len(vals):
+            by_line: dict[int, list[Tok]] = {}
+            for t in vals:
+                if t.line != line:
+                    by_line.setdefault(t.line, []).append(t)
+            rest = [g for g in (_trim(v) for v in by_line.values()) if any(t.kind == "num" for t in g)]
             vals = same
-    while vals and vals[0].kind == "blank":
-        vals.pop(0)
-    while vals and vals[-1].kind == "blank":
-        vals.pop()
-    return vals
+    return _trim(vals), rest
 
 
 def _raw_row(doc: Document, s: Stream, anchor_tok: int, vals: list[Tok]) -> RawRow:
@@ -155,9 +171,11 @@ def _raw_row(doc: Document, s: Stream, anchor_tok: int, vals: list[Tok]) -> RawR
 
 def _readings(row: RawRow, vals: list[Tok], n: int, total: bool) -> list[list[Token | None]]:
     crawl = bool(vals) and not any(t.own_cell for t in vals)
-    readings, _ = row_readings(row, n, dropped_blanks=crawl, total=total and crawl)
+    # Cells on lines of their own may be a number split over two lines.
+    joins = len({t.line for t in vals}) == len(vals)
+    readings, _ = row_readings(row, n, dropped_blanks=crawl, total=total and crawl, joins=joins)
     if not readings and crawl and total:
-        readings, _ = row_readings(row, n, dropped_blanks=True)
+        readings, _ = row_readings(row, n, dropped_blanks=True, joins=joins)
     if total and len(readings) > 1:
         ok = [r for r in readings if _row_total_ok(r)]
         readings = ok or readings
@@ -211,15 +229,25 @@ def _table3(doc: Document, s: Stream) -> tuple[TableRead, tuple[int, int] | None
     header = s.text[lo:rows[0].start]
     spans: list[tuple[Anchor, list[Tok]]] = []
     for i, a in enumerate(rows):
-        ta = s.tok_at(a.end)
+        ta = s.tok_at(a.end - 1) + 1
         tb = s.tok_at(rows[i + 1].start) if i + 1 < len(rows) else len(s.toks)
-        spans.append((a, _values(s, ta, tb, stop_at_label=i + 1 == len(rows))))
+        vals, rest = _values(s, ta, tb, stop_at_label=i + 1 == len(rows))
+        spans.append((a, vals))
+        # Rows whose labels were detached (converter output): as many rows of values left over as
+        # official rows missing between this anchor and the next are those rows, in order.
+        nxt = _ORDER_INDEX[rows[i + 1].key] if i + 1 < len(rows) else _ORDER_INDEX[a.key] + 1
+        missing = [k for k, _ in _S3_ORDER[_ORDER_INDEX[a.key] + 1:nxt] if not k.startswith("sub.")]
+        if rest and len(rest) == len(missing) and all(len(g) == len(vals) for g in rest):
+            spans.extend((Anchor(k, a.start, a.end), g) for k, g in zip(missing, rest, strict=True))
     counts = [len([t for t in v if t.kind == "num"]) for _, v in spans if v]
     if not counts:
         return read, None
     read.found = True
-    common = max(set(counts), key=counts.count)
-    read.has_total = "总计" in header or common >= 7 or any(len(t.text) >= 7 for _, v in spans for t in v)
+    # The 总计 column: named in the header, or rows of seven cells (blanks written out count), or
+    # digits glued into runs of seven and more.
+    cells = [len(v) for _, v in spans if v]
+    read.has_total = ("总计" in header or sum(c >= 7 for c in cells) * 4 >= len(cells)
+                      or any(len(t.text) >= 7 for _, v in spans for t in v))
     columns = S3_COLUMNS if read.has_total else S3_APPLICANT_COLUMNS
     items_other = any(k.startswith("other.") for k in keys)
     for a, vals in spans:
@@ -273,7 +301,7 @@ def _table4(doc: Document, s: Stream, lo: int) -> TableRead:
         if not vals and t.kind == "blank":
             continue
         vals.append(t)
-        if len(vals) >= 15 and all(v.own_cell for v in vals):
+        if len(vals) >= 60:
             break
     while vals and vals[-1].kind == "blank":
         vals.pop()
@@ -334,9 +362,9 @@ def _table2(doc: Document, s: Stream, lo: int, hi: int) -> TableRead:
         name = a.key
         if fmt == "2021" and name not in ("rules", "normative", "licensing", "punishment", "coercion", "fees"):
             continue
-        ta = s.tok_at(a.end)
+        ta = s.tok_at(a.end - 1) + 1
         tb = s.tok_at(chain[i + 1].start) if i + 1 < len(chain) else s.tok_at(hi)
-        vals = _values(s, ta, tb, stop_at_label=True)
+        vals, _ = _values(s, ta, tb, stop_at_label=True)
         if not vals:
             continue
         read.found = True

@@ -61,16 +61,14 @@ def _ranges(lines: list[Line], heads: dict[int, int]) -> dict[int, tuple[int, in
     return out
 
 
-def _section_text(text: str, offsets: dict[int, int], section: int) -> str:
+def _section_text(text: str, offsets: dict[int, int], bodies: dict[int, int], section: int) -> str:
+    """The text of a section: from the end of its heading to the next heading."""
     if section not in offsets:
         return ""
     start = offsets[section]
     later = [o for o in offsets.values() if o > start]
     end = min(later) if later else len(text)
-    nl = text.find("\n", start)
-    body = start if nl < 0 or nl > end else nl + 1
-    if body == start:  # a heading run into its text: skip the heading's own words
-        body = min(end, start + 12)
+    body = min(bodies[section], end)
     if end > body and text[end - 1] == "\n":
         end -= 1
     return text[body:end]
@@ -115,9 +113,10 @@ def parse(doc: Document) -> Parsed:
     for line in lines:
         starts.append(starts[-1] + len(line.text) + 1)
     offsets = {s: starts[i] for s, i in heads.items()}
-    for s, (i, off) in find_headings_inline(lines, found_heads).items():
+    bodies = {s: starts[i + 1] for s, i in heads.items()}  # a heading line: its section starts below it
+    for s, (i, a, b) in find_headings_inline(lines, found_heads).items():
         heads[s] = i
-        offsets[s] = starts[i] + off
+        offsets[s], bodies[s] = starts[i] + a, starts[i] + b
     heads = dict(sorted(heads.items(), key=lambda kv: (offsets[kv[0]], kv[0])))
     parsed = Parsed(report=report, headings=heads, title_line=title.line)
     # Two readings of every table: by lines under the section headings, and by the format's own
@@ -163,7 +162,7 @@ def parse(doc: Document) -> Parsed:
     report.sections = sorted(set(heads) | set(report.tables_found))
     text = "\n".join(line.text for line in lines)
     for s in (1, 5, 6):
-        report.section_text[s] = _section_text(text, offsets, s)
+        report.section_text[s] = _section_text(text, offsets, bodies, s)
     first = min(offsets.values()) if offsets else 0
     report.preamble = text[:max(0, first - 1)]
     return parsed

@@ -51,12 +51,14 @@ def heading_of(line: Line) -> int | None:
     hits = [s for s, pat in _KEYWORDS.items() if pat.search(rest)]
     if not hits:
         return None
+    strong = {1: "总体情况", 2: "主动公开政府信息", 3: "收到和处理", 4: "行政复议", 5: "存在", 6: "其他需要报告"}
+    if m and (m.group(2) or m.group(3)):
+        # Bracketed or arabic numerals ("（二）依申请公开", "2、依申请公开") are also how section 1
+        # numbers its sub-items: they head a section only with the section's unmistakable words.
+        hits = [s for s in hits if strong[s] in rest]
+        return numeral if numeral in hits else hits[0] if len(hits) == 1 and hits[0] != 1 else None
     if numeral in hits:
         return numeral
-    # Bracketed numerals "（二）依申请公开" are sub-headings of section 1 unless the keyword is unmistakable.
-    if m and m.group(2):
-        strong = {2: "主动公开政府信息", 3: "收到和处理", 4: "行政复议", 5: "存在", 6: "其他需要报告"}
-        hits = [s for s in hits if strong.get(s, "\0") in rest]
     if len(hits) == 1 and hits[0] != 1:
         # Row labels of table 3 ("四、结转下年度…") never reach here: they carry no section keyword.
         return hits[0]
@@ -182,10 +184,11 @@ _INLINE_HEADS: dict[int, re.Pattern[str]] = {
 }
 
 
-def find_headings_inline(lines: list[Line], known: dict[int, Heading]) -> dict[int, tuple[int, int]]:
+def find_headings_inline(lines: list[Line], known: dict[int, Heading]) -> dict[int, tuple[int, int, int]]:
     """Headings run into the text around them (a crawl with the whole report on one line): section ->
-    (line index, char offset in that line's text), for the sections `known` lacks, in order."""
-    out: dict[int, tuple[int, int]] = {}
+    (line index, char offsets in that line's text where the heading starts and ends), for the
+    sections `known` lacks, in order."""
+    out: dict[int, tuple[int, int, int]] = {}
     last = (-1, -1)
     for s in range(1, 7):
         if s in known:
@@ -197,7 +200,7 @@ def find_headings_inline(lines: list[Line], known: dict[int, Heading]) -> dict[i
                 continue  # short lines were already judged by heading_of
             m = _INLINE_HEADS[s].search(text, last[1] + 1 if i == last[0] else 0)
             if m:
-                out[s] = (i, m.start())
+                out[s] = (i, m.start(), m.end())
                 last = (i, m.start())
                 break
     return out

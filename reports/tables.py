@@ -51,11 +51,12 @@ MAX_CELL_DIGITS = 9  # a count never has more digits than this: longer runs are 
 MAX_SPLIT_RUN = 7 * MAX_CELL_DIGITS  # a digit run longer than this is not split at all
 
 
-def _digit_splits(text: str, parts: int, limit: int = MAX_SPLITS) -> list[list[str]]:
+def _digit_splits(text: str, parts: int, limit: int = MAX_SPLITS) -> list[list[str]] | None:
     """Ways to cut a digit string into `parts` numbers with no leading zeros and at most
     MAX_CELL_DIGITS digits each, at most `limit` of them. The work is bounded by construction: a
     table of which (position, parts left) can still be completed keeps the search off dead ends, so
-    it costs O(len * parts * MAX_CELL_DIGITS) plus O(parts) per cut returned."""
+    it costs O(len * parts * MAX_CELL_DIGITS) plus O(parts) per cut returned. None when there are
+    more than `limit` (a part of them would look more certain than the text is)."""
     n = len(text)
     if parts < 1 or parts > n or n > MAX_SPLIT_RUN or n > parts * MAX_CELL_DIGITS:
         return []
@@ -72,10 +73,12 @@ def _digit_splits(text: str, parts: int, limit: int = MAX_SPLITS) -> list[list[s
         return []
     out: list[list[str]] = []
     stack: list[tuple[int, int, list[str]]] = [(0, parts, [])]
-    while stack and len(out) < limit:
+    while stack:
         i, k, acc = stack.pop()
         if k == 0:
             out.append(acc)
+            if len(out) > limit:
+                return None
             continue
         ends = [i + 1] if text[i] == "0" else range(min(n, i + MAX_CELL_DIGITS), i, -1)
         for j in ends:
@@ -122,13 +125,14 @@ def _subtotal_column(slots: list[Token], n: int) -> list[list[Token | None]]:
 
 
 def row_readings(row: RawRow, n: int, col: int | None = None, *, dropped_blanks: bool = False,
-                 total: bool = False) -> tuple[list[list[Token | None]], bool]:
+                 total: bool = False, joins: bool = False) -> tuple[list[list[Token | None]], bool]:
     """Possible readings of a row as n cells (None = a cell the text does not give).
     Returns (readings, exact) where exact means the text gives exactly n cells in order.
 
     dropped_blanks: the text is known to drop blank cells (a crawl of running text), so a cell it
     does not give is blank rather than unknown. total: the last cell is the sum of the others, which
-    prunes the readings of glued digits while they are cut."""
+    prunes the readings of glued digits while they are cut. joins: numbers may be split over lines
+    ("1" then "62" for 162), so more numbers than cells may be rejoined."""
     aligned = _aligned(row, n, col)
     if aligned is not None:
         return [list(aligned)], True
@@ -156,62 +160,120 @@ def row_readings(row: RawRow, n: int, col: int | None = None, *, dropped_blanks:
         vals = [t for t in slots if t.kind != "blank"]
         if len(vals) == n:
             return [vals], False
-        return [slots[-n:], slots[:n]], False
+        out = [slots[-n:], slots[:n]]
+        if joins:
+            joined = joined_readings(vals, n)
+            if joined is None:
+                return [[None] * n], False
+            out += [r for r in joined if r not in out]
+        return out, False
     k = len(slots)
     # Digits glued together ("801000081" for 80 1 0 0 0 0 81): split the runs to reach n numbers.
     if all(t.kind == "number" and t.raw.strip().isdigit() for t in slots):
-        readings = glued_readings([t.raw.strip() for t in slots], n, total=total)
+        runs = [t.raw.strip() for t in slots]
+        readings = glued_readings(runs, n, total=total)
+        if readings is None:
+            return [[None] * n], False  # too many ways to cut the digits: the row is not read
         if not readings and dropped_blanks:
             # Fewer cells than columns even when cut apart: blanks were dropped as well.
             for m in range(n - 1, k - 1, -1):
-                for pieces in glued_readings([t.raw.strip() for t in slots], m, total=False):
+                cuts = glued_readings(runs, m)
+                if cuts is None:
+                    return [[None] * n], False
+                for pieces in cuts:
                     readings.extend(_placements(pieces, n, blank=True, total=total))
-                    if len(readings) >= MAX_SPLITS:
-                        break
+                    if len(readings) > MAX_SPLITS or readings and readings[-1] == [None] * n:
+                        return [[None] * n], False
                 if readings:
                     break
         if readings:
-            return readings[:MAX_SPLITS], False
+            return readings, False
     # Too few numbers: any placement of them, the rest unknown (or blank, when blanks were dropped).
     if all(t.kind in ("number", "marker") and (t.value == 0) for t in slots) and not dropped_blanks:
         return [[None] * n], False  # all zeros read, some cells lost: arithmetic decides
     return _placements(slots, n, blank=dropped_blanks, total=total), False
 
 
-def glued_readings(runs: list[str], n: int, *, total: bool = False) -> list[list[Token | None]]:
-    """Ways to cut digit runs into n numbers in all, at most MAX_SPLITS of them. With total, only
-    readings whose last number is the sum of the others."""
+def joined_readings(vals: list[Token], n: int) -> list[list[Token | None]] | None:
+    """Ways to rejoin neighbouring numbers (a number split over lines) until n are left. Only digit
+    numbers join, and never after a lone 0 (no number is written with a leading zero). None when
+    there are more than MAX_SPLITS ways."""
+    m = len(vals)
+    if m - n > n or m > 4 * n:
+        return []
+    out: list[list[Token | None]] = []
+    for cuts in itertools.combinations(range(1, m), n - 1):
+        bounds = list(zip((0, *cuts), (*cuts, m), strict=True))
+        reading: list[Token | None] = []
+        for a, b in bounds:
+            group = vals[a:b]
+            if len(group) == 1:
+                reading.append(group[0])
+                continue
+            raw = [t.raw.strip() for t in group]
+            if any(t.kind != "number" or not r.isdigit() for t, r in zip(group, raw, strict=True)) or raw[0] == "0":
+                break
+            digits = "".join(raw)
+            reading.append(Token(digits, int(digits), "number"))
+        else:
+            out.append(reading)
+            if len(out) > MAX_SPLITS:
+                return None
+    return out
+
+
+def glued_readings(runs: list[str], n: int, *, total: bool = False) -> list[list[Token | None]] | None:
+    """Ways to cut digit runs into n numbers in all. With total, only readings whose last number is
+    the sum of the others. None when there are more than MAX_SPLITS (too many to decide between)."""
     extra = n - len(runs)
     if extra < 0 or any(len(r) > MAX_SPLIT_RUN for r in runs):
         return []
     out: list[list[Token | None]] = []
-    for add in _distribute(extra, [min(len(r), MAX_CELL_DIGITS * n) - 1 for r in runs]):
+    adds = _distribute(extra, [min(len(r), MAX_CELL_DIGITS * n) - 1 for r in runs])
+    if len(adds) >= MAX_SPLITS:
+        return None
+    for add in adds:
         per = [_digit_splits(r, a + 1) for r, a in zip(runs, add, strict=True)]
+        if any(p is None for p in per):
+            return None
         if any(not p for p in per):
             continue
-        for pieces in itertools.product(*per):
+        for pieces in itertools.product(*per):  # type: ignore[arg-type]
             flat = [p for group in pieces for p in group]
             if total and sum(int(p) for p in flat[:-1]) != int(flat[-1]):
                 continue
             out.append([Token(p, int(p), "number") for p in flat])
-            if len(out) >= MAX_SPLITS:
-                return out
+            if len(out) > MAX_SPLITS:
+                return None
     return out
 
 
-def _placements(slots: list, n: int, *, blank: bool, total: bool) -> list[list[Token | None]]:
-    """The given cells in order at any n positions; the others unknown (None) or blank."""
-    toks = [s if isinstance(s, Token) else Token(s, int(s), "number") for s in slots]
+def _placements(slots: list[Token | None], n: int, *, blank: bool, total: bool) -> list[list[Token | None]]:
+    """The given cells in order at any n positions; the others unknown (None) or blank. With blank
+    and total, only placements where the last cell is the sum of the others: the total column holds
+    the last number (or is blank, when all are zero)."""
+    toks = [t for t in slots if t is not None]
+    fill: Token | None = Token("", None, "blank") if blank else None
+    positions = range(n)
+    if blank and total and toks:
+        vals = [t.value if t.kind == "number" else 0 for t in toks]
+        if sum(vals[:-1]) == vals[-1]:  # type: ignore[operator]
+            pass  # the last number is the total (or all are zero)
+        elif sum(vals) == 0:  # type: ignore[arg-type]
+            pass
+        else:
+            return []
     out: list[list[Token | None]] = []
-    for pos in itertools.combinations(range(n), len(toks)):
-        r: list[Token | None] = [Token("", None, "blank") if blank else None] * n
+    for pos in itertools.combinations(positions, len(toks)):
+        if blank and total and toks and pos[-1] != n - 1 and any(t.value for t in toks):
+            continue
+        r: list[Token | None] = [fill] * n
         for p, t in zip(pos, toks, strict=True):
             r[p] = t
-        if total and blank and not _row_total_ok(r):
-            continue
         out.append(r)
-        if len(out) >= MAX_PLACEMENTS + MAX_SPLITS:
-            break
+        if len(out) > MAX_PLACEMENTS + MAX_SPLITS:
+            # Too many to list: a truncated list would make its first positions look certain.
+            return [[None] * n]
     return out
 
 
