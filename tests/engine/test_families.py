@@ -12,12 +12,14 @@ own variation from family, set and seed).
 from __future__ import annotations
 
 import functools
+import json
 import os
 
 import pytest
 
 import reports
-from reports.model import Report
+from reports.model import S3_COLUMNS, S4_GROUPS, S4_OUTCOMES, Report
+from tests.docgen import s3_rows
 from tests.engine.families import FAMILIES, FigureSet, Rendering, figure_sets, render
 from tests.engine.helpers import SAMPLES
 
@@ -102,3 +104,43 @@ def test_matrix_covers_every_family_and_sample() -> None:
     assert {"huaian-2024", "lingbao-2023", "xinxiang-2023", "pingtan-2019", "pingtan-2022", "shanghai-stcsm-2024",
             "shanghai-gov-office-2025", "shuyang-2025", "shuyang-fgj-2023"} <= names
     assert set(KNOWN_FAILING) <= set(FAMILIES)
+
+
+def _balanced(fs: FigureSet) -> list[str]:
+    """Relations of FORMAT.md rules 1–4 that the set's figures break (none for a valid set)."""
+    f = fs.figures
+    items = s3_rows(fs.fmt)[2:-2]
+    broken = []
+    for col in S3_COLUMNS:
+        if f[f"s3.new.{col}"] + f[f"s3.carried_in.{col}"] != f[f"s3.results_total.{col}"] + f[f"s3.carried_out.{col}"]:
+            broken.append(f"rule 1 {col}")
+        if f[f"s3.results_total.{col}"] != sum(f[f"s3.{i}.{col}"] for i in items):
+            broken.append(f"rule 2 {col}")
+    for row in s3_rows(fs.fmt):
+        if f[f"s3.{row}.total"] != sum(f[f"s3.{row}.{c}"] for c in S3_COLUMNS[:-1]):
+            broken.append(f"rule 3 {row}")
+    for g in S4_GROUPS:
+        if f[f"s4.{g}.total"] != sum(f[f"s4.{g}.{o}"] for o in S4_OUTCOMES[:-1]):
+            broken.append(f"rule 4 {g}")
+    broken += [k for k, v in f.items() if not k.endswith(".change") and v < 0]
+    return broken
+
+
+@pytest.mark.parametrize("fs", SETS, ids=lambda fs: fs.name)
+def test_figure_sets_are_balanced_and_keep_the_samples(fs: FigureSet) -> None:
+    assert _balanced(fs) == []
+    assert all(fs.figures[k] == 0 for k in fs.blank)
+    path = SAMPLES / f"{fs.name}.expected.json"
+    if path.exists():
+        exp = json.loads(path.read_text(encoding="utf-8"))
+        assert (fs.agency, fs.year) == (exp["agency"], exp["year"])
+        assert {k: fs.figures[k] for k, v in exp["figures"].items() if v is not None} == \
+            {k: v for k, v in exp["figures"].items() if v is not None}
+
+
+@pytest.mark.parametrize("family", [f for f in FAMILIES if f != "docx"])
+def test_rendering_is_seeded(family: str) -> None:
+    fs = SETS[-1]
+    one, again, other = render(family, fs, 5), render(family, fs, 5), render(family, fs, 6)
+    assert one.data == again.data and one.truth == again.truth
+    assert one.data != other.data
