@@ -23,8 +23,9 @@ if str(ROOT) not in sys.path:
 
 
 def _outcome(r, rep) -> str:
-    wrong = any(rep.figures.get(k) is not None and rep.figures.get(k) != v
-                and not (v is None and rep.figures.get(k) == 0 and k in r.blank) for k, v in r.truth.items())
+    extra = any(v is not None for k, v in rep.figures.items() if k not in r.truth)
+    wrong = extra or any(rep.figures.get(k) is not None and rep.figures.get(k) != v
+                and not (v is None and rep.figures.get(k) == r.values.get(k)) for k, v in r.truth.items())
     if wrong:
         return "wrong"
     full = all(rep.figures.get(k) == v for k, v in r.truth.items() if k not in r.unknowable)

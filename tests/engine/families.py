@@ -216,7 +216,10 @@ class Rendering:
     year: int
     truth: Truth
     unknowable: frozenset[str] = field(default_factory=frozenset)
-    blank: frozenset[str] = field(default_factory=frozenset)  # the set's blank cells (a reading may give 0)
+    blank: frozenset[str] = field(default_factory=frozenset)  # the set's blank cells
+    # The values behind every cell, those the report leaves blank (0) or lacks (a 总计 column not
+    # printed) included: a reading may give such a cell its value, never another.
+    values: Figures = field(default_factory=dict)
 
 
 def truth_of(fs: FigureSet, *, blanks_kept: bool = True) -> Truth:
@@ -749,7 +752,8 @@ FAMILIES: dict[str, Callable[[FigureSet, random.Random], Rendering]] = {
 
 def render(family: str, fs: FigureSet, seed: int) -> Rendering:
     """The figure set rendered in a family, with the variation drawn from seed."""
-    return replace(FAMILIES[family](fs, random.Random(f"{family}/{fs.name}/{seed}")), blank=fs.blank)
+    r = FAMILIES[family](fs, random.Random(f"{family}/{fs.name}/{seed}"))
+    return replace(r, blank=fs.blank, values=fs.figures)
 
 
 __all__ = ["FAMILIES", "FigureSet", "Rendering", "S3_COLUMNS", "complete", "figure_sets", "random_set", "render",
