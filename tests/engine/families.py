@@ -44,7 +44,6 @@ from dataclasses import dataclass, field, replace
 from reports.model import (
     S2_KEYS,
     S3_APPLICANT_COLUMNS,
-    S3_COLUMNS,
     S4_GROUPS,
     S4_OUTCOMES,
 )
@@ -756,5 +755,5 @@ def render(family: str, fs: FigureSet, seed: int) -> Rendering:
     return replace(r, blank=fs.blank, values=fs.figures)
 
 
-__all__ = ["FAMILIES", "FigureSet", "Rendering", "S3_COLUMNS", "complete", "figure_sets", "random_set", "render",
+__all__ = ["FAMILIES", "FigureSet", "Rendering", "complete", "figure_sets", "random_set", "render",
            "sample_sets", "truth_of"]

@@ -127,21 +127,17 @@ class _Writer:
                 heights[g.row + g.rowspan - 1] += need - have
         repeat = self.rng.random() < 0.5
         placed: dict[int, tuple[int, float]] = {}  # row -> (page index, top)
-        r = 0
-        order = list(range(len(t.rows)))
-        while r < len(order):
-            row = order[r]
+        for row in range(len(t.rows)):
             if self.y + heights[row] > BOTTOM:
                 self.new_page()
                 if repeat and t.header_rows and row >= t.header_rows:
-                    self._draw_rows(t, list(range(t.header_rows)), heights, xs, size, lh, regions)
+                    self._draw_rows(list(range(t.header_rows)), heights, xs, size, lh, regions)
             placed[row] = (len(self.pages) - 1, self.y)
             self.y += heights[row]
-            r += 1
         self._draw(regions, placed, heights, xs, size, lh)
         self.y += 10
 
-    def _draw_rows(self, t: Table, rows: list[int], heights, xs, size, lh, regions) -> None:
+    def _draw_rows(self, rows: list[int], heights, xs, size, lh, regions) -> None:
         placed = {}
         for row in rows:
             placed[row] = (len(self.pages) - 1, self.y)
