@@ -14,13 +14,17 @@ from __future__ import annotations
 import functools
 import json
 import os
+import random
+from dataclasses import replace
 
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 import reports
 from reports.model import S3_COLUMNS, S4_GROUPS, S4_OUTCOMES, Report
 from tests.docgen import s3_rows
-from tests.engine.families import FAMILIES, FigureSet, Rendering, figure_sets, render
+from tests.engine.families import FAMILIES, FigureSet, Rendering, figure_sets, random_set, render
 from tests.engine.helpers import SAMPLES
 
 # Families whose full reading fails today (the "full set" assertion only): family -> what is missing.
@@ -144,3 +148,15 @@ def test_rendering_is_seeded(family: str) -> None:
     one, again, other = render(family, fs, 5), render(family, fs, 5), render(family, fs, 6)
     assert one.data == again.data and one.truth == again.truth
     assert one.data != other.data
+
+
+@settings(max_examples=15, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(family=st.sampled_from([f for f in FAMILIES if f not in _SLOW and f != "pdf"]),
+       kind=st.sampled_from(("plain", "zero", "large", "v2019")),
+       set_seed=st.integers(min_value=0, max_value=10**6), seed=st.integers(min_value=0, max_value=10**6))
+def test_no_wrong_figure_on_random_sets(family: str, kind: str, set_seed: int, seed: int) -> None:
+    """New random figure sets and variations on every run: still no wrong figure."""
+    fs = random_set(set_seed, kind)
+    r = FAMILIES[family](fs, random.Random(seed))
+    r = replace(r, blank=fs.blank, values=fs.figures)
+    assert _wrong(r, reports.check(r.data, r.filename)) == {}
