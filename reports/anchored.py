@@ -169,8 +169,11 @@ def _raw_row(doc: Document, s: Stream, anchor_tok: int, vals: list[Tok]) -> RawR
                   page=line.page, line=line.lineno, index=lt.line, raw=raw[:200])
 
 
-def _readings(row: RawRow, vals: list[Tok], n: int, total: bool) -> list[list[Token | None]]:
-    crawl = bool(vals) and not any(t.own_cell for t in vals)
+def _readings(row: RawRow, vals: list[Tok], n: int, total: bool, blanks_written: bool = True
+              ) -> list[list[Token | None]]:
+    """Readings of a row's values as n cells. Numbers inside running text, or in a document that
+    never writes a blank cell out, stand for rows whose blanks were dropped."""
+    crawl = bool(vals) and (not any(t.own_cell for t in vals) or not blanks_written)
     # Cells on lines of their own may be a number split over two lines.
     joins = len({t.line for t in vals}) == len(vals)
     readings, _ = row_readings(row, n, dropped_blanks=crawl, total=total and crawl, joins=joins)
@@ -212,7 +215,7 @@ def read_anchored(doc: Document) -> Anchored:
     s3_hi = s3_span[1] if s3_span else 0
     out[3] = t3
     out[2] = _table2(doc, s, 0, s3_lo if t3.found else len(s.text))
-    out[4] = _table4(doc, s, s3_hi)
+    out[4] = _table4(doc, s, s3_hi, t3.blanks_written if t3.found else True)
     return Anchored(out, s)
 
 
@@ -243,6 +246,8 @@ def _table3(doc: Document, s: Stream) -> tuple[TableRead, tuple[int, int] | None
     if not counts:
         return read, None
     read.found = True
+    first_tok, last_tok = s.tok_at(rows[0].start), s.tok_at(rows[-1].end - 1)
+    read.blanks_written = any(t.kind == "blank" for t in s.toks[first_tok:last_tok + 1])
     # The 总计 column: named in the header, or rows of seven cells (blanks written out count), or
     # digits glued into runs of seven and more.
     cells = [len(v) for _, v in spans if v]
@@ -268,7 +273,8 @@ def _table3(doc: Document, s: Stream) -> tuple[TableRead, tuple[int, int] | None
         else:
             read.rows.add(key)
             prefix = f"s3.{key}"
-        _put(read, prefix, columns, _readings(row, vals, len(columns), bool(read.has_total)), row)
+        _put(read, prefix, columns, _readings(row, vals, len(columns), bool(read.has_total), read.blanks_written),
+             row)
     if items_other and read.fmt_hint is None:
         read.fmt_hint = "2021"
     end_tok = s.tok_at(rows[-1].end)
@@ -282,7 +288,7 @@ def _table3(doc: Document, s: Stream) -> tuple[TableRead, tuple[int, int] | None
     return read, (rows[0].start, s.offset[end_tok])
 
 
-def _table4(doc: Document, s: Stream, lo: int) -> TableRead:
+def _table4(doc: Document, s: Stream, lo: int, blanks_written: bool) -> TableRead:
     read = TableRead()
     m = _S4_START.search(s.text, lo)
     if not m:
@@ -309,7 +315,7 @@ def _table4(doc: Document, s: Stream, lo: int) -> TableRead:
         return read
     read.found = True
     row = _raw_row(doc, s, first, vals)
-    readings = _readings(row, vals, 15, False)
+    readings = _readings(row, vals, 15, False, blanks_written)
     if len(readings) > 1:
         ok = [r for r in readings if _groups_ok(r)]
         readings = ok or readings

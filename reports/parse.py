@@ -10,7 +10,7 @@ from reports.document import Document, Line
 from reports.model import Cell, Report
 from reports.relations import Relation, table3_relations, table4_relations
 from reports.sections import find_headings, find_headings_inline, find_title
-from reports.solve import Solution, solve
+from reports.solve import MAX_WORK, Solution, solve
 from reports.tables import TableRead, read_table2, read_table3, read_table4
 from reports.text import Token, squash
 
@@ -100,6 +100,10 @@ def _score(t: TableRead | None, sol: Solution | None) -> tuple[int, int, int]:
     return (1, -sol.violations, sum(1 for k, c in sol.certain.items() if c and k in sol.values))
 
 
+def _complete(sol: Solution) -> bool:
+    return sol.violations == 0 and all(sol.certain.get(k) for k in sol.values)
+
+
 def parse(doc: Document) -> Parsed:
     lines = doc.lines
     found_heads = find_headings(lines)
@@ -130,14 +134,19 @@ def parse(doc: Document) -> Parsed:
     fmt_lines = _format(by_lines.get(2), by_lines.get(3), report.year)
     fmt_labels = _format(by_labels.get(2), by_labels.get(3), report.year)
     for s in (2, 3, 4):
+        # The label reading first: when it is complete (every cell certain, all adds up) the line
+        # reading only gets a small budget to be as good (it is kept on a tie).
         options = []
-        for reading, fmt in ((by_lines.get(s), fmt_lines), (by_labels.get(s), fmt_labels)):
+        for reading, fmt in ((by_labels.get(s), fmt_labels), (by_lines.get(s), fmt_lines)):
             if reading is None or not reading.found:
                 options.append((reading, None, [], fmt))
                 continue
             rels = _relations(s, reading, fmt)
-            options.append((reading, solve(reading.base, reading.choices, rels), rels, fmt))
-        best = max(options, key=lambda o: _score(o[0], o[1]))  # the first (by lines) on a tie
+            complete = bool(options) and options[0][1] is not None and _complete(options[0][1])
+            sol = solve(reading.base, reading.choices, rels, max_work=MAX_WORK // 20 if complete else MAX_WORK)
+            options.append((reading, sol, rels, fmt))
+        options.reverse()
+        best = max(options, key=lambda o: _score(o[0], o[1]))  # the line reading on a tie
         if best[0] is not None:
             parsed.tables[s] = best[0]
             if best[1] is not None:

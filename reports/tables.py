@@ -39,6 +39,7 @@ class TableRead:
     resolved: dict[str, RawRow] = field(default_factory=dict)  # rows read one of several ways (prefix -> row)
     subtotals: set[str] = field(default_factory=set)
     has_total: bool | None = None
+    blanks_written: bool = True  # the text writes blank cells out (a cell it lacks was lost, not blank)
     fmt_hint: str | None = None
     notes: list[tuple[str, RawRow]] = field(default_factory=list)  # (code, row) for unmatched rows etc.
 
@@ -46,6 +47,7 @@ class TableRead:
 # --------------------------------------------------------------------------- readings of one row
 
 
+DROPPED = Token("0", 0, "number")  # a cell that running text dropped (blank or 0: both count 0)
 MAX_SPLITS = 2000  # readings of one row kept at most
 MAX_CELL_DIGITS = 9  # a count never has more digits than this: longer runs are several cells
 MAX_SPLIT_RUN = 7 * MAX_CELL_DIGITS  # a digit run longer than this is not split at all
@@ -253,7 +255,8 @@ def _placements(slots: list[Token | None], n: int, *, blank: bool, total: bool) 
     and total, only placements where the last cell is the sum of the others: the total column holds
     the last number (or is blank, when all are zero)."""
     toks = [t for t in slots if t is not None]
-    fill: Token | None = Token("", None, "blank") if blank else None
+    # A cell the text dropped is blank or 0: it counts as 0 either way (read as 0, as the rules would).
+    fill: Token | None = DROPPED if blank else None
     positions = range(n)
     if blank and total and toks:
         vals = [t.value if t.kind == "number" else 0 for t in toks]
@@ -264,12 +267,18 @@ def _placements(slots: list[Token | None], n: int, *, blank: bool, total: bool) 
         else:
             return []
     out: list[list[Token | None]] = []
+    seen: set[tuple] = set()
     for pos in itertools.combinations(positions, len(toks)):
         if blank and total and toks and pos[-1] != n - 1 and any(t.value for t in toks):
             continue
         r: list[Token | None] = [fill] * n
         for p, t in zip(pos, toks, strict=True):
             r[p] = t
+        if blank:
+            values = tuple(t.value if t is not None and t.kind == "number" else 0 for t in r)
+            if values in seen:
+                continue  # the same numbers in the same places: one reading
+            seen.add(values)
         out.append(r)
         if len(out) > MAX_PLACEMENTS + MAX_SPLITS:
             # Too many to list: a truncated list would make its first positions look certain.
