@@ -10,7 +10,7 @@ from reports.document import Document, Line
 from reports.model import Cell, Report
 from reports.relations import Relation, table3_relations, table4_relations
 from reports.sections import find_headings, find_headings_inline, find_title
-from reports.solve import MAX_WORK, Solution, solve
+from reports.solve import MAX_WORK, Solution, solve, violated
 from reports.tables import TableRead, read_table2, read_table3, read_table4
 from reports.text import Token, squash
 
@@ -93,11 +93,15 @@ def _relations(s: int, t: TableRead, fmt: str) -> list[Relation]:
     return []
 
 
-def _score(t: TableRead | None, sol: Solution | None) -> tuple[int, int, int]:
-    """How well a table was read: found, relations that fail (fewer is better), certain cells."""
+def _score(t: TableRead | None, sol: Solution | None, rels: list[Relation]) -> tuple[int, int, int]:
+    """How well a table was read: found, relations that fail or cannot be checked (fewer is better;
+    one that fails on a blank cell is the report's own error, not a misreading), certain cells."""
     if t is None or sol is None or not t.found:
         return (0, 0, 0)
-    return (1, -sol.violations, sum(1 for k, c in sol.certain.items() if c and k in sol.values))
+    failing = [rel for rel in violated(sol.values, rels)
+               if not any((tok := sol.tokens.get(k)) is not None and tok.kind == "blank" for k in rel.keys)]
+    unchecked = [rel for rel in rels if any(sol.values.get(k) is None for k in rel.keys)]
+    return (1, -len(failing) - len(unchecked), sum(1 for k, c in sol.certain.items() if c and k in sol.values))
 
 
 def _complete(sol: Solution) -> bool:
@@ -146,7 +150,7 @@ def parse(doc: Document) -> Parsed:
             sol = solve(reading.base, reading.choices, rels, max_work=MAX_WORK // 20 if complete else MAX_WORK)
             options.append((reading, sol, rels, fmt))
         options.reverse()
-        best = max(options, key=lambda o: _score(o[0], o[1]))  # the line reading on a tie
+        best = max(options, key=lambda o: _score(o[0], o[1], o[2]))  # the line reading on a tie
         if best[0] is not None:
             parsed.tables[s] = best[0]
             if best[1] is not None:

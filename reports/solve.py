@@ -17,6 +17,8 @@ from reports.relations import Relation
 from reports.text import Token
 
 MAX_COMBINATIONS = 4096
+MAX_SUMS = 20_000
+MAX_PRUNE = 200_000  # partial sums tried at most when pruning one relation
 MAX_WORK = 40_000  # combinations tried × relations, at most (bounds the time of one table)
 
 Number = int | float
@@ -84,6 +86,7 @@ def prune(base: dict[str, Token | None], choices: list[list[dict[str, Token | No
     """Drop readings of a row that no reading of the other rows can make add up (arc consistency
     over the relations). Readings with unknown cells are never dropped."""
     choices = [list(c) for c in choices]
+    budget = MAX_PRUNE  # sums formed in all: pruning is an optimisation, it stops when this is spent
     owner = {key: i for i, ch in enumerate(choices) for key in ch[0]}
     changed = True
     while changed:
@@ -115,8 +118,14 @@ def prune(base: dict[str, Token | None], choices: list[list[dict[str, Token | No
                 for g in groups:
                     if g == gi:
                         continue
-                    sums = {a + b for a in sums for b in set(contrib[g])}  # type: ignore[union-attr]
-                    if len(sums) > 50000:
+                    others = set(contrib[g])
+                    cost = len(sums) * len(others)  # type: ignore[arg-type]
+                    budget -= cost
+                    if cost > MAX_SUMS or budget < 0:
+                        sums = None
+                        break
+                    sums = {a + b for a in sums for b in others}  # type: ignore[union-attr]
+                    if len(sums) > MAX_SUMS:
                         sums = None
                         break
                 if sums is None:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import itertools
+import math
 import re
 from dataclasses import dataclass, field
 
@@ -48,7 +49,8 @@ class TableRead:
 
 
 DROPPED = Token("0", 0, "number")  # a cell that running text dropped (blank or 0: both count 0)
-MAX_SPLITS = 2000  # readings of one row kept at most
+MAX_SPLITS = 2000
+MAX_JOINS = 300  # ways to rejoin split numbers tried at most (a row split in a few places)  # readings of one row kept at most
 MAX_CELL_DIGITS = 9  # a count never has more digits than this: longer runs are several cells
 MAX_SPLIT_RUN = 7 * MAX_CELL_DIGITS  # a digit run longer than this is not split at all
 
@@ -145,7 +147,7 @@ def row_readings(row: RawRow, n: int, col: int | None = None, *, dropped_blanks:
     if row.structured:
         if len(slots) == n:
             return [slots], True
-        if len(slots) > n:
+        if len(slots) > n and not joins:
             # Extra grid positions: merged label columns before the values, or unused columns after.
             lead, trail = slots[: len(slots) - n], slots[n:]
             if all(t.kind == "blank" for t in lead):
@@ -201,8 +203,8 @@ def joined_readings(vals: list[Token], n: int) -> list[list[Token | None]] | Non
     numbers join, and never after a lone 0 (no number is written with a leading zero). None when
     there are more than MAX_SPLITS ways."""
     m = len(vals)
-    if m - n > n or m > 4 * n:
-        return []
+    if m <= n or math.comb(m - 1, n - 1) > MAX_JOINS:
+        return [] if m <= n else None
     out: list[list[Token | None]] = []
     for cuts in itertools.combinations(range(1, m), n - 1):
         bounds = list(zip((0, *cuts), (*cuts, m), strict=True))
