@@ -141,7 +141,7 @@ def _values(s: Stream, a: int, b: int, *, stop_at_label: bool = False) -> tuple[
         seen = False
         for k, t in enumerate(toks):
             if t.kind != "label":
-                seen = seen or t.kind == "num"
+                seen = True
             elif seen:
                 toks = toks[:k]
                 break
@@ -157,7 +157,13 @@ def _values(s: Stream, a: int, b: int, *, stop_at_label: bool = False) -> tuple[
                     by_line.setdefault(t.line, []).append(t)
             rest = [g for g in (_trim(v) for v in by_line.values()) if any(t.kind == "num" for t in g)]
             vals = same
-    return _trim(vals), rest
+    # A blank cell that opens a line of numbers (no label before it on that line) is the row's
+    # empty label cell: "|  | 25 | 14 | …".
+    if len(vals) > 1 and vals[0].kind == "blank" and vals[1].line == vals[0].line:
+        k = s.toks.index(vals[0], a, b) if vals[0] in s.toks[a:b] else -1
+        if k > 0 and s.toks[k - 1].line != vals[0].line:
+            vals = vals[1:]
+    return vals, rest
 
 
 def _raw_row(doc: Document, s: Stream, anchor_tok: int, vals: list[Tok]) -> RawRow:
@@ -169,8 +175,25 @@ def _raw_row(doc: Document, s: Stream, anchor_tok: int, vals: list[Tok]) -> RawR
                   page=line.page, line=line.lineno, index=lt.line, raw=raw[:200])
 
 
-def _readings(row: RawRow, vals: list[Tok], n: int, total: bool) -> list[list[Token | None]]:
-    crawl = bool(vals) and not any(t.own_cell for t in vals)
+def _readings(row: RawRow, vals: list[Tok], n: int, total: bool, blanks_written: bool = True
+              ) -> list[list[Token | None]]:
+    """Readings of a row's values as n cells. Numbers inside running text, or in a document that
+    never writes a blank cell out, stand for rows whose blanks were dropped."""
+    # Blank cells written out keep their places; beyond n cells, blanks at the ends are not cells
+    # of the row (an empty label cell, a trailing pipe).
+    a, b = 0, len(vals)
+    while b - a > n and vals[a].kind == "blank":
+        a += 1
+    while b - a > n and vals[b - 1].kind == "blank":
+        b -= 1
+    vals = vals[a:b]
+    if not any(t.kind == "num" for t in vals):
+        if len(vals) == n:
+            return [[t.token for t in vals]]  # a row of blank cells written out
+        vals = []
+    crawl = bool(vals) and (not any(t.own_cell for t in vals) or not blanks_written)
+    row.slots = [t.token for t in vals if t.token is not None]
+    row.structured = bool(vals) and not crawl and blanks_written  # blanks keep their places
     # Cells on lines of their own may be a number split over two lines.
     joins = len({t.line for t in vals}) == len(vals)
     readings, _ = row_readings(row, n, dropped_blanks=crawl, total=total and crawl, joins=joins)
@@ -212,7 +235,7 @@ def read_anchored(doc: Document) -> Anchored:
     s3_hi = s3_span[1] if s3_span else 0
     out[3] = t3
     out[2] = _table2(doc, s, 0, s3_lo if t3.found else len(s.text))
-    out[4] = _table4(doc, s, s3_hi)
+    out[4] = _table4(doc, s, s3_hi, t3.blanks_written if t3.found else True)
     return Anchored(out, s)
 
 
@@ -243,11 +266,14 @@ def _table3(doc: Document, s: Stream) -> tuple[TableRead, tuple[int, int] | None
     if not counts:
         return read, None
     read.found = True
+    first_tok, last_tok = s.tok_at(rows[0].start), s.tok_at(rows[-1].end - 1)
+    read.blanks_written = any(t.kind == "blank" for t in s.toks[first_tok:last_tok + 1])
     # The 总计 column: named in the header, or rows of seven cells (blanks written out count), or
     # digits glued into runs of seven and more.
     cells = [len(v) for _, v in spans if v]
-    read.has_total = ("总计" in header or sum(c >= 7 for c in cells) * 4 >= len(cells)
-                      or any(len(t.text) >= 7 for _, v in spans for t in v))
+    six = sum(c == 6 for c in cells) * 4 >= 3 * len(cells) and not any(c >= 7 for c in cells)
+    read.has_total = not six and ("总计" in header or sum(c >= 7 for c in cells) * 4 >= len(cells)
+                                  or any(len(t.text) >= 7 for _, v in spans for t in v))
     columns = S3_COLUMNS if read.has_total else S3_APPLICANT_COLUMNS
     items_other = any(k.startswith("other.") for k in keys)
     for a, vals in spans:
@@ -268,7 +294,8 @@ def _table3(doc: Document, s: Stream) -> tuple[TableRead, tuple[int, int] | None
         else:
             read.rows.add(key)
             prefix = f"s3.{key}"
-        _put(read, prefix, columns, _readings(row, vals, len(columns), bool(read.has_total)), row)
+        _put(read, prefix, columns, _readings(row, vals, len(columns), bool(read.has_total), read.blanks_written),
+             row)
     if items_other and read.fmt_hint is None:
         read.fmt_hint = "2021"
     end_tok = s.tok_at(rows[-1].end)
@@ -277,12 +304,12 @@ def _table3(doc: Document, s: Stream) -> tuple[TableRead, tuple[int, int] | None
         t = s.toks[end_tok]
         if t.kind == "label" and seen:
             break
-        seen = seen or t.kind == "num"
+        seen = seen or t.kind != "label"
         end_tok += 1
     return read, (rows[0].start, s.offset[end_tok])
 
 
-def _table4(doc: Document, s: Stream, lo: int) -> TableRead:
+def _table4(doc: Document, s: Stream, lo: int, blanks_written: bool) -> TableRead:
     read = TableRead()
     m = _S4_START.search(s.text, lo)
     if not m:
@@ -309,7 +336,7 @@ def _table4(doc: Document, s: Stream, lo: int) -> TableRead:
         return read
     read.found = True
     row = _raw_row(doc, s, first, vals)
-    readings = _readings(row, vals, 15, False)
+    readings = _readings(row, vals, 15, False, blanks_written)
     if len(readings) > 1:
         ok = [r for r in readings if _groups_ok(r)]
         readings = ok or readings

@@ -10,7 +10,7 @@ from reports.document import Document, Line
 from reports.model import Cell, Report
 from reports.relations import Relation, table3_relations, table4_relations
 from reports.sections import find_headings, find_headings_inline, find_title
-from reports.solve import Solution, solve
+from reports.solve import MAX_WORK, Solution, solve, violated
 from reports.tables import TableRead, read_table2, read_table3, read_table4
 from reports.text import Token, squash
 
@@ -93,11 +93,19 @@ def _relations(s: int, t: TableRead, fmt: str) -> list[Relation]:
     return []
 
 
-def _score(t: TableRead | None, sol: Solution | None) -> tuple[int, int, int]:
-    """How well a table was read: found, relations that fail (fewer is better), certain cells."""
+def _score(t: TableRead | None, sol: Solution | None, rels: list[Relation]) -> tuple[int, int, int]:
+    """How well a table was read: found, relations that fail or cannot be checked (fewer is better;
+    one that fails on a blank cell is the report's own error, not a misreading), certain cells."""
     if t is None or sol is None or not t.found:
         return (0, 0, 0)
-    return (1, -sol.violations, sum(1 for k, c in sol.certain.items() if c and k in sol.values))
+    failing = [rel for rel in violated(sol.values, rels)
+               if not any((tok := sol.tokens.get(k)) is not None and tok.kind == "blank" for k in rel.keys)]
+    unchecked = [rel for rel in rels if any(sol.values.get(k) is None for k in rel.keys)]
+    return (1, -len(failing) - len(unchecked), sum(1 for k, c in sol.certain.items() if c and k in sol.values))
+
+
+def _complete(sol: Solution) -> bool:
+    return sol.violations == 0 and all(sol.certain.get(k) for k in sol.values)
 
 
 def parse(doc: Document) -> Parsed:
@@ -130,14 +138,19 @@ def parse(doc: Document) -> Parsed:
     fmt_lines = _format(by_lines.get(2), by_lines.get(3), report.year)
     fmt_labels = _format(by_labels.get(2), by_labels.get(3), report.year)
     for s in (2, 3, 4):
+        # The label reading first: when it is complete (every cell certain, all adds up) the line
+        # reading only gets a small budget to be as good (it is kept on a tie).
         options = []
-        for reading, fmt in ((by_lines.get(s), fmt_lines), (by_labels.get(s), fmt_labels)):
+        for reading, fmt in ((by_labels.get(s), fmt_labels), (by_lines.get(s), fmt_lines)):
             if reading is None or not reading.found:
                 options.append((reading, None, [], fmt))
                 continue
             rels = _relations(s, reading, fmt)
-            options.append((reading, solve(reading.base, reading.choices, rels), rels, fmt))
-        best = max(options, key=lambda o: _score(o[0], o[1]))  # the first (by lines) on a tie
+            complete = bool(options) and options[0][1] is not None and _complete(options[0][1])
+            sol = solve(reading.base, reading.choices, rels, max_work=MAX_WORK // 20 if complete else MAX_WORK)
+            options.append((reading, sol, rels, fmt))
+        options.reverse()
+        best = max(options, key=lambda o: _score(o[0], o[1], o[2]))  # the line reading on a tie
         if best[0] is not None:
             parsed.tables[s] = best[0]
             if best[1] is not None:

@@ -109,6 +109,8 @@ def _year(s: str) -> int | None:
 
 _META_PREFIX = re.compile(r"^(?:标题|题目|名称|文章标题|title)[:：]", re.I)
 _NOT_TITLE = re.compile(r"://|^source[:：]|^来源[:：]|^原文链接|^本地目录|^链接|^采集时间")
+# A portal's menu items above the title ("首页 / 政务公开 / 政府信息公开 / XX局2023年…").
+_NAV_PREFIX = re.compile(r"^(?:(?:首页|政务公开|政府信息公开|信息公开|公开年报|年报|政府信息公开年报|工作年报|法定主动公开内容)+)")
 _PUBLISHER = re.compile(r"^(?:发布机构|发文机关|发布单位|来源单位)[:：]?(?P<agency>.{2,40})$")
 
 
@@ -129,12 +131,13 @@ def find_title(lines: list[Line], first_heading: int | None) -> Title:
     for pos, (i, text) in enumerate(texts[:24]):
         nxt = texts[pos + 1][1] if pos + 1 < len(texts) else ""
         prev = texts[pos - 1][1] if pos > 0 else ""
+        # The line alone first: the line above may be the agency, or a portal's menu item.
         candidates = [text]
-        if prev:  # the agency is often on the line above the title
-            candidates.insert(0, prev + text)
-        if nxt:  # or the title wraps onto the next line
+        if nxt:  # the title wraps onto the next line
             candidates.append(text + nxt)
-            if prev:  # agency above, year below: "XX局 / 政府信息公开工作年度报告 / （2023年度）"
+        if prev:  # the agency is often on the line above the title
+            candidates.append(prev + text)
+            if nxt:  # agency above, year below: "XX局 / 政府信息公开工作年度报告 / （2023年度）"
                 candidates.append(prev + text + nxt)
         if not any(_TITLE_HINT.search(c) for c in candidates):
             continue
@@ -146,6 +149,7 @@ def find_title(lines: list[Line], first_heading: int | None) -> Title:
             agency = (m.group("pre") or "").strip("《》\"“”").removeprefix("关于")
             if (not agency or len(agency) < 2) and "post" in m.groupdict():
                 agency = (m.group("post") or "").strip("《》\"“”")
+            agency = _NAV_PREFIX.sub("", agency or "")
             if agency and (len(agency) > 40 or re.search(r"[:：]|\d", agency)):
                 agency = None
             if year and agency:

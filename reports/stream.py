@@ -135,6 +135,12 @@ def tokens(doc: Document) -> list[Tok]:
                 if grid:
                     out.append(Tok("blank", "", i, True, Token(cell, None, "blank")))
                 continue
+            if grid and not single and out and out[-1].line == i and out[-1].kind != "label" \
+                    and not any(ch.isdigit() for ch in cell) and len(squash(cell)) <= 6 \
+                    and squash(cell) not in ZERO_MARKERS:
+                # Short text in a grid row after its numbers: a cell that holds no number ("若干").
+                out.append(Tok("num", squash(cell), i, True, Token(cell, None, "text")))
+                continue
             _text_tokens(cell.lstrip("#").strip() if single else cell, i, grid or single, out)
     # Leading/trailing blank cells of a row say nothing; they are dropped by the readers.
     return out

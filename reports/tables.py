@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import itertools
+import math
 import re
 from dataclasses import dataclass, field
 
@@ -39,6 +40,7 @@ class TableRead:
     resolved: dict[str, RawRow] = field(default_factory=dict)  # rows read one of several ways (prefix -> row)
     subtotals: set[str] = field(default_factory=set)
     has_total: bool | None = None
+    blanks_written: bool = True  # the text writes blank cells out (a cell it lacks was lost, not blank)
     fmt_hint: str | None = None
     notes: list[tuple[str, RawRow]] = field(default_factory=list)  # (code, row) for unmatched rows etc.
 
@@ -46,7 +48,9 @@ class TableRead:
 # --------------------------------------------------------------------------- readings of one row
 
 
-MAX_SPLITS = 2000  # readings of one row kept at most
+DROPPED = Token("0", 0, "number")  # a cell that running text dropped (blank or 0: both count 0)
+MAX_SPLITS = 2000
+MAX_JOINS = 300  # ways to rejoin split numbers tried at most (a row split in a few places)  # readings of one row kept at most
 MAX_CELL_DIGITS = 9  # a count never has more digits than this: longer runs are several cells
 MAX_SPLIT_RUN = 7 * MAX_CELL_DIGITS  # a digit run longer than this is not split at all
 
@@ -143,7 +147,7 @@ def row_readings(row: RawRow, n: int, col: int | None = None, *, dropped_blanks:
     if row.structured:
         if len(slots) == n:
             return [slots], True
-        if len(slots) > n:
+        if len(slots) > n and not joins:
             # Extra grid positions: merged label columns before the values, or unused columns after.
             lead, trail = slots[: len(slots) - n], slots[n:]
             if all(t.kind == "blank" for t in lead):
@@ -199,8 +203,8 @@ def joined_readings(vals: list[Token], n: int) -> list[list[Token | None]] | Non
     numbers join, and never after a lone 0 (no number is written with a leading zero). None when
     there are more than MAX_SPLITS ways."""
     m = len(vals)
-    if m - n > n or m > 4 * n:
-        return []
+    if m <= n or math.comb(m - 1, n - 1) > MAX_JOINS:
+        return [] if m <= n else None
     out: list[list[Token | None]] = []
     for cuts in itertools.combinations(range(1, m), n - 1):
         bounds = list(zip((0, *cuts), (*cuts, m), strict=True))
@@ -253,7 +257,8 @@ def _placements(slots: list[Token | None], n: int, *, blank: bool, total: bool) 
     and total, only placements where the last cell is the sum of the others: the total column holds
     the last number (or is blank, when all are zero)."""
     toks = [t for t in slots if t is not None]
-    fill: Token | None = Token("", None, "blank") if blank else None
+    # A cell the text dropped is blank or 0: it counts as 0 either way (read as 0, as the rules would).
+    fill: Token | None = DROPPED if blank else None
     positions = range(n)
     if blank and total and toks:
         vals = [t.value if t.kind == "number" else 0 for t in toks]
@@ -264,12 +269,18 @@ def _placements(slots: list[Token | None], n: int, *, blank: bool, total: bool) 
         else:
             return []
     out: list[list[Token | None]] = []
+    seen: set[tuple] = set()
     for pos in itertools.combinations(positions, len(toks)):
         if blank and total and toks and pos[-1] != n - 1 and any(t.value for t in toks):
             continue
         r: list[Token | None] = [fill] * n
         for p, t in zip(pos, toks, strict=True):
             r[p] = t
+        if blank:
+            values = tuple(t.value if t is not None and t.kind == "number" else 0 for t in r)
+            if values in seen:
+                continue  # the same numbers in the same places: one reading
+            seen.add(values)
         out.append(r)
         if len(out) > MAX_PLACEMENTS + MAX_SPLITS:
             # Too many to list: a truncated list would make its first positions look certain.
