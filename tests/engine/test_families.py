@@ -29,8 +29,7 @@ from tests.engine.helpers import SAMPLES
 
 # Families whose full reading fails today (the "full set" assertion only): family -> what is missing.
 KNOWN_FAILING: dict[str, str] = {
-    "portal": "engine: family 2 not read fully yet (site navigation lines taken into the agency; some cells)",
-    "dropped": "engine: family 3 (dropped blank/zero cells) not read yet",
+    "portal": "engine: family 2 not read fully yet (2019 table 2 rows with a negative 本年增/减; some cells)",
     "oneline": "engine: family 4 (one line, glued digits) not read fully yet",
     "markdown": "engine: family 5 (converter/OCR markdown) not read fully yet (labels lifted out of the table)",
     "split": "engine: family 6 (numbers split over lines) not read fully yet",
