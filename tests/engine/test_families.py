@@ -159,3 +159,24 @@ def test_no_wrong_figure_on_random_sets(family: str, kind: str, set_seed: int, s
     r = FAMILIES[family](fs, random.Random(seed))
     r = replace(r, blank=fs.blank, values=fs.figures)
     assert _wrong(r, reports.check(r.data, r.filename)) == {}
+
+
+# Wrong figures the deeper sweeps found (NIANBAO_FAMILY_SEEDS, more random sets): kept as fixed cases
+# so that they stay visible. (family, kind of random set, its seed, rendering seed)
+FOUND: list[tuple[str, str, int, int]] = [
+    ("tabs", "plain", 13, 2),  # a page number "4" alone on the line after table 4's row
+    ("portal", "v2019", 12, 1),  # 2019 table 2: 行政强制 35 / -3 read as 3 / 5
+    ("portal", "v2019", 15, 1),  # 2019 table 2: 行政许可 10 / -2 read as 1 / 0
+    ("oneline", "v2019", 15, 1),  # 2019 table 2 glued: s2.licensing 8 read as 0
+    ("split", "plain", 12, 2),  # table 3: 39 split as 3 / 9 beside a blank cell read as two cells
+    ("split", "plain", 14, 2),  # 26 / blank / 2 1 4 1 / 3 / 4: blank dropped, total 34 read as 3 and 4
+    ("split", "large", 13, 1),  # table 4 with split numbers: totals cut (688 read as 2)
+]
+
+
+@pytest.mark.parametrize("case", FOUND, ids=_ids)
+def test_no_wrong_figure_found_by_sweeps(case: tuple[str, str, int, int]) -> None:
+    family, kind, set_seed, seed = case
+    fs = random_set(set_seed, kind)
+    r = render(family, fs, seed)
+    assert _wrong(r, reports.check(r.data, r.filename)) == {}
