@@ -226,12 +226,83 @@ def joined_readings(vals: list[Token], n: int) -> list[list[Token | None]] | Non
     return out
 
 
+MAX_NODES = 3000  # steps of the cutting search for one row, at most
+
+
+def _total_cuts(runs: list[str], n: int) -> list[list[str]] | None:
+    """Cuts of digit runs into n numbers whose last is the sum of the others, found by a search that
+    never cuts a number larger than what is left of the total: long rows of glued digits (a whole
+    table row run together) are cut in few steps. None when the search is too long or finds more
+    than MAX_SPLITS."""
+    text = "".join(runs)
+    size = len(text)
+    if n < 2 or size < n or size > n * MAX_CELL_DIGITS:
+        return []
+    bounds: set[int] = set()
+    pos = 0
+    for r in runs[:-1]:
+        pos += len(r)
+        bounds.add(pos)
+    last_start = size - len(runs[-1])
+    out: list[list[str]] = []
+    nodes = 0
+
+    def ok_piece(i: int, j: int) -> bool:
+        return (j - i == 1 or text[i] != "0") and not any(i < b < j for b in bounds)
+
+    def walk(i: int, end: int, k: int, rem: int, acc: list[str]) -> bool:
+        nonlocal nodes
+        nodes += 1
+        if nodes > MAX_NODES or len(out) > MAX_SPLITS:
+            return False
+        if k == 0:
+            if i == end and rem == 0:
+                out.append(list(acc))
+            return True
+        left = end - i
+        digits = len(str(rem))
+        # k numbers of at most `digits` digits each must fill what is left, and the longest of
+        # them (at least left/k digits) cannot exceed what is left of the total.
+        if left < k or left > k * min(digits, MAX_CELL_DIGITS) or rem < 10 ** (-(-left // k) - 1) - 1:
+            return True
+        most = min(MAX_CELL_DIGITS, digits, left - (k - 1))
+        # ... nor can they fall short of it: none of them exceeds the largest `most`-digit window.
+        if k * int(max(text[p:p + most] for p in range(i, end - most + 1))) < rem:
+            return True
+        for j in range(i + 1, i + most + 1):
+            if not ok_piece(i, j):
+                if text[i] == "0" or any(i < b < j for b in bounds):
+                    break
+                continue
+            v = int(text[i:j])
+            if v > rem:
+                break
+            acc.append(text[i:j])
+            if not walk(j, end, k - 1, rem - v, acc):
+                return False
+            acc.pop()
+        return True
+
+    for start in range(max(last_start, size - MAX_CELL_DIGITS), size):
+        if not ok_piece(start, size):
+            continue
+        target = int(text[start:])
+        if not walk(0, start, n - 1, target, []):
+            return None
+    return [[*o, text[len("".join(o)):]] for o in out] if len(out) <= MAX_SPLITS else None
+
+
 def glued_readings(runs: list[str], n: int, *, total: bool = False) -> list[list[Token | None]] | None:
     """Ways to cut digit runs into n numbers in all. With total, only readings whose last number is
     the sum of the others. None when there are more than MAX_SPLITS (too many to decide between)."""
     extra = n - len(runs)
     if extra < 0 or any(len(r) > MAX_SPLIT_RUN for r in runs):
         return []
+    if total:
+        cuts = _total_cuts(runs, n)
+        if cuts is None:
+            return None
+        return [[Token(p, int(p), "number") for p in c] for c in cuts]
     out: list[list[Token | None]] = []
     adds = _distribute(extra, [min(len(r), MAX_CELL_DIGITS * n) - 1 for r in runs])
     if len(adds) >= MAX_SPLITS:
