@@ -30,6 +30,8 @@ from reports.tables import (
 )
 from reports.text import Token
 
+# Generic header cells that converters put between a group label and its row ("类别 | 数据1 | … | 总计").
+_HDR = r"(?:类别|项目|数据\d{1,2}|数量|总计|合计|\(数据项目\)|（数据项目）)*"
 MAX_CANDIDATES = 24  # occurrences of one label considered (a report has one or two)
 _NEAR = 48  # label characters between an anchor and its first number, at most, for a "row" anchor
 
@@ -37,19 +39,19 @@ _NEAR = 48  # label characters between an anchor and its first number, at most, 
 _S3_ORDER: list[tuple[str, re.Pattern[str]]] = []
 for _k in S3_ROWS:
     if _k == "denied.state_secret":
-        _S3_ORDER.append(("sub.denied", re.compile(f"不予公开(?=[^{SEP}]{{0,2}}{SEP})")))
+        _S3_ORDER.append(("sub.denied", re.compile(f"不予公开(?=[^{SEP}]{{0,2}}{_HDR}{SEP})")))
     elif _k == "unavailable.not_held":
-        _S3_ORDER.append(("sub.unavailable", re.compile(f"无法提供(?=[^{SEP}]{{0,2}}{SEP})")))
+        _S3_ORDER.append(("sub.unavailable", re.compile(f"无法提供(?=[^{SEP}]{{0,2}}{_HDR}{SEP})")))
     elif _k == "rejected.petition":
-        _S3_ORDER.append(("sub.rejected", re.compile(f"不予处理(?=[^{SEP}]{{0,2}}{SEP})")))
+        _S3_ORDER.append(("sub.rejected", re.compile(f"不予处理(?=[^{SEP}]{{0,2}}{_HDR}{SEP})")))
     elif _k == "other.no_correction":
-        _S3_ORDER.append(("sub.other", re.compile(f"其他处理(?=[^{SEP}]{{0,2}}{SEP})")))
+        _S3_ORDER.append(("sub.other", re.compile(f"其他处理(?=[^{SEP}]{{0,2}}{_HDR}{SEP})")))
     if _k == "new":
         pat = re.compile(r"本年(?:度)?新收|新收政府信息公开申请|本年(?:度)?收到[^\x01]{0,10}?申请|新受理")
     elif _k == "other.misc":
         pat = re.compile(f"(?:3[.、]|[(（]3[)）]|{SEP}|^)其他(?=[^{SEP}]{{0,2}}{SEP})")
     elif _k == "results_total":
-        pat = re.compile(f"(?:总计|合计)(?=[^{SEP}]{{0,2}}{SEP})")
+        pat = re.compile(f"(?:总计|合计)(?=[^{SEP}]{{0,2}}{_HDR}{SEP})")
     elif _k == "granted":
         pat = re.compile(r"(?<!不)予以公开")
     else:
