@@ -177,7 +177,7 @@ def _raw_row(doc: Document, s: Stream, anchor_tok: int, vals: list[Tok]) -> RawR
                   page=line.page, line=line.lineno, index=lt.line, raw=raw[:200])
 
 
-def _readings(row: RawRow, vals: list[Tok], n: int, total: bool, blanks_written: bool = True
+def _readings(row: RawRow, vals: list[Tok], n: int, total: bool, blanks_written: bool = True, groups: int = 0
               ) -> list[list[Token | None]]:
     """Readings of a row's values as n cells. Numbers inside running text, or in a document that
     never writes a blank cell out, stand for rows whose blanks were dropped."""
@@ -198,7 +198,8 @@ def _readings(row: RawRow, vals: list[Tok], n: int, total: bool, blanks_written:
     row.structured = bool(vals) and not crawl and blanks_written  # blanks keep their places
     # Cells on lines of their own may be a number split over two lines.
     joins = len({t.line for t in vals}) == len(vals)
-    readings, _ = row_readings(row, n, dropped_blanks=crawl, total=total and crawl, joins=joins)
+    readings, _ = row_readings(row, n, dropped_blanks=crawl, total=total and crawl, joins=joins,
+                               groups=groups if crawl else 0)
     if not readings and crawl and total:
         readings, _ = row_readings(row, n, dropped_blanks=True, joins=joins)
     if total and len(readings) > 1:
@@ -338,7 +339,7 @@ def _table4(doc: Document, s: Stream, lo: int, blanks_written: bool) -> TableRea
         return read
     read.found = True
     row = _raw_row(doc, s, first, vals)
-    readings = _readings(row, vals, 15, False, blanks_written)
+    readings = _readings(row, vals, 15, False, blanks_written, groups=3)
     if len(readings) > 1:
         ok = [r for r in readings if _groups_ok(r)]
         readings = ok or readings

@@ -234,3 +234,14 @@ def test_total_cuts_find_exactly_the_cuts_that_add_up() -> None:
             if all((p == "0" or p[0] != "0") and len(p) <= 9 for p in ps) and sum(map(int, ps[:-1])) == int(ps[-1]):
                 every.append(ps)
         assert sorted(got) == sorted(every), text
+
+
+def test_table4_glued_into_one_run_is_cut_by_its_three_totals() -> None:
+    from reports.tables import group_cuts
+
+    cuts = group_cuts(["72641783735113481261211620"], 3, 5)
+    assert cuts is not None
+    # Groups 1 and 2 are certain; group 3 ("1211620") can be 12+1+1+6 or 1+2+1+16 or …: all = 20.
+    assert {tuple(c[:10]) for c in cuts} == {("72", "64", "178", "37", "351", "13", "4", "8", "1", "26")}
+    assert ["12", "1", "1", "6", "20"] in [c[10:] for c in cuts] and {c[14] for c in cuts} == {"20"}
+    assert group_cuts(["9" * 60], 3, 5) in ([], None)
