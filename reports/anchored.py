@@ -30,6 +30,8 @@ from reports.tables import (
 )
 from reports.text import Token
 
+# Generic header cells that converters put between a group label and its row ("类别 | 数据1 | … | 总计").
+_HDR = r"(?:类别|项目|数据\d{1,2}|数量|总计|合计|\(数据项目\)|（数据项目）)*"
 MAX_CANDIDATES = 24  # occurrences of one label considered (a report has one or two)
 _NEAR = 48  # label characters between an anchor and its first number, at most, for a "row" anchor
 
@@ -37,19 +39,19 @@ _NEAR = 48  # label characters between an anchor and its first number, at most, 
 _S3_ORDER: list[tuple[str, re.Pattern[str]]] = []
 for _k in S3_ROWS:
     if _k == "denied.state_secret":
-        _S3_ORDER.append(("sub.denied", re.compile(f"不予公开(?=[^{SEP}]{{0,2}}{SEP})")))
+        _S3_ORDER.append(("sub.denied", re.compile(f"不予公开(?=[^{SEP}]{{0,2}}{_HDR}{SEP})")))
     elif _k == "unavailable.not_held":
-        _S3_ORDER.append(("sub.unavailable", re.compile(f"无法提供(?=[^{SEP}]{{0,2}}{SEP})")))
+        _S3_ORDER.append(("sub.unavailable", re.compile(f"无法提供(?=[^{SEP}]{{0,2}}{_HDR}{SEP})")))
     elif _k == "rejected.petition":
-        _S3_ORDER.append(("sub.rejected", re.compile(f"不予处理(?=[^{SEP}]{{0,2}}{SEP})")))
+        _S3_ORDER.append(("sub.rejected", re.compile(f"不予处理(?=[^{SEP}]{{0,2}}{_HDR}{SEP})")))
     elif _k == "other.no_correction":
-        _S3_ORDER.append(("sub.other", re.compile(f"其他处理(?=[^{SEP}]{{0,2}}{SEP})")))
+        _S3_ORDER.append(("sub.other", re.compile(f"其他处理(?=[^{SEP}]{{0,2}}{_HDR}{SEP})")))
     if _k == "new":
         pat = re.compile(r"本年(?:度)?新收|新收政府信息公开申请|本年(?:度)?收到[^\x01]{0,10}?申请|新受理")
     elif _k == "other.misc":
         pat = re.compile(f"(?:3[.、]|[(（]3[)）]|{SEP}|^)其他(?=[^{SEP}]{{0,2}}{SEP})")
     elif _k == "results_total":
-        pat = re.compile(f"(?:总计|合计)(?=[^{SEP}]{{0,2}}{SEP})")
+        pat = re.compile(f"(?:总计|合计)(?=[^{SEP}]{{0,2}}{_HDR}{SEP})")
     elif _k == "granted":
         pat = re.compile(r"(?<!不)予以公开")
     else:
@@ -175,7 +177,7 @@ def _raw_row(doc: Document, s: Stream, anchor_tok: int, vals: list[Tok]) -> RawR
                   page=line.page, line=line.lineno, index=lt.line, raw=raw[:200])
 
 
-def _readings(row: RawRow, vals: list[Tok], n: int, total: bool, blanks_written: bool = True
+def _readings(row: RawRow, vals: list[Tok], n: int, total: bool, blanks_written: bool = True, groups: int = 0
               ) -> list[list[Token | None]]:
     """Readings of a row's values as n cells. Numbers inside running text, or in a document that
     never writes a blank cell out, stand for rows whose blanks were dropped."""
@@ -196,7 +198,8 @@ def _readings(row: RawRow, vals: list[Tok], n: int, total: bool, blanks_written:
     row.structured = bool(vals) and not crawl and blanks_written  # blanks keep their places
     # Cells on lines of their own may be a number split over two lines.
     joins = len({t.line for t in vals}) == len(vals)
-    readings, _ = row_readings(row, n, dropped_blanks=crawl, total=total and crawl, joins=joins)
+    readings, _ = row_readings(row, n, dropped_blanks=crawl, total=total and crawl, joins=joins,
+                               groups=groups if crawl else 0)
     if not readings and crawl and total:
         readings, _ = row_readings(row, n, dropped_blanks=True, joins=joins)
     if total and len(readings) > 1:
@@ -336,7 +339,7 @@ def _table4(doc: Document, s: Stream, lo: int, blanks_written: bool) -> TableRea
         return read
     read.found = True
     row = _raw_row(doc, s, first, vals)
-    readings = _readings(row, vals, 15, False, blanks_written)
+    readings = _readings(row, vals, 15, False, blanks_written, groups=3)
     if len(readings) > 1:
         ok = [r for r in readings if _groups_ok(r)]
         readings = ok or readings

@@ -76,6 +76,11 @@ def _text_tokens(text: str, line: int, own: bool, out: list[Tok]) -> None:
     if whole:
         out.append(Tok("num", flat, line, own, _num_token(flat)))
         return
+    signed = re.fullmatch(r"[+-](\d+(?:\.\d+)?)", flat)
+    if signed:  # a change written with its sign ("本年增/减" of the 2019 format): one cell
+        v = -_num_token(signed.group(1)).value if flat[0] == "-" else _num_token(signed.group(1)).value  # type: ignore[operator]
+        out.append(Tok("num", flat, line, own, Token(text, v, "number")))
+        return
     pos = 0
     label = ""
     nums = list(_NUM_RE.finditer(s))

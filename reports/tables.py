@@ -129,7 +129,7 @@ def _subtotal_column(slots: list[Token], n: int) -> list[list[Token | None]]:
 
 
 def row_readings(row: RawRow, n: int, col: int | None = None, *, dropped_blanks: bool = False,
-                 total: bool = False, joins: bool = False) -> tuple[list[list[Token | None]], bool]:
+                 total: bool = False, joins: bool = False, groups: int = 0) -> tuple[list[list[Token | None]], bool]:
     """Possible readings of a row as n cells (None = a cell the text does not give).
     Returns (readings, exact) where exact means the text gives exactly n cells in order.
 
@@ -175,7 +175,11 @@ def row_readings(row: RawRow, n: int, col: int | None = None, *, dropped_blanks:
     # Digits glued together ("801000081" for 80 1 0 0 0 0 81): split the runs to reach n numbers.
     if all(t.kind == "number" and t.raw.strip().isdigit() for t in slots):
         runs = [t.raw.strip() for t in slots]
-        readings = glued_readings(runs, n, total=total)
+        if groups:  # groups of numbers, each closed by their sum (table 4)
+            cuts = group_cuts(runs, groups, n // groups)
+            readings = None if cuts is None else [[Token(p, int(p), "number") for p in c] for c in cuts]
+        else:
+            readings = glued_readings(runs, n, total=total)
         if readings is None:
             return [[None] * n], False  # too many ways to cut the digits: the row is not read
         if not readings and dropped_blanks:
@@ -226,12 +230,139 @@ def joined_readings(vals: list[Token], n: int) -> list[list[Token | None]] | Non
     return out
 
 
+MAX_GROUP_NODES = 10_000  # the same for table 4's one row of three groups
+MAX_NODES = 3000  # steps of the cutting search for one row, at most
+
+
+def _total_cuts(runs: list[str], n: int) -> list[list[str]] | None:
+    """Cuts of digit runs into n numbers whose last is the sum of the others, found by a search that
+    never cuts a number larger than what is left of the total: long rows of glued digits (a whole
+    table row run together) are cut in few steps. None when the search is too long or finds more
+    than MAX_SPLITS."""
+    text = "".join(runs)
+    size = len(text)
+    if n < 2 or size < n or size > n * MAX_CELL_DIGITS:
+        return []
+    bounds: set[int] = set()
+    pos = 0
+    for r in runs[:-1]:
+        pos += len(r)
+        bounds.add(pos)
+    last_start = size - len(runs[-1])
+    out: list[list[str]] = []
+    nodes = 0
+
+    def ok_piece(i: int, j: int) -> bool:
+        return (j - i == 1 or text[i] != "0") and not any(i < b < j for b in bounds)
+
+    def walk(i: int, end: int, k: int, rem: int, acc: list[str]) -> bool:
+        nonlocal nodes
+        nodes += 1
+        if nodes > MAX_NODES or len(out) > MAX_SPLITS:
+            return False
+        if k == 0:
+            if i == end and rem == 0:
+                out.append(list(acc))
+            return True
+        left = end - i
+        digits = len(str(rem))
+        # k numbers of at most `digits` digits each must fill what is left, and the longest of
+        # them (at least left/k digits) cannot exceed what is left of the total.
+        if left < k or left > k * min(digits, MAX_CELL_DIGITS) or rem < 10 ** (-(-left // k) - 1) - 1:
+            return True
+        most = min(MAX_CELL_DIGITS, digits, left - (k - 1))
+        # ... nor can they fall short of it: none of them exceeds the largest `most`-digit window.
+        if k * int(max(text[p:p + most] for p in range(i, end - most + 1))) < rem:
+            return True
+        for j in range(i + 1, i + most + 1):
+            if not ok_piece(i, j):
+                if text[i] == "0" or any(i < b < j for b in bounds):
+                    break
+                continue
+            v = int(text[i:j])
+            if v > rem:
+                break
+            acc.append(text[i:j])
+            if not walk(j, end, k - 1, rem - v, acc):
+                return False
+            acc.pop()
+        return True
+
+    for start in range(max(last_start, size - MAX_CELL_DIGITS), size):
+        if not ok_piece(start, size):
+            continue
+        target = int(text[start:])
+        if not walk(0, start, n - 1, target, []):
+            return None
+    return [[*o, text[len("".join(o)):]] for o in out] if len(out) <= MAX_SPLITS else None
+
+
+def group_cuts(runs: list[str], groups: int, size: int) -> list[list[str]] | None:
+    """Cuts of digit runs into `groups` groups of `size` numbers, the last of each group the sum of
+    the others (table 4: three groups of upheld, corrected, other, pending and total). Each group's
+    total is not searched but read off the text, so few steps are needed; None when the search is
+    too long or finds more than MAX_SPLITS."""
+    text = "".join(runs)
+    size_all = len(text)
+    bounds: set[int] = set()
+    pos = 0
+    for r in runs[:-1]:
+        pos += len(r)
+        bounds.add(pos)
+    n = groups * size
+    if size_all < n or size_all > n * MAX_CELL_DIGITS:
+        return []
+    out: list[list[str]] = []
+    nodes = 0
+
+    def piece_ok(i: int, j: int) -> bool:
+        return j <= size_all and (j - i == 1 or text[i] != "0") and not any(i < b < j for b in bounds)
+
+    def walk(i: int, k: int, part: int, acc: list[str]) -> bool:
+        nonlocal nodes
+        nodes += 1
+        if nodes > MAX_GROUP_NODES or len(out) > MAX_SPLITS:
+            return False
+        left, pieces_left = size_all - i, n - len(acc)
+        if left < pieces_left or left > pieces_left * MAX_CELL_DIGITS:
+            return True
+        if k == size - 1:
+            t = str(part)
+            j = i + len(t)
+            if text.startswith(t, i) and piece_ok(i, j):
+                acc.append(t)
+                if len(acc) == n:
+                    if j == size_all:
+                        out.append(list(acc))
+                elif not walk(j, 0, 0, acc):
+                    return False
+                acc.pop()
+            return True
+        for j in range(i + 1, min(size_all, i + MAX_CELL_DIGITS) + 1):
+            if not piece_ok(i, j):
+                if text[i] == "0" or any(i < b < j for b in bounds):
+                    break
+                continue
+            acc.append(text[i:j])
+            if not walk(j, k + 1, part + int(text[i:j]), acc):
+                return False
+            acc.pop()
+        return True
+
+    return out if walk(0, 0, 0, []) and len(out) <= MAX_SPLITS else None
+
+
 def glued_readings(runs: list[str], n: int, *, total: bool = False) -> list[list[Token | None]] | None:
     """Ways to cut digit runs into n numbers in all. With total, only readings whose last number is
     the sum of the others. None when there are more than MAX_SPLITS (too many to decide between)."""
     extra = n - len(runs)
     if extra < 0 or any(len(r) > MAX_SPLIT_RUN for r in runs):
         return []
+    if total:
+        cuts = _total_cuts(runs, n)
+        if cuts is None:
+            return None
+        return [[Token(p, int(p), "number") for p in c] for c in cuts]
     out: list[list[Token | None]] = []
     adds = _distribute(extra, [min(len(r), MAX_CELL_DIGITS * n) - 1 for r in runs])
     if len(adds) >= MAX_SPLITS:

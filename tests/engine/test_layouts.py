@@ -211,3 +211,37 @@ def test_hostile_inputs_finish_fast_and_say_so(name: str) -> None:
     r = check_text(HOSTILE[name])
     assert time.process_time() - t < 5.0
     assert r.verdict == "fail" and all(x.message_zh and x.message_en for x in r.findings)
+
+
+def test_total_cuts_find_exactly_the_cuts_that_add_up() -> None:
+    """The pruned search for cuts whose last number is the sum of the others finds every such cut
+    (compared with trying all cuts), or says it cannot (None): never a part of them."""
+    import itertools
+    import random
+
+    from reports.tables import _total_cuts
+
+    rnd = random.Random(5)
+    for _ in range(150):
+        n = rnd.choice([5, 7])
+        vals = [rnd.choice([0, 0, 1, 2, 5, 13, 27, 104, 331, 1000]) for _ in range(n - 1)]
+        text = "".join(map(str, [*vals, sum(vals)]))
+        got = _total_cuts([text], n)
+        assert got is not None
+        every = []
+        for cuts in itertools.combinations(range(1, len(text)), n - 1):
+            ps = [text[a:b] for a, b in zip((0, *cuts), (*cuts, len(text)), strict=True)]
+            if all((p == "0" or p[0] != "0") and len(p) <= 9 for p in ps) and sum(map(int, ps[:-1])) == int(ps[-1]):
+                every.append(ps)
+        assert sorted(got) == sorted(every), text
+
+
+def test_table4_glued_into_one_run_is_cut_by_its_three_totals() -> None:
+    from reports.tables import group_cuts
+
+    cuts = group_cuts(["72641783735113481261211620"], 3, 5)
+    assert cuts is not None
+    # Groups 1 and 2 are certain; group 3 ("1211620") can be 12+1+1+6 or 1+2+1+16 or …: all = 20.
+    assert {tuple(c[:10]) for c in cuts} == {("72", "64", "178", "37", "351", "13", "4", "8", "1", "26")}
+    assert ["12", "1", "1", "6", "20"] in [c[10:] for c in cuts] and {c[14] for c in cuts} == {"20"}
+    assert group_cuts(["9" * 60], 3, 5) in ([], None)
