@@ -149,8 +149,15 @@ def parse(doc: Document) -> Parsed:
             complete = bool(options) and options[0][1] is not None and _complete(options[0][1])
             sol = solve(reading.base, reading.choices, rels, max_work=MAX_WORK // 20 if complete else MAX_WORK)
             options.append((reading, sol, rels, fmt))
-        options.reverse()
-        best = max(options, key=lambda o: _score(o[0], o[1], o[2]))  # the line reading on a tie
+        if s != 2:
+            options.reverse()  # the line reading on a tie (table 2 has no arithmetic to tell)
+        best = max(options, key=lambda o: _score(o[0], o[1], o[2]))
+        other = next((o for o in options if o is not best), None)
+        if s == 2 and best[1] is not None and other is not None and other[1] is not None:
+            # Nothing checks table 2: a cell the two readings read differently is not read at all.
+            for k, v in best[1].values.items():
+                if other[1].certain.get(k) and other[1].values.get(k) != v and v is not None:
+                    best[1].values[k], best[1].tokens[k], best[1].certain[k] = None, None, False
         if best[0] is not None:
             parsed.tables[s] = best[0]
             if best[1] is not None:
