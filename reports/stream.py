@@ -88,6 +88,11 @@ def _text_tokens(text: str, line: int, own: bool, out: list[Tok]) -> None:
     spaced = own and all(not ch.strip() or ch.isdigit() or ch in ",." for ch in s)
     for m in nums:
         before, digits, after = s[pos:m.start()], m.group(0), s[m.end():]
+        if before.strip() in ZERO_MARKERS and before.startswith(" ") and before.endswith(" ") and nums[0] is not m:
+            # "0 / 4": a zero marker standing between numbers is a cell of its own.
+            _flush(label, line, out)
+            label, before = "", ""
+            out.append(Tok("num", s[pos:m.start()].strip(), line, spaced, Token(s[pos:m.start()].strip(), 0, "marker")))
         label += before
         if _UNIT_AFTER.match(after) or _LABEL_BEFORE.search(label) and not before.endswith(" ") \
                 or re.match(r"\d", after[:1] or "x"):
