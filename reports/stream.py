@@ -30,6 +30,7 @@ _LABEL_BEFORE = re.compile(r"(?:数据|列|栏|第|[(（〔\[【]|[A-Za-z])\s*$"
 # An item number that opens a label: "1.属于国家秘密", "2、重复申请", also glued to the numbers
 # before it ("00000002.其他法律…" is the run 0000000 and the label "2.其他法律…").
 _ITEM_AFTER = re.compile(r"[.、．]")
+_SIGNED = re.compile(r"^\s*[+-]\d+\s*$")  # "-3" is a change (本年增/减), not a page number "- 3 -"
 _MD_RULE = re.compile(r"^\|?\s*:?-{3,}:?\s*(?:\|\s*:?-{3,}:?\s*)*\|?$")
 
 
@@ -136,7 +137,7 @@ def tokens(doc: Document) -> list[Tok]:
                 out.append(Tok("blank", "", i, True, Token(raw, None, "blank")))  # a cell left blank
             continue
         text = line.text
-        if is_page_number(text) or _MD_RULE.match(text.strip()):
+        if is_page_number(text) and not _SIGNED.match(text) or _MD_RULE.match(text.strip()):
             continue
         cells = _cells(line.cells, line.table is not None)
         single = len(cells) == 1
