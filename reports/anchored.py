@@ -189,6 +189,16 @@ def _readings(row: RawRow, vals: list[Tok], n: int, total: bool, blanks_written:
     while b - a > n and vals[b - 1].kind == "blank":
         b -= 1
     vals = vals[a:b]
+    if len(vals) > n and len({t.line for t in vals}) > 1:
+        # Whole lines that make up the row exactly: what follows them (a page number, a stray
+        # line) is not part of it.
+        k = 0
+        while k < len(vals) and k < n:
+            line = vals[k].line
+            while k < len(vals) and vals[k].line == line:
+                k += 1
+        if k == n:
+            vals = vals[:n]
     if not any(t.kind == "num" for t in vals):
         if len(vals) == n:
             return [[t.token for t in vals]]  # a row of blank cells written out

@@ -146,7 +146,9 @@ def tokens(doc: Document) -> list[Tok]:
                 if grid:
                     out.append(Tok("blank", "", i, True, Token(cell, None, "blank")))
                 continue
-            if grid and not single and out and out[-1].line == i and out[-1].kind != "label" \
+            last = next((t for t in reversed(out[-40:]) if t.kind != "blank" or t.line != i), None)
+            if grid and not single and last is not None and last.line == i and last.kind == "num" \
+                    and last.token is not None and last.token.kind in ("number", "marker") \
                     and not any(ch.isdigit() for ch in cell) and len(squash(cell)) <= 6 \
                     and squash(cell) not in ZERO_MARKERS:
                 # Short text in a grid row after its numbers: a cell that holds no number ("若干").
