@@ -162,11 +162,11 @@ def row_readings(row: RawRow, n: int, col: int | None = None, *, dropped_blanks:
         return [slots], True
     if len(slots) > n:
         vals = [t for t in slots if t.kind != "blank"]
-        if len(vals) == n:
+        if len(vals) == n and not joins:
             return [vals], False
-        out = [slots[-n:], slots[:n]]
-        if joins:
-            joined = joined_readings(vals, n)
+        out = [vals] if len(vals) == n else [slots[-n:], slots[:n]]
+        if joins:  # a number split over two lines: rejoin neighbours (blank cells keep their places)
+            joined = joined_readings(slots, n)
             if joined is None:
                 return [[None] * n], False
             out += [r for r in joined if r not in out]
