@@ -189,8 +189,8 @@ def _readings(row: RawRow, vals: list[Tok], n: int, total: bool, blanks_written:
     while b - a > n and vals[b - 1].kind == "blank":
         b -= 1
     vals = vals[a:b]
-    if len(vals) > n and 1 < len({t.line for t in vals}) < len(vals):
-        # Whole lines that make up the row exactly: what follows them (a page number, a stray
+    if n == 15 and len(vals) > n and 1 < len({t.line for t in vals}) < len(vals):
+        # Table 4: whole lines that make up its row exactly: what follows them (a page number, a stray
         # line) is not part of it.
         k = 0
         while k < len(vals) and k < n:
