@@ -407,6 +407,8 @@ def _table2(doc: Document, s: Stream, lo: int, hi: int) -> TableRead:
         vals, _ = _values(s, ta, tb, stop_at_label=True)
         if not vals:
             continue
+        if any(t.kind == "label" and t.text in ("+", "-") for t in s.toks[ta:tb]):
+            vals = []  # a signed change run into its neighbours ("10-28"): where it ends is unknown
         read.found = True
         read.rows.add(name)
         row = _raw_row(doc, s, s.tok_at(a.start), vals)
