@@ -49,8 +49,8 @@ class TableRead:
 
 
 DROPPED = Token("0", 0, "number")  # a cell that running text dropped (blank or 0: both count 0)
-MAX_SPLITS = 2000
-MAX_JOINS = 300  # ways to rejoin split numbers tried at most (a row split in a few places)  # readings of one row kept at most
+MAX_SPLITS = 2000  # readings of one row kept at most
+MAX_JOINS = 1000  # ways to rejoin split numbers tried at most (a row split in a few places)
 MAX_CELL_DIGITS = 9  # a count never has more digits than this: longer runs are several cells
 MAX_SPLIT_RUN = 7 * MAX_CELL_DIGITS  # a digit run longer than this is not split at all
 
