@@ -28,6 +28,8 @@ CODES: dict[str, tuple[str, str, str]] = {
     "carryover-mismatch": ("warning", "上年结转数与上一年度报告的结转下年度数不符", "carried in differs from last year's carried out"),
     "in-force-mismatch": ("warning", "现行有效件数与上年数+本年制发−本年废止不符", "in force differs from last year's in force + issued − repealed"),
     "unreadable-cell": ("warning", "无法确定单元格的数值，相关校验已跳过", "the engine could not read a cell with certainty; its checks were skipped"),
+    "unchecked-relation": ("error", "表格有单元格无法读取，部分勾稽关系未能校验（不能判定为通过）",
+                           "cells could not be read, so some of a table's checks could not be made (no pass)"),
     "unreadable-row": ("warning", "表格中有一行无法识别", "a table row could not be matched to the format"),
     "duplicate-row": ("warning", "表格中同一行出现两次（按勾稽关系选用其一）", "a table row appears twice (the arithmetic chooses)"),
     "inferred-cell": ("info", "原文缺失或数字连写的单元格已按勾稽关系推定", "cells lost or run together in the text, restored from the table's arithmetic"),

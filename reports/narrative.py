@@ -15,7 +15,9 @@ _RECEIVED = re.compile(
 _NONE_RECEIVED = re.compile(r"未(?:收到|受理|接到|产生|发生)(?:[^。；;，,]{0,10}?)(?:申请|依申请公开事项|依申请公开)")
 _REVIEW = re.compile(r"行政复议(?:案件|申请)?(?:共计|共|合计)?(\d{1,12})(?:件|起|宗)")
 _SUIT = re.compile(r"行政诉讼(?:案件)?(?:共计|共|合计)?(\d{1,12})(?:件|起|宗)")
-_NO_APPEALS = re.compile(r"未(?:发生|收到|产生|出现)(?:[^。；;]{0,10}?)行政复议(?:[、和及或与]行政诉讼)?")
+_NO_APPEALS = re.compile(
+    r"未(?:发生|收到|产生|出现)(?:[^。；;]{0,10}?)行政复议(?:[、和及或与]行政诉讼)?(?![^。；;，,]{0,3}(?:纠错|纠正|败诉|撤销|确认违法))"
+)
 _FEE = re.compile(r"信息处理费|处理费|收取[^。；;]{0,12}费|收费|费用")
 
 
@@ -31,6 +33,14 @@ def _new_total(r: Report) -> int | float | None:
     if v is not None:
         return v
     parts = [_value(r, f"s3.new.{c}") for c in S3_APPLICANT_COLUMNS]
+    return None if any(p is None for p in parts) else sum(parts)  # type: ignore[misc]
+
+
+def _carried_in_total(r: Report) -> int | float | None:
+    v = _value(r, "s3.carried_in.total") if r.has_total_column else None
+    if v is not None:
+        return v
+    parts = [_value(r, f"s3.carried_in.{c}") for c in S3_APPLICANT_COLUMNS]
     return None if any(p is None for p in parts) else sum(parts)  # type: ignore[misc]
 
 
@@ -50,9 +60,12 @@ def narrative_findings(r: Report) -> list[Finding]:
     if 3 in r.tables_found and text:
         total = _new_total(r)
         m = _RECEIVED.search(text)
-        if total is not None and m and int(m.group(1)) != total:
-            out.append(_mismatch("收到政府信息公开申请", "applications received", int(m.group(1)), total, 3,
-                                 "s3.new.total"))
+        carried = _carried_in_total(r)
+        stated = int(m.group(1)) if m else None
+        # Many reports count the applications handled: this year's plus those carried in.
+        if total is not None and stated is not None and stated != total \
+                and (carried is None or stated != total + carried):
+            out.append(_mismatch("收到政府信息公开申请", "applications received", stated, total, 3, "s3.new.total"))
         elif total is not None and not m and _NONE_RECEIVED.search(text) and total != 0:
             out.append(_mismatch("未收到政府信息公开申请，即", "applications received (none)", 0, total, 3,
                                  "s3.new.total"))

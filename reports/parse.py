@@ -5,11 +5,12 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
+from reports.anchored import read_anchored
 from reports.document import Document, Line
 from reports.model import Cell, Report
 from reports.relations import Relation, table3_relations, table4_relations
-from reports.sections import find_headings, find_title
-from reports.solve import Solution, solve
+from reports.sections import find_headings, find_headings_inline, find_title
+from reports.solve import MAX_WORK, Solution, solve, violated
 from reports.tables import TableRead, read_table2, read_table3, read_table4
 from reports.text import Token, squash
 
@@ -60,58 +61,130 @@ def _ranges(lines: list[Line], heads: dict[int, int]) -> dict[int, tuple[int, in
     return out
 
 
-def _section_text(lines: list[Line], heads: dict[int, int], section: int) -> str:
-    if section not in heads:
+def _section_text(text: str, offsets: dict[int, int], bodies: dict[int, int], section: int) -> str:
+    """The text of a section: from the end of its heading to the next heading."""
+    if section not in offsets:
         return ""
-    start = heads[section]
-    later = [i for i in heads.values() if i > start]
-    end = min(later) if later else len(lines)
-    return "\n".join(line.text for line in lines[start + 1:end])
+    start = offsets[section]
+    later = [o for o in offsets.values() if o > start]
+    end = min(later) if later else len(text)
+    body = min(bodies[section], end)
+    if end > body and text[end - 1] == "\n":
+        end -= 1
+    return text[body:end]
+
+
+def _format(t2: TableRead | None, t3: TableRead | None, year: int | None) -> str:
+    hints = [t.fmt_hint for t in (t2, t3) if t and t.fmt_hint]
+    if "2019" in hints:
+        return "2019"
+    if hints or t3 and t3.found:
+        return "2021"
+    if year and year < 2019:
+        return "pre-2019"
+    return "unknown"
+
+
+def _relations(s: int, t: TableRead, fmt: str) -> list[Relation]:
+    if s == 3:
+        return table3_relations(fmt=fmt, has_total=bool(t.has_total), rows=t.rows, subtotals=t.subtotals)
+    if s == 4:
+        return table4_relations()
+    return []
+
+
+def _score(t: TableRead | None, sol: Solution | None, rels: list[Relation]) -> tuple[int, int, int]:
+    """How well a table was read: found, relations that fail or cannot be checked (fewer is better;
+    one that fails on a blank cell is the report's own error, not a misreading), certain cells."""
+    if t is None or sol is None or not t.found:
+        return (0, 0, 0)
+    failing = [rel for rel in violated(sol.values, rels)
+               if not any((tok := sol.tokens.get(k)) is not None and tok.kind == "blank" for k in rel.keys)]
+    unchecked = [rel for rel in rels if any(sol.values.get(k) is None for k in rel.keys)]
+    return (1, -len(failing) - len(unchecked), sum(1 for k, c in sol.certain.items() if c and k in sol.values))
+
+
+def _complete(sol: Solution) -> bool:
+    return sol.violations == 0 and all(sol.certain.get(k) for k in sol.values)
 
 
 def parse(doc: Document) -> Parsed:
     lines = doc.lines
-    heads = {s: h.index for s, h in find_headings(lines).items()}
+    found_heads = find_headings(lines)
+    heads = {s: h.index for s, h in found_heads.items()}
     report = Report(kind=doc.kind, pages=doc.pages)
     first_heading = min(heads.values()) if heads else None
     title = find_title(lines, first_heading)
     report.title, report.agency, report.year = title.text, title.agency, title.year
+    # Where each heading starts in the document's text (headings run into the text included).
+    starts = [0]
+    for line in lines:
+        starts.append(starts[-1] + len(line.text) + 1)
+    offsets = {s: starts[i] for s, i in heads.items()}
+    bodies = {s: starts[i + 1] for s, i in heads.items()}  # a heading line: its section starts below it
+    for s, (i, a, b) in find_headings_inline(lines, found_heads).items():
+        heads[s] = i
+        offsets[s], bodies[s] = starts[i] + a, starts[i] + b
+    heads = dict(sorted(heads.items(), key=lambda kv: (offsets[kv[0]], kv[0])))
     parsed = Parsed(report=report, headings=heads, title_line=title.line)
+    # Two readings of every table: by lines under the section headings, and by the format's own
+    # row labels in the token stream. The better one (found, adds up, more cells certain) is kept.
+    by_lines: dict[int, TableRead] = {}
     ranges = _ranges(lines, heads)
     readers = {2: read_table2, 3: read_table3, 4: read_table4}
     for s, (a, b) in ranges.items():
-        parsed.tables[s] = readers[s](lines, a, b)
+        by_lines[s] = readers[s](lines, a, b)
+    by_labels = read_anchored(doc).tables
+    fmt_lines = _format(by_lines.get(2), by_lines.get(3), report.year)
+    fmt_labels = _format(by_labels.get(2), by_labels.get(3), report.year)
+    for s in (2, 3, 4):
+        # The label reading first: when it is complete (every cell certain, all adds up) the line
+        # reading only gets a small budget to be as good (it is kept on a tie).
+        options = []
+        for reading, fmt in ((by_labels.get(s), fmt_labels), (by_lines.get(s), fmt_lines)):
+            if reading is None or not reading.found:
+                options.append((reading, None, [], fmt))
+                continue
+            rels = _relations(s, reading, fmt)
+            complete = bool(options) and options[0][1] is not None and _complete(options[0][1])
+            sol = solve(reading.base, reading.choices, rels, max_work=MAX_WORK // 20 if complete else MAX_WORK)
+            options.append((reading, sol, rels, fmt))
+        if s != 2:
+            options.reverse()  # the line reading on a tie (table 2 has no arithmetic to tell)
+        best = max(options, key=lambda o: _score(o[0], o[1], o[2]))
+        other = next((o for o in options if o is not best), None)
+        if s == 2 and best[1] is not None and other is not None and other[1] is not None:
+            # Nothing checks table 2: a cell the two readings read differently is not read at all.
+            for k, v in best[1].values.items():
+                if other[1].certain.get(k) and other[1].values.get(k) != v and v is not None:
+                    best[1].values[k], best[1].tokens[k], best[1].certain[k] = None, None, False
+        if best[0] is not None:
+            parsed.tables[s] = best[0]
+            if best[1] is not None:
+                parsed.solutions[s], parsed.relations[s] = best[1], best[2]
     t2, t3 = parsed.tables.get(2), parsed.tables.get(3)
-    # Format: table 2's header words and table 3's （六） rows.
-    hints = [t.fmt_hint for t in (t2, t3) if t and t.fmt_hint]
-    if "2019" in hints:
-        report.format = "2019"
-    elif hints or t3 and t3.found:
-        report.format = "2021"
-    elif report.year and report.year < 2019:
-        report.format = "pre-2019"
+    fmt = _format(t2, t3, report.year)
+    if fmt != "unknown":
+        report.format = fmt
     if t3 is not None:
         report.has_total_column = t3.has_total
     for s, t in parsed.tables.items():
         if not t.found:
             continue
         report.tables_found.append(s)
-        if s == 3:
-            rels = table3_relations(fmt=report.format, has_total=bool(t.has_total), rows=t.rows,
-                                    subtotals=t.subtotals)
-        elif s == 4:
-            rels = table4_relations()
-        else:
-            rels = []
-        parsed.relations[s] = rels
-        sol = solve(t.base, t.choices, rels)
-        parsed.solutions[s] = sol
+        rels = _relations(s, t, fmt)
+        if s not in parsed.solutions or rels != parsed.relations.get(s):
+            parsed.relations[s] = rels
+            parsed.solutions[s] = solve(t.base, t.choices, rels)
+        sol = parsed.solutions[s]
         for key in sol.values:
             _store_cell(report, key, sol, t)
     report.sections = sorted(set(heads) | set(report.tables_found))
+    text = "\n".join(line.text for line in lines)
     for s in (1, 5, 6):
-        report.section_text[s] = _section_text(lines, heads, s)
-    report.preamble = "\n".join(line.text for line in lines[: first_heading or 0])
+        report.section_text[s] = _section_text(text, offsets, bodies, s)
+    first = min(offsets.values()) if offsets else 0
+    report.preamble = text[:max(0, first - 1)]
     return parsed
 
 

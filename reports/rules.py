@@ -131,6 +131,14 @@ def _tables(p: Parsed) -> list[Finding]:
                                    f"第三部分表格有一行无法识别是哪一项：{raw.raw}",
                                    f"Table 3: a row could not be matched to the format: {raw.raw}",
                                    Location(section=3, page=raw.page, line=raw.line), raw=raw.raw))
+    for s in r.tables_found:
+        keys = [k for k in r.cells if key_section(k) == s and not k.startswith("s3.sub.")]
+        if not any(r.cells[k].status in ("read", "marker", "blank", "derived") for k in keys):
+            zh, en = names[s]
+            out.append(Finding("missing-table", "error",
+                               f"第{SECTION_TITLES[s][0][0]}部分找到了{zh}，但其中没有一个数字能够读取。",
+                               f"Section {s}: {en} was found, but none of its figures could be read.",
+                               Location(section=s)))
     for s in (2, 3, 4):
         keys = [k for k in r.cells if key_section(k) == s and not k.startswith("s3.sub.")]
         if keys and all(r.cells[k].status == "blank" for k in keys):
@@ -207,17 +215,37 @@ def _arith_value(c: Cell | None) -> Number | None:
 def _arithmetic(p: Parsed) -> list[Finding]:
     r = p.report
     out: list[Finding] = []
-    for rels in p.relations.values():
+    for s, rels in sorted(p.relations.items()):
+        unchecked: list[Relation] = []
         for rel in rels:
             vals = [_arith_value(r.cells.get(k)) for k in rel.keys]
             if any(v is None for v in vals):
+                unchecked.append(rel)
                 continue
             lhs = sum(vals[: len(rel.lhs)])  # type: ignore[arg-type]
             rhs = sum(vals[len(rel.lhs):])  # type: ignore[arg-type]
             if abs(lhs - rhs) < 1e-6:
                 continue
             out.append(_relation_finding(r, rel, lhs, rhs))
+        if unchecked:
+            out.append(_unchecked_finding(r, s, unchecked))
     return out
+
+
+def _unchecked_finding(r: Report, section: int, rels: list[Relation]) -> Finding:
+    """A table whose arithmetic could not all be checked does not pass: say which checks and why."""
+    cells = sorted({k for rel in rels for k in rel.keys if _arith_value(r.cells.get(k)) is None})
+    rows = sorted({".".join(k.split(".")[1:-1]) for k in cells})
+    zh_rows = "、".join(S3_ROW_LABELS.get(x, (x, x))[0] if section == 3 else S4_GROUP_LABELS.get(x, (x, x))[0]
+                       for x in rows[:6]) + ("等" if len(rows) > 6 else "")
+    en_rows = ", ".join(S3_ROW_LABELS.get(x, (x, x))[1] if section == 3 else S4_GROUP_LABELS.get(x, (x, x))[1]
+                        for x in rows[:6]) + (" and more" if len(rows) > 6 else "")
+    zh = (f"第{SECTION_TITLES[section][0][0]}部分表格有{len(cells)}个单元格无法读取或找不到（{zh_rows}），"
+          f"其中{len(rels)}项勾稽关系未能校验，因此不能判定为通过。请核对这些单元格，或发送报告的 Word/PDF 原件。")
+    en = (f"Table {section}: {len(cells)} cells could not be read or found ({en_rows}), so {len(rels)} of its "
+          "checks could not be made and the report cannot pass. Check those cells, or send the report's "
+          "Word/PDF original.")
+    return Finding("unchecked-relation", "error", zh, en, Location(section=section), actual=len(rels))
 
 
 def _col(c: str | None, lang: str) -> str:

@@ -51,12 +51,14 @@ def heading_of(line: Line) -> int | None:
     hits = [s for s, pat in _KEYWORDS.items() if pat.search(rest)]
     if not hits:
         return None
+    strong = {1: "总体情况", 2: "主动公开政府信息", 3: "收到和处理", 4: "行政复议", 5: "存在", 6: "其他需要报告"}
+    if m and (m.group(2) or m.group(3)):
+        # Bracketed or arabic numerals ("（二）依申请公开", "2、依申请公开") are also how section 1
+        # numbers its sub-items: they head a section only with the section's unmistakable words.
+        hits = [s for s in hits if strong[s] in rest]
+        return numeral if numeral in hits else hits[0] if len(hits) == 1 and hits[0] != 1 else None
     if numeral in hits:
         return numeral
-    # Bracketed numerals "（二）依申请公开" are sub-headings of section 1 unless the keyword is unmistakable.
-    if m and m.group(2):
-        strong = {2: "主动公开政府信息", 3: "收到和处理", 4: "行政复议", 5: "存在", 6: "其他需要报告"}
-        hits = [s for s in hits if strong.get(s, "\0") in rest]
     if len(hits) == 1 and hits[0] != 1:
         # Row labels of table 3 ("四、结转下年度…") never reach here: they carry no section keyword.
         return hits[0]
@@ -105,21 +107,40 @@ def _year(s: str) -> int | None:
     return int(s) if s.isdigit() else cn_year(s)
 
 
+_META_PREFIX = re.compile(r"^(?:标题|题目|名称|文章标题|title)[:：]", re.I)
+_NOT_TITLE = re.compile(r"://|^source[:：]|^来源[:：]|^原文链接|^本地目录|^链接|^采集时间")
+# A portal's menu items above the title ("首页 / 政务公开 / 政府信息公开 / XX局2023年…").
+_NAV_PREFIX = re.compile(r"^(?:(?:首页|政务公开|政府信息公开|信息公开|公开年报|年报|政府信息公开年报|工作年报|法定主动公开内容)+)")
+_PUBLISHER = re.compile(r"^(?:发布机构|发文机关|发布单位|来源单位)[:：]?(?P<agency>.{2,40})$")
+
+
 def find_title(lines: list[Line], first_heading: int | None) -> Title:
-    """The report's title (agency, year) from the lines before the first section heading."""
+    """The report's title (agency, year) from the lines before the first section heading.
+
+    Crawler lines ("标题：…", "发布机构：…") and URLs are read as such; the title may run over two
+    lines, with the agency above it, the year below it, or the year before the agency."""
     limit = first_heading if first_heading is not None else min(len(lines), 40)
-    texts = [(i, squash(line.text).lstrip("#")) for i, line in enumerate(lines[:limit]) if squash(line.text)]
-    title = Title()
-    for pos, (i, text) in enumerate(texts[:12]):
-        if not _TITLE_HINT.search(text):
+    texts: list[tuple[int, str]] = []
+    for i, line in enumerate(lines[:limit]):
+        t = squash(line.text).lstrip("#")
+        if not t or _NOT_TITLE.search(t):
             continue
+        texts.append((i, _META_PREFIX.sub("", t)))
+    title = Title()
+    fallback: Title | None = None
+    for pos, (i, text) in enumerate(texts[:24]):
+        nxt = texts[pos + 1][1] if pos + 1 < len(texts) else ""
+        prev = texts[pos - 1][1] if pos > 0 else ""
+        # The line alone first: the line above may be the agency, or a portal's menu item.
         candidates = [text]
-        if pos > 0:  # the agency is often on the line above the title
-            candidates.insert(0, texts[pos - 1][1] + text)
-        if pos + 1 < len(texts):  # or the title wraps onto the next line
-            candidates.append(text + texts[pos + 1][1])
-            if pos > 0:  # agency above, year below: "XX局 / 政府信息公开工作年度报告 / （2023年度）"
-                candidates.append(texts[pos - 1][1] + text + texts[pos + 1][1])
+        if nxt:  # the title wraps onto the next line
+            candidates.append(text + nxt)
+        if prev:  # the agency is often on the line above the title
+            candidates.append(prev + text)
+            if nxt:  # agency above, year below: "XX局 / 政府信息公开工作年度报告 / （2023年度）"
+                candidates.append(prev + text + nxt)
+        if not any(_TITLE_HINT.search(c) for c in candidates):
+            continue
         for cand in candidates:
             m = _TITLE_RE.search(cand) or _TITLE_YEAR_AFTER_RE.search(cand)
             if not m:
@@ -128,23 +149,65 @@ def find_title(lines: list[Line], first_heading: int | None) -> Title:
             agency = (m.group("pre") or "").strip("《》\"“”").removeprefix("关于")
             if (not agency or len(agency) < 2) and "post" in m.groupdict():
                 agency = (m.group("post") or "").strip("《》\"“”")
-            if agency and len(agency) > 40:
+            agency = _NAV_PREFIX.sub("", agency or "")
+            if agency and (len(agency) > 40 or re.search(r"[:：]|\d", agency)):
                 agency = None
-            if year and (title.year is None or agency):
-                title = Title(text=cand, agency=agency or None, year=year, line=lines[i].lineno)
-                if agency:
-                    break
+            if year and agency:
+                title = Title(text=cand, agency=agency, year=year, line=lines[i].lineno)
+                break
+            if year and fallback is None:
+                fallback = Title(text=cand, agency=None, year=year, line=lines[i].lineno)
         if title.year:
             break
+    if title.year is None and fallback is not None:
+        title = fallback
     head = "".join(t for _, t in texts[:60])
     if title.agency is None:
         m = _AGENCY_BY.search(head)
         if m:
             title.agency = m.group("agency")
+    if title.agency is None:
+        for _, t in texts[:40]:
+            m = _PUBLISHER.match(t)
+            if m:
+                title.agency = m.group("agency")
+                break
     m = _PERIOD_RE.search(head)
     if m:
         title.period_years = (int(m.group("y1")), int(m.group("y2") or m.group("y1")))
     return title
+
+
+_INLINE_HEADS: dict[int, re.Pattern[str]] = {
+    1: re.compile(r"一\s*[、.．]\s*总\s*体\s*情\s*况"),
+    2: re.compile(r"二\s*[、.．]\s*主\s*动\s*公\s*开"),
+    3: re.compile(r"三\s*[、.．]\s*收\s*到\s*[和及]\s*处\s*理"),
+    4: re.compile(r"四\s*[、.．]\s*(?:政\s*府\s*信\s*息\s*公\s*开\s*)?(?:行\s*政\s*复\s*议|因政府信息公开)"),
+    5: re.compile(r"五\s*[、.．]\s*(?:政\s*府\s*信\s*息\s*公\s*开\s*工\s*作\s*)?存\s*在"),
+    6: re.compile(r"六\s*[、.．]\s*其\s*他\s*需\s*要\s*报\s*告"),
+}
+
+
+def find_headings_inline(lines: list[Line], known: dict[int, Heading]) -> dict[int, tuple[int, int, int]]:
+    """Headings run into the text around them (a crawl with the whole report on one line): section ->
+    (line index, char offsets in that line's text where the heading starts and ends), for the
+    sections `known` lacks, in order."""
+    out: dict[int, tuple[int, int, int]] = {}
+    last = (-1, -1)
+    for s in range(1, 7):
+        if s in known:
+            last = max(last, (known[s].index, 0))
+            continue
+        for i in range(max(0, last[0]), len(lines)):
+            text = lines[i].text
+            if len(text) < 30 and i != last[0]:
+                continue  # short lines were already judged by heading_of
+            m = _INLINE_HEADS[s].search(text, last[1] + 1 if i == last[0] else 0)
+            if m:
+                out[s] = (i, m.start(), m.end())
+                last = (i, m.start())
+                break
+    return out
 
 
 def period_in_text(text: str) -> tuple[int, int] | None:

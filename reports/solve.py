@@ -17,6 +17,9 @@ from reports.relations import Relation
 from reports.text import Token
 
 MAX_COMBINATIONS = 4096
+MAX_SUMS = 20_000
+MAX_PRUNE = 200_000  # partial sums tried at most when pruning one relation
+MAX_WORK = 40_000  # combinations tried × relations, at most (bounds the time of one table)
 
 Number = int | float
 
@@ -42,17 +45,18 @@ def _close(a: Number, b: Number) -> bool:
 def propagate(values: dict[str, Number | None], relations: list[Relation]) -> set[str]:
     """Fill unknown (None) values that the relations determine. Returns the keys filled."""
     filled: set[str] = set()
+    active = [(rel.lhs, rel.rhs) for rel in relations
+              if all(k in values for k in rel.lhs) and all(k in values for k in rel.rhs)]
     changed = True
-    while changed:
+    while changed and active:
         changed = False
-        for rel in relations:
-            if any(k not in values for k in rel.keys):
-                continue
-            unknown_l = [k for k in rel.lhs if values[k] is None]
-            unknown_r = [k for k in rel.rhs if values[k] is None]
+        still = []
+        for lhs, rhs in active:
+            unknown_l = [k for k in lhs if values[k] is None]
+            unknown_r = [k for k in rhs if values[k] is None]
             if not unknown_l and not unknown_r:
-                continue
-            known = sum(values[k] or 0 for k in rel.lhs) - sum(values[k] or 0 for k in rel.rhs)
+                continue  # all known: nothing more to learn from it
+            known = sum(values[k] or 0 for k in lhs) - sum(values[k] or 0 for k in rhs)
             if len(unknown_l) + len(unknown_r) == 1:
                 (k,) = unknown_l or unknown_r
                 v = -known if unknown_l else known
@@ -67,6 +71,9 @@ def propagate(values: dict[str, Number | None], relations: list[Relation]) -> se
                     values[k] = 0
                     filled.add(k)
                 changed = True
+            else:
+                still.append((lhs, rhs))
+        active = still
     return filled
 
 
@@ -79,6 +86,7 @@ def prune(base: dict[str, Token | None], choices: list[list[dict[str, Token | No
     """Drop readings of a row that no reading of the other rows can make add up (arc consistency
     over the relations). Readings with unknown cells are never dropped."""
     choices = [list(c) for c in choices]
+    budget = MAX_PRUNE  # sums formed in all: pruning is an optimisation, it stops when this is spent
     owner = {key: i for i, ch in enumerate(choices) for key in ch[0]}
     changed = True
     while changed:
@@ -110,8 +118,14 @@ def prune(base: dict[str, Token | None], choices: list[list[dict[str, Token | No
                 for g in groups:
                     if g == gi:
                         continue
-                    sums = {a + b for a in sums for b in set(contrib[g])}  # type: ignore[union-attr]
-                    if len(sums) > 50000:
+                    others = set(contrib[g])
+                    cost = len(sums) * len(others)  # type: ignore[arg-type]
+                    budget -= cost
+                    if cost > MAX_SUMS or budget < 0:
+                        sums = None
+                        break
+                    sums = {a + b for a in sums for b in others}  # type: ignore[union-attr]
+                    if len(sums) > MAX_SUMS:
                         sums = None
                         break
                 if sums is None:
@@ -127,10 +141,13 @@ def prune(base: dict[str, Token | None], choices: list[list[dict[str, Token | No
 def violated(values: dict[str, Number | None], relations: list[Relation]) -> list[Relation]:
     """The relations whose values are all known and do not add up."""
     out = []
+    get = values.get
     for rel in relations:
-        if any(values.get(k) is None for k in rel.keys):
+        lv = [get(k) for k in rel.lhs]
+        rv = [get(k) for k in rel.rhs]
+        if None in lv or None in rv:
             continue
-        if not _close(sum(values[k] for k in rel.lhs), sum(values[k] for k in rel.rhs)):  # type: ignore[misc]
+        if not _close(sum(lv), sum(rv)):  # type: ignore[arg-type]
             out.append(rel)
     return out
 
@@ -139,7 +156,10 @@ def solve(
     base: dict[str, Token | None],
     choices: list[list[dict[str, Token | None]]],
     relations: list[Relation],
+    max_work: int = MAX_WORK,
 ) -> Solution:
+    """The reading of a table that satisfies its relations best (see the module doc). max_work
+    bounds the combinations tried × relations each: beyond it, rows still ambiguous stay unread."""
     ambiguous_keys = {k for ch in choices for k in ch[0]}
     choices = prune(base, choices, relations)
     combos_n = 1
@@ -149,13 +169,34 @@ def solve(
         # Too many readings to try: the rows still ambiguous stay unread.
         choices = [c if len(c) == 1 else [{k: None for k in c[0]}] for c in choices]
     results: list[tuple[int, dict[str, Number | None], dict[str, Token | None], set[str]]] = []
+    # Every combination starts from the same base: the relations that only use base cells, and the
+    # deductions they allow, are the same for all of them, so each combination only redoes the
+    # relations that touch a row it chose.
+    base_values: dict[str, Number | None] = {k: (arith(t) if t is not None else None) for k, t in base.items()}
+    chosen = {k for ch in choices for k in ch[0]}
+    for k in chosen:
+        base_values.setdefault(k, None)
+    # What the base alone gives is the same for every combination: deduce it once, and count once
+    # the relations it settles; each combination redoes only the relations that touch a cell it
+    # chose or a cell still unknown.
+    static = [r for r in relations if not any(k in chosen for k in r.keys)]
+    static_filled = propagate(base_values, static)
+    unknown = {k for k, v in base_values.items() if v is None} | chosen
+    dynamic = [r for r in relations if any(k in unknown for k in r.keys)]
+    fixed = [r for r in relations if not any(k in unknown for k in r.keys)]
+    fixed_violations = len(violated(base_values, fixed))
     for combo in itertools.product(*choices) if choices else [()]:
         tokens: dict[str, Token | None] = dict(base)
+        values = dict(base_values)
         for cand in combo:
             tokens.update(cand)
-        values: dict[str, Number | None] = {k: (arith(t) if t is not None else None) for k, t in tokens.items()}
-        filled = propagate(values, relations)
-        results.append((len(violated(values, relations)), values, tokens, filled))
+            for k, t in cand.items():
+                values[k] = arith(t) if t is not None else None
+        filled = propagate(values, dynamic) | static_filled
+        results.append((fixed_violations + len(violated(values, dynamic)), values, tokens, filled))
+        if len(results) * max(1, len(dynamic)) > max_work:
+            # Out of budget: the rows still ambiguous stay unread.
+            return solve(base, [c if len(c) == 1 else [{k: None for k in c[0]}] for c in choices], relations)
     best = min(r[0] for r in results)
     winners = [r for r in results if r[0] == best]
     sol = Solution(violations=best)

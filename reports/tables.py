@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import itertools
+import math
 import re
 from dataclasses import dataclass, field
 
@@ -39,6 +40,7 @@ class TableRead:
     resolved: dict[str, RawRow] = field(default_factory=dict)  # rows read one of several ways (prefix -> row)
     subtotals: set[str] = field(default_factory=set)
     has_total: bool | None = None
+    blanks_written: bool = True  # the text writes blank cells out (a cell it lacks was lost, not blank)
     fmt_hint: str | None = None
     notes: list[tuple[str, RawRow]] = field(default_factory=list)  # (code, row) for unmatched rows etc.
 
@@ -46,18 +48,46 @@ class TableRead:
 # --------------------------------------------------------------------------- readings of one row
 
 
-def _digit_splits(text: str, parts: int) -> list[list[str]]:
-    """All ways to cut a digit string into `parts` numbers with no leading zeros."""
+DROPPED = Token("0", 0, "number")  # a cell that running text dropped (blank or 0: both count 0)
+MAX_SPLITS = 2000  # readings of one row kept at most
+MAX_JOINS = 1000  # ways to rejoin split numbers tried at most (a row split in a few places)
+MAX_CELL_DIGITS = 9  # a count never has more digits than this: longer runs are several cells
+MAX_SPLIT_RUN = 7 * MAX_CELL_DIGITS  # a digit run longer than this is not split at all
+
+
+def _digit_splits(text: str, parts: int, limit: int = MAX_SPLITS) -> list[list[str]] | None:
+    """Ways to cut a digit string into `parts` numbers with no leading zeros and at most
+    MAX_CELL_DIGITS digits each, at most `limit` of them. The work is bounded by construction: a
+    table of which (position, parts left) can still be completed keeps the search off dead ends, so
+    it costs O(len * parts * MAX_CELL_DIGITS) plus O(parts) per cut returned. None when there are
+    more than `limit` (a part of them would look more certain than the text is)."""
     n = len(text)
-    if parts > n or parts < 1:
+    if parts < 1 or parts > n or n > MAX_SPLIT_RUN or n > parts * MAX_CELL_DIGITS:
         return []
-    out = []
-    for cuts in itertools.combinations(range(1, n), parts - 1):
-        pieces = [text[i:j] for i, j in zip((0, *cuts), (*cuts, n), strict=True)]
-        if all(p == "0" or not p.startswith("0") for p in pieces):
-            out.append(pieces)
-            if len(out) > 2000:
-                break
+    # ok[k][i]: text[i:] can be cut into k valid pieces.
+    ok = [[False] * (n + 1) for _ in range(parts + 1)]
+    ok[0][n] = True
+    for k in range(1, parts + 1):
+        for i in range(n - 1, -1, -1):
+            if text[i] == "0":
+                ok[k][i] = ok[k - 1][i + 1]
+            else:
+                ok[k][i] = any(ok[k - 1][j] for j in range(i + 1, min(n, i + MAX_CELL_DIGITS) + 1))
+    if not ok[parts][0]:
+        return []
+    out: list[list[str]] = []
+    stack: list[tuple[int, int, list[str]]] = [(0, parts, [])]
+    while stack:
+        i, k, acc = stack.pop()
+        if k == 0:
+            out.append(acc)
+            if len(out) > limit:
+                return None
+            continue
+        ends = [i + 1] if text[i] == "0" else range(min(n, i + MAX_CELL_DIGITS), i, -1)
+        for j in ends:
+            if ok[k - 1][j]:
+                stack.append((j, k - 1, [*acc, text[i:j]]))
     return out
 
 
@@ -98,9 +128,15 @@ def _subtotal_column(slots: list[Token], n: int) -> list[list[Token | None]]:
     return out[:1] if len(values) == 1 else out
 
 
-def row_readings(row: RawRow, n: int, col: int | None = None) -> tuple[list[list[Token | None]], bool]:
+def row_readings(row: RawRow, n: int, col: int | None = None, *, dropped_blanks: bool = False,
+                 total: bool = False, joins: bool = False, groups: int = 0) -> tuple[list[list[Token | None]], bool]:
     """Possible readings of a row as n cells (None = a cell the text does not give).
-    Returns (readings, exact) where exact means the text gives exactly n cells in order."""
+    Returns (readings, exact) where exact means the text gives exactly n cells in order.
+
+    dropped_blanks: the text is known to drop blank cells (a crawl of running text), so a cell it
+    does not give is blank rather than unknown. total: the last cell is the sum of the others, which
+    prunes the readings of glued digits while they are cut. joins: numbers may be split over lines
+    ("1" then "62" for 162), so more numbers than cells may be rejoined."""
     aligned = _aligned(row, n, col)
     if aligned is not None:
         return [list(aligned)], True
@@ -111,7 +147,7 @@ def row_readings(row: RawRow, n: int, col: int | None = None) -> tuple[list[list
     if row.structured:
         if len(slots) == n:
             return [slots], True
-        if len(slots) > n:
+        if len(slots) > n and not joins:
             # Extra grid positions: merged label columns before the values, or unused columns after.
             lead, trail = slots[: len(slots) - n], slots[n:]
             if all(t.kind == "blank" for t in lead):
@@ -126,46 +162,280 @@ def row_readings(row: RawRow, n: int, col: int | None = None) -> tuple[list[list
         return [slots], True
     if len(slots) > n:
         vals = [t for t in slots if t.kind != "blank"]
-        if len(vals) == n:
+        if len(vals) == n and not joins:
             return [vals], False
-        return [slots[-n:], slots[:n]], False
+        out = [vals] if len(vals) == n else [slots[-n:], slots[:n]]
+        if joins:  # a number split over two lines: rejoin neighbours (blank cells keep their places)
+            joined = joined_readings(slots, n)
+            if joined is None:
+                return [[None] * n], False
+            out += [r for r in joined if r not in out]
+        return out, False
     k = len(slots)
-    readings: list[list[Token | None]] = []
     # Digits glued together ("801000081" for 80 1 0 0 0 0 81): split the runs to reach n numbers.
     if all(t.kind == "number" and t.raw.strip().isdigit() for t in slots):
-        extra = n - k
         runs = [t.raw.strip() for t in slots]
-        for add in _distribute(extra, [len(r) - 1 for r in runs]):
-            per = [_digit_splits(r, a + 1) for r, a in zip(runs, add, strict=True)]
-            for pieces in itertools.product(*per):
-                flat = [p for group in pieces for p in group]
-                readings.append([Token(p, int(p), "number") for p in flat])
-                if len(readings) > 2000:
+        if groups:  # groups of numbers, each closed by their sum (table 4)
+            cuts = group_cuts(runs, groups, n // groups)
+            readings = None if cuts is None else [[Token(p, int(p), "number") for p in c] for c in cuts]
+        else:
+            readings = glued_readings(runs, n, total=total)
+        if readings is None:
+            return [[None] * n], False  # too many ways to cut the digits: the row is not read
+        if not readings and dropped_blanks:
+            # Fewer cells than columns even when cut apart: blanks were dropped as well.
+            for m in range(n - 1, k - 1, -1):
+                cuts = glued_readings(runs, m)
+                if cuts is None:
+                    return [[None] * n], False
+                for pieces in cuts:
+                    readings.extend(_placements(pieces, n, blank=True, total=total))
+                    if len(readings) > MAX_SPLITS or readings and readings[-1] == [None] * n:
+                        return [[None] * n], False
+                if readings:
                     break
-    if readings:
-        return readings, False
-    # Too few numbers: any placement of them, the rest unknown.
-    if all(t.kind in ("number", "marker") and (t.value == 0) for t in slots):
-        readings.append([None] * n)  # all zeros read, some cells lost: arithmetic decides
-    else:
-        for pos in itertools.combinations(range(n), k):
-            r: list[Token | None] = [None] * n
-            for p, t in zip(pos, slots, strict=True):
-                r[p] = t
-            readings.append(r)
-            if len(readings) > MAX_PLACEMENTS + 2000:
+        if readings:
+            return readings, False
+    # Too few numbers: any placement of them, the rest unknown (or blank, when blanks were dropped).
+    if all(t.kind in ("number", "marker") and (t.value == 0) for t in slots) and not dropped_blanks:
+        return [[None] * n], False  # all zeros read, some cells lost: arithmetic decides
+    return _placements(slots, n, blank=dropped_blanks, total=total), False
+
+
+def joined_readings(vals: list[Token], n: int) -> list[list[Token | None]] | None:
+    """Ways to rejoin neighbouring numbers (a number split over lines) until n are left. Only digit
+    numbers join, and never after a lone 0 (no number is written with a leading zero). None when
+    there are more than MAX_SPLITS ways."""
+    m = len(vals)
+    if m <= n or math.comb(m - 1, n - 1) > MAX_JOINS:
+        return [] if m <= n else None
+    out: list[list[Token | None]] = []
+    for cuts in itertools.combinations(range(1, m), n - 1):
+        bounds = list(zip((0, *cuts), (*cuts, m), strict=True))
+        reading: list[Token | None] = []
+        for a, b in bounds:
+            group = vals[a:b]
+            if len(group) == 1:
+                reading.append(group[0])
+                continue
+            raw = [t.raw.strip() for t in group]
+            if any(t.kind != "number" or not r.isdigit() for t, r in zip(group, raw, strict=True)) or raw[0] == "0":
                 break
-    return readings, False
+            digits = "".join(raw)
+            reading.append(Token(digits, int(digits), "number"))
+        else:
+            out.append(reading)
+            if len(out) > MAX_SPLITS:
+                return None
+    return out
+
+
+MAX_GROUP_NODES = 10_000  # the same for table 4's one row of three groups
+MAX_NODES = 3000  # steps of the cutting search for one row, at most
+
+
+def _total_cuts(runs: list[str], n: int) -> list[list[str]] | None:
+    """Cuts of digit runs into n numbers whose last is the sum of the others, found by a search that
+    never cuts a number larger than what is left of the total: long rows of glued digits (a whole
+    table row run together) are cut in few steps. None when the search is too long or finds more
+    than MAX_SPLITS."""
+    text = "".join(runs)
+    size = len(text)
+    if n < 2 or size < n or size > n * MAX_CELL_DIGITS:
+        return []
+    bounds: set[int] = set()
+    pos = 0
+    for r in runs[:-1]:
+        pos += len(r)
+        bounds.add(pos)
+    last_start = size - len(runs[-1])
+    out: list[list[str]] = []
+    nodes = 0
+
+    def ok_piece(i: int, j: int) -> bool:
+        return (j - i == 1 or text[i] != "0") and not any(i < b < j for b in bounds)
+
+    def walk(i: int, end: int, k: int, rem: int, acc: list[str]) -> bool:
+        nonlocal nodes
+        nodes += 1
+        if nodes > MAX_NODES or len(out) > MAX_SPLITS:
+            return False
+        if k == 0:
+            if i == end and rem == 0:
+                out.append(list(acc))
+            return True
+        left = end - i
+        digits = len(str(rem))
+        # k numbers of at most `digits` digits each must fill what is left, and the longest of
+        # them (at least left/k digits) cannot exceed what is left of the total.
+        if left < k or left > k * min(digits, MAX_CELL_DIGITS) or rem < 10 ** (-(-left // k) - 1) - 1:
+            return True
+        most = min(MAX_CELL_DIGITS, digits, left - (k - 1))
+        # ... nor can they fall short of it: none of them exceeds the largest `most`-digit window.
+        if k * int(max(text[p:p + most] for p in range(i, end - most + 1))) < rem:
+            return True
+        for j in range(i + 1, i + most + 1):
+            if not ok_piece(i, j):
+                if text[i] == "0" or any(i < b < j for b in bounds):
+                    break
+                continue
+            v = int(text[i:j])
+            if v > rem:
+                break
+            acc.append(text[i:j])
+            if not walk(j, end, k - 1, rem - v, acc):
+                return False
+            acc.pop()
+        return True
+
+    for start in range(max(last_start, size - MAX_CELL_DIGITS), size):
+        if not ok_piece(start, size):
+            continue
+        target = int(text[start:])
+        if not walk(0, start, n - 1, target, []):
+            return None
+    return [[*o, text[len("".join(o)):]] for o in out] if len(out) <= MAX_SPLITS else None
+
+
+def group_cuts(runs: list[str], groups: int, size: int) -> list[list[str]] | None:
+    """Cuts of digit runs into `groups` groups of `size` numbers, the last of each group the sum of
+    the others (table 4: three groups of upheld, corrected, other, pending and total). Each group's
+    total is not searched but read off the text, so few steps are needed; None when the search is
+    too long or finds more than MAX_SPLITS."""
+    text = "".join(runs)
+    size_all = len(text)
+    bounds: set[int] = set()
+    pos = 0
+    for r in runs[:-1]:
+        pos += len(r)
+        bounds.add(pos)
+    n = groups * size
+    if size_all < n or size_all > n * MAX_CELL_DIGITS:
+        return []
+    out: list[list[str]] = []
+    nodes = 0
+
+    def piece_ok(i: int, j: int) -> bool:
+        return j <= size_all and (j - i == 1 or text[i] != "0") and not any(i < b < j for b in bounds)
+
+    def walk(i: int, k: int, part: int, acc: list[str]) -> bool:
+        nonlocal nodes
+        nodes += 1
+        if nodes > MAX_GROUP_NODES or len(out) > MAX_SPLITS:
+            return False
+        left, pieces_left = size_all - i, n - len(acc)
+        if left < pieces_left or left > pieces_left * MAX_CELL_DIGITS:
+            return True
+        if k == size - 1:
+            t = str(part)
+            j = i + len(t)
+            if text.startswith(t, i) and piece_ok(i, j):
+                acc.append(t)
+                if len(acc) == n:
+                    if j == size_all:
+                        out.append(list(acc))
+                elif not walk(j, 0, 0, acc):
+                    return False
+                acc.pop()
+            return True
+        for j in range(i + 1, min(size_all, i + MAX_CELL_DIGITS) + 1):
+            if not piece_ok(i, j):
+                if text[i] == "0" or any(i < b < j for b in bounds):
+                    break
+                continue
+            acc.append(text[i:j])
+            if not walk(j, k + 1, part + int(text[i:j]), acc):
+                return False
+            acc.pop()
+        return True
+
+    return out if walk(0, 0, 0, []) and len(out) <= MAX_SPLITS else None
+
+
+def glued_readings(runs: list[str], n: int, *, total: bool = False) -> list[list[Token | None]] | None:
+    """Ways to cut digit runs into n numbers in all. With total, only readings whose last number is
+    the sum of the others. None when there are more than MAX_SPLITS (too many to decide between)."""
+    extra = n - len(runs)
+    if extra < 0 or any(len(r) > MAX_SPLIT_RUN for r in runs):
+        return []
+    if total:
+        cuts = _total_cuts(runs, n)
+        if cuts is None:
+            return None
+        return [[Token(p, int(p), "number") for p in c] for c in cuts]
+    out: list[list[Token | None]] = []
+    adds = _distribute(extra, [min(len(r), MAX_CELL_DIGITS * n) - 1 for r in runs])
+    if len(adds) >= MAX_SPLITS:
+        return None
+    for add in adds:
+        per = [_digit_splits(r, a + 1) for r, a in zip(runs, add, strict=True)]
+        if any(p is None for p in per):
+            return None
+        if any(not p for p in per):
+            continue
+        for pieces in itertools.product(*per):  # type: ignore[arg-type]
+            flat = [p for group in pieces for p in group]
+            if total and sum(int(p) for p in flat[:-1]) != int(flat[-1]):
+                continue
+            out.append([Token(p, int(p), "number") for p in flat])
+            if len(out) > MAX_SPLITS:
+                return None
+    return out
+
+
+def _placements(slots: list[Token | None], n: int, *, blank: bool, total: bool) -> list[list[Token | None]]:
+    """The given cells in order at any n positions; the others unknown (None) or blank. With blank
+    and total, only placements where the last cell is the sum of the others: the total column holds
+    the last number (or is blank, when all are zero)."""
+    toks = [t for t in slots if t is not None]
+    # A cell the text dropped is blank or 0: it counts as 0 either way (read as 0, as the rules would).
+    fill: Token | None = DROPPED if blank else None
+    positions = range(n)
+    if blank and total and toks:
+        vals = [t.value if t.kind == "number" else 0 for t in toks]
+        if sum(vals[:-1]) == vals[-1]:  # type: ignore[operator]
+            pass  # the last number is the total (or all are zero)
+        elif sum(vals) == 0:  # type: ignore[arg-type]
+            pass
+        else:
+            return []
+    out: list[list[Token | None]] = []
+    seen: set[tuple] = set()
+    for pos in itertools.combinations(positions, len(toks)):
+        if blank and total and toks and pos[-1] != n - 1 and any(t.value for t in toks):
+            continue
+        r: list[Token | None] = [fill] * n
+        for p, t in zip(pos, toks, strict=True):
+            r[p] = t
+        if blank:
+            values = tuple(t.value if t is not None and t.kind == "number" else 0 for t in r)
+            if values in seen:
+                continue  # the same numbers in the same places: one reading
+            seen.add(values)
+        out.append(r)
+        if len(out) > MAX_PLACEMENTS + MAX_SPLITS:
+            # Too many to list: a truncated list would make its first positions look certain.
+            return [[None] * n]
+    return out
 
 
 def _distribute(total: int, caps: list[int]) -> list[list[int]]:
-    """All ways to give `total` extra cuts to runs with the given capacities."""
-    if not caps:
-        return [[]] if total == 0 else []
-    out = []
-    for a in range(min(total, caps[0]) + 1):
-        for rest in _distribute(total - a, caps[1:]):
-            out.append([a, *rest])
+    """All ways to give `total` extra cuts to runs with the given capacities (at most MAX_SPLITS)."""
+    out: list[list[int]] = []
+
+    def walk(i: int, left: int, acc: list[int]) -> None:
+        if len(out) >= MAX_SPLITS:
+            return
+        if i == len(caps):
+            if left == 0:
+                out.append(acc)
+            return
+        if left > sum(caps[i:]):
+            return
+        for a in range(min(left, caps[i]) + 1):
+            walk(i + 1, left - a, [*acc, a])
+
+    walk(0, total, [])
     return out
 
 

@@ -464,6 +464,13 @@ def report_docx(agency: str, year: int, figures: Figures, *, fmt: str = "2021", 
     repeat_header: mark table 3's and 4's header rows to repeat at the top of each page.
     padding: extra filler paragraphs in section 一 (to push table 3 across a page break).
     """
+    return docx_bytes(blocks(agency, year, figures, fmt=fmt, total_column=total_column, blanks=blanks,
+                             fee_statement=fee_statement, sections=sections, narrative=narrative, padding=padding),
+                      repeat_header=repeat_header)
+
+
+def docx_bytes(report_blocks: list[Block], *, repeat_header: bool = True) -> bytes:
+    """A Word file of blocks: paragraphs, and tables with their merged cells."""
     import docx
     from docx.enum.text import WD_ALIGN_PARAGRAPH
     from docx.oxml import OxmlElement
@@ -480,8 +487,7 @@ def report_docx(agency: str, year: int, figures: Figures, *, fmt: str = "2021", 
     normal.font.size = Pt(10.5)
     normal.element.get_or_add_rPr().get_or_add_rFonts().set(qn("w:eastAsia"), "宋体")
 
-    for b in blocks(agency, year, figures, fmt=fmt, total_column=total_column, blanks=blanks,
-                    fee_statement=fee_statement, sections=sections, narrative=narrative, padding=padding):
+    for b in report_blocks:
         if isinstance(b, Para):
             p = doc.add_paragraph()
             run = p.add_run(b.text)
@@ -497,15 +503,17 @@ def report_docx(agency: str, year: int, figures: Figures, *, fmt: str = "2021", 
         table = doc.add_table(rows=len(b.rows), cols=b.width)
         table.style = "Table Grid"
         table.autofit = False
-        for col, width in zip(table.columns, _column_widths(b), strict=True):
+        unmerged = table._cells  # one walk of the grid: table.cell() walks it again on every call
+        widths = _column_widths(b)
+        for col, width in zip(table.columns, widths, strict=True):
             col.width = Twips(width)
-            for tc in col.cells:
-                tc.width = Twips(width)
+        for i, tc in enumerate(unmerged):
+            tc.width = Twips(widths[i % b.width])
         texts = grid(b)
         for r, row in enumerate(texts):
             for c, text in enumerate(row):
                 if text:
-                    table.cell(r, c).text = text
+                    unmerged[r * b.width + c].text = text
         # Merge after filling: merged cells keep the text of their first grid position only.
         taken = [[False] * b.width for _ in b.rows]
         for r, row in enumerate(b.rows):
@@ -517,13 +525,14 @@ def report_docx(agency: str, year: int, figures: Figures, *, fmt: str = "2021", 
                     for dc in range(cell.colspan):
                         taken[r + dr][c + dc] = True
                 if cell.rowspan > 1 or cell.colspan > 1:
-                    table.cell(r, c).merge(table.cell(r + cell.rowspan - 1, c + cell.colspan - 1))
+                    # Merged regions never overlap: each corner is still its own grid cell.
+                    unmerged[r * b.width + c].merge(unmerged[(r + cell.rowspan - 1) * b.width + c + cell.colspan - 1])
                 c += cell.colspan
+        for tc in table._cells:
+            for para in tc.paragraphs:
+                for run in para.runs:
+                    run.font.size = Pt(8 if b.number == 3 else 9)
         for r, tr in enumerate(table.rows):
-            for tc in tr.cells:
-                for para in tc.paragraphs:
-                    for run in para.runs:
-                        run.font.size = Pt(8 if b.number == 3 else 9)
             tr_pr = tr._tr.get_or_add_trPr()
             tr_pr.append(OxmlElement("w:cantSplit"))  # a row never breaks across pages
             if repeat_header and r < b.header_rows:
@@ -565,11 +574,16 @@ def report_html(agency: str, year: int, figures: Figures, *, fmt: str = "2021", 
                 narrative: bool = True, charset: str = "utf-8") -> str:
     """The report as a portal web page: navigation, script and footer around the article, tables with
     rowspan/colspan. charset is only declared in the page; encode the string with it."""
+    return html_page(blocks(agency, year, figures, fmt=fmt, total_column=total_column, blanks=blanks,
+                            fee_statement=fee_statement, sections=sections, narrative=narrative),
+                     agency, f"{agency}{year}年政府信息公开工作年度报告", charset=charset)
+
+
+def html_page(report_blocks: list[Block], agency: str, title: str, *, charset: str = "utf-8") -> str:
+    """A portal web page of blocks: navigation, script and footer around the article."""
     esc = _html.escape
-    title = f"{agency}{year}年政府信息公开工作年度报告"
     parts = [_PAGE_HEAD.format(charset=charset, title=esc(title))]
-    for b in blocks(agency, year, figures, fmt=fmt, total_column=total_column, blanks=blanks,
-                    fee_statement=fee_statement, sections=sections, narrative=narrative):
+    for b in report_blocks:
         if isinstance(b, Para):
             if b.kind == "title":
                 parts.append(f"<h1>{esc(b.text)}</h1>\n")

@@ -56,6 +56,10 @@ def split_cells(line: str) -> list[str]:
     """One line of text into cells: tabs (or runs of spaces) separate table cells."""
     if "\t" in line:
         return [c.strip() for c in line.split("\t")]
+    if line and not line.strip():
+        return [" "]  # a line holding only spaces: a table cell left blank (one cell per line)
+    if line.lstrip().startswith("|") and line.rstrip().endswith("|"):
+        return [line.strip()]  # a Markdown table row: its pipes, not its spaces, separate the cells
     return [c.strip() for c in _SPLIT_RE.split(line)]
 
 
