@@ -16,7 +16,7 @@ import re
 from dataclasses import dataclass
 
 from reports.document import Document
-from reports.text import ZERO_MARKERS, Token, is_page_number, norm, squash
+from reports.text import ZERO_MARKERS, Token, is_page_number, norm, number_token, squash
 
 MAX_TOKENS = 200_000  # a report has a few thousand; beyond this the rest is not read
 SEP = "\x01"  # stands for one number or blank token in the stream's label string
@@ -79,8 +79,9 @@ def _text_tokens(text: str, line: int, own: bool, out: list[Tok]) -> None:
         return
     signed = re.fullmatch(r"[+-](\d+(?:\.\d+)?)", flat)
     if signed:  # a change written with its sign ("本年增/减" of the 2019 format): one cell
-        v = -_num_token(signed.group(1)).value if flat[0] == "-" else _num_token(signed.group(1)).value  # type: ignore[operator]
-        out.append(Tok("num", flat, line, own, Token(text, v, "number")))
+        tok = _num_token(signed.group(1))
+        value = -tok.value if tok.value is not None and flat[0] == "-" else tok.value
+        out.append(Tok("num", flat, line, own, Token(text, value, tok.kind)))
         return
     pos = 0
     label = ""
@@ -121,8 +122,8 @@ def _flush(label: str, line: int, out: list[Tok]) -> None:
 
 
 def _num_token(digits: str) -> Token:
-    d = digits.replace(",", "")
-    return Token(digits, float(d) if "." in d else int(d), "number")
+    """A number as written; a run of more digits than any figure has is a text cell (not-a-number)."""
+    return number_token(digits, digits.replace(",", ""))
 
 
 def tokens(doc: Document) -> list[Tok]:

@@ -46,7 +46,8 @@ class Token:
 MAX_NUMBER_DIGITS = 100
 
 
-def _number(raw: str, v: str) -> Token:
+def number_token(raw: str, v: str) -> Token:
+    """The number v (digits, an optional sign and point) as written in raw; text when it is too long."""
     if len(v) - v.startswith(("+", "-")) - ("." in v) > MAX_NUMBER_DIGITS:
         return Token(raw, None, "text")
     return Token(raw, float(v) if "." in v else int(v), "number")
@@ -60,12 +61,12 @@ def parse_token(raw: str) -> Token:
     if s in ZERO_MARKERS:
         return Token(raw, 0, "marker")
     if _INT_RE.match(s) or _DEC_RE.match(s):
-        return _number(raw, s)
+        return number_token(raw, s)
     if _GROUPED_RE.match(s):
-        return _number(raw, s.replace(",", ""))
+        return number_token(raw, s.replace(",", ""))
     m = _UNIT_RE.match(s)
     if m:
-        return _number(raw, m.group(1))
+        return number_token(raw, m.group(1))
     return Token(raw, None, "text")
 
 

@@ -123,7 +123,7 @@ def _check_file(path: str, checker: Checker | None) -> tuple[Report | None, str 
     return (None, reason) if reason else (report, None)
 
 
-def _worker_init(max_memory: int) -> None:
+def _worker_init(max_memory: int | None = None) -> None:
     """Workers leave Ctrl-C to the parent, which shuts them down (no KeyboardInterrupt traceback
     from each of them), and live within max_memory bytes of address space."""
     from reports.engine import limit_memory

@@ -149,7 +149,9 @@ def test_rendering_is_seeded(family: str) -> None:
     assert one.data != other.data
 
 
-@settings(max_examples=15, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+# Derandomized: the same examples on every run, so that CI's verdict does not depend on the draw;
+# NIANBAO_FAMILY_SEEDS and the sweeps explore further, and what they find goes to FOUND or KNOWN_WRONG.
+@settings(max_examples=15, deadline=None, suppress_health_check=[HealthCheck.too_slow], derandomize=True)
 @given(family=st.sampled_from([f for f in FAMILIES if f not in _SLOW and f != "pdf"]),
        kind=st.sampled_from(("plain", "zero", "large", "v2019")),
        set_seed=st.integers(min_value=0, max_value=10**6), seed=st.integers(min_value=0, max_value=10**6))
@@ -172,6 +174,25 @@ FOUND: list[tuple[str, str, int, int]] = [
     ("split", "plain", 14, 2),  # 26 / blank / 2 1 4 1 / 3 / 4: blank dropped, total 34 read as 3 and 4
     ("split", "large", 13, 1),  # table 4 with split numbers: totals cut (688 read as 2)
 ]
+
+# Wrong figures found by test_no_wrong_figure_on_random_sets and not fixed yet: each is a strict xfail,
+# so that the suite says so on every run and fails once the engine reads it right.
+KNOWN_WRONG: dict[tuple[str, str, int, int], str] = {
+    ("markdown", "plain", 0, 0): "converter markdown, labels lifted out of table 3: "
+                                 "s3.denied.state_secret.person 1 read as 0",
+}
+
+
+@pytest.mark.parametrize("case", [
+    pytest.param(case, marks=pytest.mark.xfail(strict=True, reason=f"engine reads a wrong figure: {why}"))
+    for case, why in KNOWN_WRONG.items()
+], ids=_ids)
+def test_known_wrong_figures(case: tuple[str, str, int, int]) -> None:
+    """Cases as test_no_wrong_figure_on_random_sets draws them (family, kind, set seed, seed)."""
+    family, kind, set_seed, seed = case
+    fs = random_set(set_seed, kind)
+    r = replace(FAMILIES[family](fs, random.Random(seed)), blank=fs.blank, values=fs.figures)
+    assert _wrong(r, reports.check(r.data, r.filename)) == {}
 
 
 @pytest.mark.parametrize("case", FOUND, ids=_ids)
