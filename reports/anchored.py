@@ -16,7 +16,6 @@ from dataclasses import dataclass
 from reports.document import Document
 from reports.labels import S2_2019_HINT, S2_2021_HINT, S3_ROW_PATTERNS
 from reports.model import S3_APPLICANT_COLUMNS, S3_COLUMNS, S3_ROWS, S4_GROUPS, S4_OUTCOMES
-from reports.relations import subtotal_key
 from reports.rows import RawRow
 from reports.stream import SEP, Stream, Tok, tokens
 from reports.tables import (
@@ -26,6 +25,7 @@ from reports.tables import (
     TableRead,
     _groups_ok,
     _row_total_ok,
+    row_prefix,
     row_readings,
 )
 from reports.text import Token
@@ -300,13 +300,7 @@ def _table3(doc: Document, s: Stream) -> tuple[TableRead, tuple[int, int] | None
                 _put(read, f"s3.{key}", columns, [], _raw_row(doc, s, s.tok_at(a.start), vals))
             continue
         row = _raw_row(doc, s, s.tok_at(a.start), vals)
-        if key.startswith("sub."):
-            g = key[4:]
-            read.subtotals.add(g)
-            prefix = subtotal_key(g, "x")[:-2]
-        else:
-            read.rows.add(key)
-            prefix = f"s3.{key}"
+        prefix = row_prefix(read, key)
         _put(read, prefix, columns, _readings(row, vals, len(columns), bool(read.has_total), read.blanks_written),
              row)
     if items_other and read.fmt_hint is None:

@@ -480,6 +480,15 @@ def _match_s3(label: str) -> list[str]:
     return [k for k in S3_ROWS if S3_ROW_PATTERNS[k].search(item_label if k != "results_total" else label)]
 
 
+def row_prefix(read: TableRead, key: str) -> str:
+    """The key prefix of table 3's row `key` (a subtotal row's own), noting the row as read."""
+    if key.startswith("sub."):
+        read.subtotals.add(key[4:])
+        return subtotal_key(key[4:], "x")[:-2]
+    read.rows.add(key)
+    return f"s3.{key}"
+
+
 def read_table3(lines: list[Line], start: int, end: int) -> TableRead:
     read = TableRead()
     rows = collect_rows(lines, start, end)
@@ -518,13 +527,7 @@ def read_table3(lines: list[Line], start: int, end: int) -> TableRead:
             read.notes.append(("duplicate-row", row))
         grouped.setdefault(key, []).append(row)
     for key, same in grouped.items():
-        if key.startswith("sub."):
-            g = key[4:]
-            read.subtotals.add(g)
-            prefix = subtotal_key(g, "x")[:-2]
-        else:
-            read.rows.add(key)
-            prefix = f"s3.{key}"
+        prefix = row_prefix(read, key)
         # A row that appears twice (a repeated page header, a stray line): the arithmetic chooses.
         add_row(read, prefix, columns, same, check_total=bool(read.has_total), col=col)
     if items_other and read.fmt_hint is None:
