@@ -38,7 +38,6 @@ def test_hostile_files_end_in_a_finding_within_bounds(tmp_path: Path, capsys: py
     _assert_bounded(run_all(files), capsys)
 
 
-@pytest.mark.xfail(strict=False, reason="digit-run bound lands with the engine branch")
 def test_digit_runs_within_bounds(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     files = write_files(tmp_path, [DIGIT_RUNS], 8)
     _assert_bounded(run_all(files, batch=4, args=("--timeout", str(MAX_SECONDS))), capsys)
