@@ -101,20 +101,31 @@ def bound_process(max_memory: int | None = None) -> None:
     global _isolate_memory
     if hasattr(os, "fork"):
         _isolate_memory = default_memory_bytes() if max_memory is None else max_memory
-        # Imported once here, so each forked child starts with the readers loaded.
-        import docx  # noqa: F401
-        import pypdfium2  # noqa: F401
 
-        import reports.parse  # noqa: F401
-        import reports.readers.docx  # noqa: F401
-        import reports.readers.html  # noqa: F401
-        import reports.readers.pdf  # noqa: F401
-        import reports.rules  # noqa: F401
+
+_forked = 0  # children forked so far
+
+
+def _preload() -> None:
+    """Import every reader in this process, so that each child forked after it starts with them
+    loaded. Worth it from the second file on: a single file imports only the reader it needs."""
+    import docx  # noqa: F401
+    import pypdfium2  # noqa: F401
+
+    import reports.parse  # noqa: F401
+    import reports.readers.docx  # noqa: F401
+    import reports.readers.html  # noqa: F401
+    import reports.readers.pdf  # noqa: F401
+    import reports.rules  # noqa: F401
 
 
 def check_file(path: str | os.PathLike[str], *, max_bytes: int | None = None, timeout: float | None = None) -> Report:
     """Check a file on disk; one over the size cap is refused before it is read into memory."""
+    global _forked
     if _isolate_memory is not None:
+        if _forked == 1:
+            _preload()
+        _forked += 1
         return _check_file_in_child(path, max_bytes, timeout, _isolate_memory)
     return _check_file(path, max_bytes, timeout)
 
