@@ -23,8 +23,8 @@ from reports.tables import (
     S2_2019_COLUMNS,
     S2_2021_COLUMNS,
     TableRead,
-    _groups_ok,
     _row_total_ok,
+    put_table4,
     row_prefix,
     row_readings,
 )
@@ -344,16 +344,8 @@ def _table4(doc: Document, s: Stream, lo: int, blanks_written: bool) -> TableRea
     read.found = True
     row = _raw_row(doc, s, first, vals)
     readings = _readings(row, vals, 15, False, blanks_written, groups=3)
-    if len(readings) > 1:
-        ok = [r for r in readings if _groups_ok(r)]
-        readings = ok or readings
-    for k in keys:
-        read.origin[k] = row
-    if len(readings) == 1:
-        read.base.update(dict(zip(keys, readings[0], strict=True)))
-    elif readings:
+    if put_table4(read, keys, row, readings):
         read.resolved["s4"] = row
-        read.choices.append([dict(zip(keys, r, strict=True)) for r in readings])
     read.rows = set(S4_GROUPS)
     return read
 

@@ -609,6 +609,21 @@ def read_table2(lines: list[Line], start: int, end: int) -> TableRead:
 # --------------------------------------------------------------------------- table 4
 
 
+def put_table4(read: TableRead, keys: list[str], row: RawRow, readings: list[list[Token | None]]) -> bool:
+    """Table 4's one row as read: its readings narrowed to those whose groups add up (when any do);
+    a single reading is certain, several are choices for the solver. True when they are choices."""
+    if len(readings) > 1:
+        readings = [r for r in readings if _groups_ok(r)] or readings
+    for k in keys:
+        read.origin[k] = row
+    if len(readings) == 1:
+        read.base.update(dict(zip(keys, readings[0], strict=True)))
+        return False
+    if readings:
+        read.choices.append([dict(zip(keys, r, strict=True)) for r in readings])
+    return bool(readings)
+
+
 def read_table4(lines: list[Line], start: int, end: int) -> TableRead:
     read = TableRead()
     rows = collect_rows(lines, start, end)
@@ -638,15 +653,7 @@ def read_table4(lines: list[Line], start: int, end: int) -> TableRead:
                       page=first.page, line=first.line, index=first.index,
                       raw=" / ".join(r.raw for r in used))
     readings, _ = row_readings(combined, 15)
-    if len(readings) > 1:
-        ok = [r for r in readings if _groups_ok(r)]
-        readings = ok or readings
-    for k in keys:
-        read.origin[k] = combined
-    if len(readings) == 1:
-        read.base.update(dict(zip(keys, readings[0], strict=True)))
-    else:
-        read.choices.append([dict(zip(keys, r, strict=True)) for r in readings])
+    put_table4(read, keys, combined, readings)
     read.rows = set(S4_GROUPS)
     return read
 
