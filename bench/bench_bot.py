@@ -94,7 +94,7 @@ async def bench(n_questions: int, n_users: int, runs: int) -> int:
         env = {**os.environ, "NIANBAO_API_BASE": server.base_url, "NIANBAO_DATABASE_URL": url,
                "NIANBAO_DATA_DIR": str(tmp), "NIANBAO_THROTTLE_RATE": "0"}
         prof = ["-m", "cProfile", "-o", os.environ["NIANBAO_BENCH_PROFILE"]] if os.environ.get("NIANBAO_BENCH_PROFILE") else []
-        proc = await asyncio.create_subprocess_exec(sys.executable, *prof, "-m", "bot.cli", "bot", cwd=ROOT, env=env,
+        proc = await asyncio.create_subprocess_exec(sys.executable, *prof, "-m", "bot.commands", "bot", cwd=ROOT, env=env,
                                                     stdout=asyncio.subprocess.DEVNULL,
                                                     stderr=asyncio.subprocess.DEVNULL)
         try:

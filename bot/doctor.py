@@ -4,9 +4,7 @@ plain words: the settings, the database (reachable, migrations up to date), Redi
 
 from __future__ import annotations
 
-import argparse
 import asyncio
-import sys
 from collections.abc import Awaitable
 from dataclasses import dataclass
 from typing import Any, TextIO
@@ -150,8 +148,3 @@ async def run(out: TextIO) -> int:
     bad = [r for r in results if r.ok is False]
     print(f"{len(bad)} problem(s)." if bad else "Ready.", file=out)
     return 1 if bad else 0
-
-
-def doctor_main(argv: list[str]) -> int:
-    argparse.ArgumentParser(prog="nianbao doctor", description="Check the settings and what the bot needs.").parse_args(argv)
-    return asyncio.run(run(sys.stdout))

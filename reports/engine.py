@@ -36,11 +36,8 @@ class CheckTimeout(Exception):
 
 
 def default_max_bytes() -> int:
-    try:
-        mb = float(os.environ.get("NIANBAO_MAX_UPLOAD_MB", DEFAULT_MAX_MB))
-    except ValueError:
-        mb = DEFAULT_MAX_MB
-    return int(mb * 1024 * 1024)
+    """The size cap when the caller gives none (the commands and the bot pass their setting)."""
+    return DEFAULT_MAX_MB * 1024 * 1024
 
 
 @contextmanager
@@ -70,12 +67,8 @@ def _fail(report: Report, code: str, zh: str, en: str, raw: str | None = None) -
 
 
 def default_memory_bytes() -> int:
-    """The address-space bound of a process that reads files (NIANBAO_MAX_MEMORY_MB, default 1024)."""
-    try:
-        mb = float(os.environ.get("NIANBAO_MAX_MEMORY_MB", DEFAULT_MEMORY_MB))
-    except ValueError:
-        mb = DEFAULT_MEMORY_MB
-    return int(mb * 1024 * 1024)
+    """The address-space bound of a process that reads files when the caller gives none."""
+    return DEFAULT_MEMORY_MB * 1024 * 1024
 
 
 def limit_memory(max_bytes: int | None = None) -> None:

@@ -628,37 +628,7 @@ class _Ctx:
         return Answer("list_agencies", len(years), out, facts={"year": year})
 
 
-# ---------------------------------------------------------------- command line
-
-
-def ask_main(argv: list[str]) -> int:
-    """`nianbao ask "QUESTION" [--json] [--workspace W] [--database-url URL] [--lang zh|en]`."""
-    import argparse
-
-    from handlers.answers_text import render_answer  # the bot's wording (the CLI is a front end too)
-
-    parser = argparse.ArgumentParser(prog="nianbao ask", description="Ask a question about the stored reports.")
-    parser.add_argument("question", nargs="+")
-    parser.add_argument("--json", action="store_true", help="print one JSON object")
-    parser.add_argument("--workspace", default=None, help=f"workspace name (default: {LIBRARY}, the shared library)")
-    parser.add_argument("--database-url", default=None)
-    parser.add_argument("--lang", choices=("zh", "en"), default=None)
-    args = parser.parse_args(argv)
-    result = asyncio.run(_ask(" ".join(args.question), args.workspace, args.database_url, args.lang))
-    if result is None:
-        import os
-        import sys
-
-        zh = (args.lang or os.environ.get("NIANBAO_LANGUAGE", "zh")) != "en"
-        print(f"nianbao ask: 没有名为 {args.workspace} 的工作区：不加 --workspace 即查共享库。" if zh else
-              f"nianbao ask: no workspace named {args.workspace}: leave out --workspace to ask the shared library.",
-              file=sys.stderr)
-        return 2
-    if args.json:
-        print(json.dumps(result.to_json(render_answer(result)), ensure_ascii=False, indent=2))
-    else:
-        print(render_answer(result))
-    return 0 if answered(result) else 1
+# ---------------------------------------------------------------- the command line's question
 
 
 def answered(result: Answer) -> bool:
@@ -666,19 +636,16 @@ def answered(result: Answer) -> bool:
     return result.value is not None or any(r.get("value") is not None for r in result.rows)
 
 
-async def _ask(text: str, workspace: str | None, url: str | None, lang: str | None) -> Answer | None:
-    from storage.db import make_engine, make_sessionmaker, upgrade
+async def answer_stored(url: str, text: str, workspace: str | None = None, lang: str | None = None) -> Answer | None:
+    """Answer from the store at `url` (`nianbao ask`): the shared library, or the workspace named
+    `workspace` (None when there is no such workspace)."""
+    from storage.db import open_store
 
-    await upgrade(url)
-    engine = make_engine(url)
-    try:
-        async with make_sessionmaker(engine)() as session:
-            ws: list[int] | None = None
-            if workspace and workspace != LIBRARY:
-                wid = (await session.execute(select(Workspace.id).where(Workspace.name == workspace))).scalar()
-                if wid is None:
-                    return None
-                ws = [wid]
-            return await answer(session, text, workspaces=ws, lang=lang)
-    finally:
-        await engine.dispose()
+    async with await open_store(url) as store, store.sessions() as session:
+        ws: list[int] | None = None
+        if workspace and workspace != LIBRARY:
+            wid = (await session.execute(select(Workspace.id).where(Workspace.name == workspace))).scalar()
+            if wid is None:
+                return None
+            ws = [wid]
+        return await answer(session, text, workspaces=ws, lang=lang)

@@ -12,6 +12,6 @@ if __name__ == "__main__":
         from tests.e2e.slow import slow_check
 
         services.Checker.__init__.__kwdefaults__["job"] = slow_check
-    from bot.entry import bot_main
+    from bot.commands.serve import main
 
-    sys.exit(bot_main(sys.argv[1:]))
+    sys.exit(main(sys.argv[1:]))

@@ -17,7 +17,7 @@ ROOT = Path(__file__).resolve().parents[2]
 async def _doctor(tmp_path: Path, **env: str) -> tuple[int, list[str]]:
     clean = {k: v for k, v in os.environ.items() if not k.startswith("NIANBAO_")}
     proc = await asyncio.create_subprocess_exec(
-        sys.executable, "-m", "bot.cli", "doctor", cwd=tmp_path, env={**clean, "PYTHONPATH": str(ROOT), **env},
+        sys.executable, "-m", "bot.commands", "doctor", cwd=tmp_path, env={**clean, "PYTHONPATH": str(ROOT), **env},
         stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.PIPE,
     )
     out, err = await asyncio.wait_for(proc.communicate(), 120)
@@ -40,7 +40,7 @@ async def test_a_good_configuration(tmp_path: Path) -> None:
     from storage.db import alembic_config
 
     head = __import__("alembic.script", fromlist=["ScriptDirectory"]).ScriptDirectory.from_config(
-        alembic_config()).get_current_head()
+        alembic_config(env["NIANBAO_DATABASE_URL"])).get_current_head()
     assert lines[0] == "✓ settings: valid (long polling, 2 parser workers, language zh)"
     assert lines[1] == f"✓ database: sqlite+aiosqlite:///{db} reachable, migrations up to date ({head})"
     assert lines[2].startswith("✓ redis: 127.0.0.1:6379/0 answers" if not SKIP else "– redis: not configured")
