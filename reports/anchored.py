@@ -157,15 +157,72 @@ def _values(s: Stream, a: int, b: int, *, stop_at_label: bool = False) -> tuple[
             for t in vals:
                 if t.line != line:
                     by_line.setdefault(t.line, []).append(t)
-            rest = [g for g in (_trim(v) for v in by_line.values()) if any(t.kind == "num" for t in g)]
+            # Only lines with no label of their own are rows whose labels were detached (a row
+            # whose label is not the next anchor's, a repeated row, is not one of them).
+            labelled = {t.line for t in toks if t.kind == "label"}
+            if not labelled & set(by_line):
+                rest = [g for g in (_trim(v) for v in by_line.values()) if any(t.kind == "num" for t in g)]
             vals = same
-    # A blank cell that opens a line of numbers (no label before it on that line) is the row's
-    # empty label cell: "|  | 25 | 14 | …".
-    if len(vals) > 1 and vals[0].kind == "blank" and vals[1].line == vals[0].line:
-        k = s.toks.index(vals[0], a, b) if vals[0] in s.toks[a:b] else -1
-        if k > 0 and s.toks[k - 1].line != vals[0].line:
-            vals = vals[1:]
     return vals, rest
+
+
+def _common_width(s: Stream, a: int, b: int) -> int:
+    """The most common number of value cells on a line of a table's rows (lines of one value, as
+    one cell per line gives, do not count): 0 when there is no such line."""
+    per_line: dict[int, int] = {}
+    for t in s.toks[a:b + 1]:
+        if t.kind != "label":
+            per_line[t.line] = per_line.get(t.line, 0) + 1
+    widths = [w for w in per_line.values() if w > 1]
+    return max(set(widths), key=lambda w: (widths.count(w), w)) if widths else 0
+
+
+def _drop_label_cell(s: Stream, vals: list[Tok], width: int, a: int) -> list[Tok]:
+    """Without a row's empty label cell: a blank that opens a line of numbers ("|  | 25 | 14 | …"),
+    when the line has one cell more than the table's rows have (else the blank is a cell of the row)."""
+    if len(vals) < 2 or vals[0].kind != "blank" or vals[1].line != vals[0].line:
+        return vals
+    line = vals[0].line
+    k = next((j for j in range(a, len(s.toks)) if s.toks[j] is vals[0]), -1)
+    if k > 0 and s.toks[k - 1].line == line:
+        return vals  # a label before it on the line: the blank is a value cell
+    on_line = sum(1 for t in vals if t.line == line)
+    return vals[1:] if width == 0 or on_line > width else vals
+
+
+def _row_lines(s: Stream, vals: list[Tok], width: int) -> list[list[Tok]] | None:
+    """The values as whole rows, one per line, when they are several lines of the table's width
+    (each without its empty label cell); None when they are not."""
+    by_line: dict[int, list[Tok]] = {}
+    for t in vals:
+        by_line.setdefault(t.line, []).append(t)
+    if len(by_line) < 2 or width < 2:
+        return None
+    out = []
+    for group in by_line.values():
+        if len(group) == width + 1 and group[0].kind == "blank":
+            group = group[1:]
+        if len(group) != width:
+            return None
+        out.append(group)
+    return out
+
+
+def _detached(pending: list[Anchor], a: Anchor, lines: list[list[Tok]]) -> list[tuple[Anchor, list[Tok]]]:
+    """Rows whose labels stand together before their numbers: the labels `pending` and `a`, then
+    `lines`, one row per line in the same order. The rows are those anchors when there are as many
+    lines, or the official rows from the first to the last anchor when one of their labels was not
+    recognised; otherwise which line is which row is unknown and the rows are not read."""
+    group = [*pending, a]
+    if len(lines) == len(group):
+        return list(zip(group, lines, strict=True))
+    keys = {g.key for g in group}
+    official = [k for k, _ in _S3_ORDER[_ORDER_INDEX[group[0].key]:_ORDER_INDEX[a.key] + 1]
+                if not k.startswith("sub.") or k in keys]
+    if len(lines) == len(official):
+        by_key = {g.key: g for g in group}
+        return [(by_key.get(k, Anchor(k, a.start, a.end)), g) for k, g in zip(official, lines, strict=True)]
+    return [(g, []) for g in group]
 
 
 def _raw_row(doc: Document, s: Stream, anchor_tok: int, vals: list[Tok]) -> RawRow:
@@ -263,11 +320,26 @@ def _table3(doc: Document, s: Stream) -> tuple[TableRead, tuple[int, int] | None
     if len(rows) < 3 or not ({"new", "results_total", "carried_in", "carried_out"} & set(keys)):
         return read, None
     header = s.text[lo:rows[0].start]
+    width = _common_width(s, s.tok_at(rows[0].start), s.tok_at(rows[-1].end - 1))
     spans: list[tuple[Anchor, list[Tok]]] = []
+    pending: list[Anchor] = []  # anchors with no numbers of their own since the last row read
     for i, a in enumerate(rows):
         ta = s.tok_at(a.end - 1) + 1
         tb = s.tok_at(rows[i + 1].start) if i + 1 < len(rows) else len(s.toks)
         vals, rest = _values(s, ta, tb, stop_at_label=i + 1 == len(rows))
+        vals = _drop_label_cell(s, vals, width, ta)
+        if not vals:
+            pending.append(a)
+            continue
+        lines = _row_lines(s, vals, width)
+        if lines is not None:
+            # Several whole rows of numbers after one label: the labels of the rows above were
+            # lifted out of the table (converter output) and stand together before their rows.
+            spans += _detached(pending, a, lines)
+            pending = []
+            continue
+        spans += [(p, []) for p in pending]
+        pending = []
         spans.append((a, vals))
         # Rows whose labels were detached (converter output): as many rows of values left over as
         # official rows missing between this anchor and the next are those rows, in order.
@@ -275,6 +347,7 @@ def _table3(doc: Document, s: Stream) -> tuple[TableRead, tuple[int, int] | None
         missing = [k for k, _ in _S3_ORDER[_ORDER_INDEX[a.key] + 1:nxt] if not k.startswith("sub.")]
         if rest and len(rest) == len(missing) and all(len(g) == len(vals) for g in rest):
             spans.extend((Anchor(k, a.start, a.end), g) for k, g in zip(missing, rest, strict=True))
+    spans += [(p, []) for p in pending]
     counts = [len([t for t in v if t.kind == "num"]) for _, v in spans if v]
     if not counts:
         return read, None
@@ -329,15 +402,15 @@ def _table4(doc: Document, s: Stream, lo: int, blanks_written: bool) -> TableRea
             rest = _S4_WORDS.sub("", t.text)
             if vals and any(v.kind == "num" for v in vals) and len(rest) > 2:
                 break
-            if not vals and _SECTION5.search(t.text) and t is not s.toks[first]:
-                return read
-            continue
-        if not vals and t.kind == "blank":
+            if not any(v.kind == "num" for v in vals):
+                if _SECTION5.search(t.text) and t is not s.toks[first]:
+                    return read
+                vals = []  # blank cells of the header: the row's cells follow its last label
             continue
         vals.append(t)
         if len(vals) >= 60:
             break
-    while vals and vals[-1].kind == "blank":
+    while len(vals) > 15 and vals[-1].kind == "blank":
         vals.pop()
     if not any(v.kind == "num" for v in vals):
         return read
@@ -391,6 +464,7 @@ def _table2(doc: Document, s: Stream, lo: int, hi: int) -> TableRead:
         ta = s.tok_at(a.end - 1) + 1
         tb = s.tok_at(chain[i + 1].start) if i + 1 < len(chain) else s.tok_at(hi)
         vals, _ = _values(s, ta, tb, stop_at_label=True)
+        vals = _drop_label_cell(s, vals, 0, ta)
         if not vals:
             continue
         if any(t.kind == "label" and t.text in ("+", "-") for t in s.toks[ta:tb]):
