@@ -160,7 +160,7 @@ def test_unknown_agency_never_borrows_a_neighbours_number() -> None:
     ("淮安市政府予以公开占比", "share", {"denominator": ["s3.results_total.total"]}),
     ("淮安市政府自然人申请占比", "share", {"denominator": ["s3.new.total"]}),
     ("淮安市政府行政复议纠正率", "share", {"denominator": ["s4.review.total"]}),
-    ("今天天气怎么样", "help", {"reason": "no-metric"}),
+    ("今天天气怎么样", "help", {"reason": "leftover", "understood_not": ["今天天气"]}),
     ("信息处理费收了多少", "help", {"reason": "unsupported-metric"}),
     ("/help", "help", {"reason": "help"}),
 ])
@@ -184,8 +184,9 @@ def test_query_is_json() -> None:
 
 
 def test_without_stored_agencies_nothing_is_resolved() -> None:
+    # A named agency the store does not hold is never widened to every agency.
     q = parse_question("淮安市政府2024年收到多少申请", today=TODAY)
-    assert (q.kind, q.agency_status, q.agencies) == ("sum", "none", [])
+    assert (q.kind, q.agency_status, q.agencies, q.agency_mention) == ("value", "unknown", [], "淮安市")
 
 
 @pytest.mark.parametrize(("s", "n"), [("五", 5), ("十", 10), ("十二", 12), ("二十", 20), ("3", 3), ("ten", 10)])
