@@ -28,6 +28,7 @@ from reports.questions.gazetteer import (
 
 SUFFIXES: tuple[str, ...] = ("委员会", "办公室", "人民政府", "局", "厅", "委", "办", "部", "署", "中心", "院")
 _REGION_SUFFIX = re.compile(r"(?:特别行政区|自治区|自治州|自治县|自治旗|地区|省|市|州|县|区|旗|盟)$")
+_REGION_SUFFIX_AT = re.compile(r"特别行政区|自治区|自治州|自治县|自治旗|地区|省|市|县|区|旗|盟")
 
 # Pinyin of the places met in the samples and in FORMAT-NOTES (short names, no tones).
 PINYIN: dict[str, str] = {
@@ -278,6 +279,17 @@ class AgencyIndex:
         for a, b in spans:
             for k in range(a, b):
                 taken[k] = True
+        # A key inside a longer one found there ("局" of "教育局") says nothing of its own.
+        found = {k: (a, b) for k, (a, b) in found.items()
+                 if not any(a2 <= a and b <= b2 and (a2, b2) != (a, b) for a2, b2 in found.values())}
+        # A place key followed by another suffix is another place: 新乡县 is not 新乡市.
+        for k, (a, b) in list(found.items()):
+            if k in self.region_keys and not _REGION_SUFFIX.search(k) and b < len(text):
+                m = _REGION_SUFFIX_AT.match(text, b)
+                if m and k + m.group(0) not in self.region_keys:
+                    mention = k + m.group(0)
+                    ids = sorted({i for i in self.by_key.get(k, []) if k in self.entries[i].region_keys})
+                    return AgencyMatch("unknown", [], None, mention, self.suggest(mention, ids))
 
         unknown = self._leftovers(text, taken, found, spans)
         if unknown is not None and not isinstance(unknown, tuple):
@@ -344,8 +356,9 @@ class AgencyIndex:
             if not (capital or before_body or raw.endswith("'s")):
                 continue
             close = self._fuzzy_pinyin(w)
-            if close:
-                return close, m.span()
+            if close:  # a misspelt stored place: suggested, never answered as if it were the same
+                ids = sorted({i for i in self.by_key.get(close, []) if close in self.entries[i].region_keys})
+                return AgencyMatch("unknown", [], None, raw.removesuffix("'s"), self.suggest(close, ids))
             if capital and not before_body and not raw.endswith("'s") and _is_english_word(w):
                 continue
             pool = sorted({i for key in found for i in self.by_key.get(key, [])})
