@@ -20,8 +20,8 @@ from dataclasses import asdict, dataclass, field
 from typing import Any
 
 from reports.questions.agencies import AgencyMatch, agency_index
-from reports.questions.metrics import RESULT_ROWS, Metric, find_metric, row_label, s3_keys
 from reports.questions.leftover import mark, unexplained
+from reports.questions.metrics import RESULT_ROWS, Metric, find_metric, row_label, s3_keys
 from reports.questions.when import find_top_n, find_years
 
 __all__ = ["KINDS", "Query", "parse_question", "EXAMPLES"]
@@ -172,7 +172,7 @@ def parse_question(text: str, *, today: dt.date, agencies: Sequence[str] = (), y
     before_years = list(taken)
     q.years = find_years(s, today, taken)
     n, has_top = find_top_n(s, taken)
-    starts = [a for a, _ in metric.spans] + [i for i, (x, y) in enumerate(zip(before_years, taken)) if y and not x]
+    starts = [a for a, _ in metric.spans] + [i for i, (x, y) in enumerate(zip(before_years, taken, strict=True)) if y and not x]
     mark(s, taken, _HELP, _FAIL, _PASS, _LIST_REPORTS, _LIST_AGENCIES, _COUNT, _TOP, _ONE, _COMPARE, _SHARE, _SUM,
          _ROSTER, _FILLER)
     left = unexplained(s, taken, min(starts, default=None))

@@ -23,7 +23,6 @@ from reports.questions.gazetteer import (
     PLACE_PINYIN,
     PLACES,
     ZONE_SUFFIXES,
-    looks_pinyin,
 )
 
 SUFFIXES: tuple[str, ...] = ("委员会", "办公室", "人民政府", "局", "厅", "委", "办", "部", "署", "中心", "院")
@@ -283,7 +282,7 @@ class AgencyIndex:
         found = {k: (a, b) for k, (a, b) in found.items()
                  if not any(a2 <= a and b <= b2 and (a2, b2) != (a, b) for a2, b2 in found.values())}
         # A place key followed by another suffix is another place: 新乡县 is not 新乡市.
-        for k, (a, b) in list(found.items()):
+        for k, (_a, b) in list(found.items()):
             if k in self.region_keys and not _REGION_SUFFIX.search(k) and b < len(text):
                 m = _REGION_SUFFIX_AT.match(text, b)
                 if m and k + m.group(0) not in self.region_keys:
