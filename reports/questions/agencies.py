@@ -149,7 +149,7 @@ def _body_keys(body: str) -> set[str]:
                     keys.add(core)
                 keys.add(suffix if suffix != "人民政府" else "政府")
                 for long, short in ABBREVIATIONS:
-                    if short in core or long in core:
+                    if (short in core or long in core) and len(short) >= 2:
                         keys.update((short, short + suffix))
                 break
     return {k for k in keys if k}

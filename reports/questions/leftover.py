@@ -16,14 +16,54 @@ from reports.questions.gazetteer import PLACE_PINYIN, PLACES, looks_pinyin
 
 # Chinese words that carry no subject: question words, particles, measure words, generic nouns.
 # Longest first; a leftover is explained when filler words cover it entirely, save single characters.
-_ZH_FILLER = sorted(set(["请问", "请", "问一下", "问下", "问", "查一下", "查下", "查询", "查", "帮我", "帮忙", "看看", "看一下", "看下", "告诉我", "我想知道", "想知道", "想问", "我想", "我要", "我", "你", "您", "一下", "多少", "几", "件", "个", "份", "家", "项", "条", "次", "宗", "笔", "的", "得", "地", "了", "吗", "呢", "么", "啊", "呀", "吧", "嘛", "哦", "啦", "呗", "是", "有", "在", "和", "与", "跟", "及", "以及", "或", "或者", "还是", "共", "总共", "一共", "共计", "合计", "总计", "总数", "总量", "总额", "数量", "数目", "数据", "数字", "数", "量", "额", "情况", "多", "少", "比", "各", "全", "本", "该", "其", "这", "那", "之", "中", "里", "内", "上", "下", "到", "至", "为", "被", "对", "向", "从", "由", "给", "把", "将", "并", "还", "又", "也", "都", "就", "年", "年度", "度", "当年", "同期", "分别", "具体", "大概", "大约", "一", "各个", "单位", "机关", "部门", "机构", "政府信息公开", "政府信息", "信息公开", "信息", "公开", "申请", "报告", "年报", "工作", "处理", "办理", "政府", "方面", "类", "事项", "项目", "什么", "怎样", "怎么样", "如何", "哪", "哪些", "哪个", "谁", "那么", "如果", "按照", "根据", "显示", "里面", "其中", "之中", "多少件", "多少个", "多少份", "总", "数额", "相关", "有关", "所有", "全部", "现在", "目前", "已经", "已", "曾", "过", "着", "会", "能", "可以", "要", "想", "请你", "麻烦", "谢谢", "你好", "您好", "一年", "整年", "全年", "呢？", "吗？", "一些", "些", "人", "者", "方", "后", "前", "时", "时候", "期间", "当中", "间", "每", "第", "提交", "交", "报送", "收录", "存", "存了", "保存", "入库", "库", "库里", "决定", "处理决定", "属于", "本年", "本年度", "要求", "提供", "申请人", "行政机关", "本机关", "校验", "检查", "审核", "核验", "检验", "验证", "结果", "通过", "错误", "问题", "哪一年", "哪年"]), key=lambda w: (-len(w), w))
+_ZH_FILLER = sorted(set((
+    "请问", "请", "问一下", "问下", "问", "查一下", "查下", "查询", "查", "帮我", "帮忙", "看看", "看一下", "看下", "告诉我", "我想知道", "想知道",
+    "想问", "我想", "我要", "我", "你", "您", "一下", "多少", "几", "件", "个", "份", "家", "项", "条", "次", "宗", "笔", "的", "得",
+    "地", "了", "吗", "呢", "么", "啊", "呀", "吧", "嘛", "哦", "啦", "呗", "是", "有", "在", "和", "与", "跟", "及", "以及", "或",
+    "或者", "还是", "共", "总共", "一共", "共计", "合计", "总计", "总数", "总量", "总额", "数量", "数目", "数据", "数字", "数", "量", "额",
+    "情况", "多", "少", "比", "各", "全", "本", "该", "其", "这", "那", "之", "中", "里", "内", "上", "下", "到", "至", "为", "被",
+    "对", "向", "从", "由", "给", "把", "将", "并", "还", "又", "也", "都", "就", "年", "年度", "度", "当年", "同期", "分别", "具体",
+    "大概", "大约", "一", "各个", "单位", "机关", "部门", "机构", "政府信息公开", "政府信息", "信息公开", "信息", "公开", "申请", "报告", "年报", "工作",
+    "处理", "办理", "政府", "方面", "类", "事项", "项目", "什么", "怎样", "怎么样", "如何", "哪", "哪些", "哪个", "谁", "那么", "如果", "按照",
+    "根据", "显示", "里面", "其中", "之中", "多少件", "多少个", "多少份", "总", "数额", "相关", "有关", "所有", "全部", "现在", "目前", "已经", "已",
+    "曾", "过", "着", "会", "能", "可以", "要", "想", "请你", "麻烦", "谢谢", "你好", "您好", "一年", "整年", "全年", "呢？", "吗？", "一些",
+    "些", "人", "者", "方", "后", "前", "时", "时候", "期间", "当中", "间", "每", "第", "提交", "交", "报送", "收录", "存", "存了", "保存",
+    "入库", "库", "库里", "决定", "处理决定", "属于", "本年", "本年度", "要求", "提供", "申请人", "行政机关", "本机关", "校验", "检查", "审核", "核验",
+    "检验", "验证", "结果", "通过", "错误", "问题", "哪一年", "哪年", "不再"
+)), key=lambda w: (-len(w), w))
 _ZH_FILLER_RE = re.compile("|".join(map(re.escape, _ZH_FILLER)))
 _REGION_SUFFIX = re.compile(r"(?:特别行政区|自治区|自治州|自治县|自治旗|地区|省|市|州|县|区|旗|盟|乡|镇|街道)$")
 _AGENCY_SUFFIX = re.compile(r"(?:委员会|办公室|办公厅|人民政府|政府|局|厅|委|办|部|署|中心|院|所|站|队)$")
 _PLACE_RE = re.compile("|".join(sorted(map(re.escape, PLACES), key=lambda w: (-len(w), w))))
 
 # English words that carry no subject.
-EN_FILLER = frozenset(["what", "how", "which", "who", "whom", "whose", "when", "where", "why", "show", "list", "give", "tell", "in", "for", "the", "of", "and", "did", "does", "do", "done", "is", "are", "was", "were", "be", "been", "being", "many", "much", "top", "compare", "compared", "comparing", "comparison", "china", "chinese", "it", "its", "please", "total", "all", "reports", "report", "agencies", "agency", "i", "a", "an", "last", "this", "that", "these", "those", "year", "years", "has", "have", "had", "between", "from", "to", "by", "with", "on", "at", "as", "into", "over", "under", "during", "per", "across", "within", "about", "number", "count", "share", "percentage", "percent", "ratio", "rate", "me", "us", "any", "there", "can", "could", "would", "will", "shall", "should", "than", "vs", "versus", "new", "help", "my", "our", "their", "them", "they", "you", "your", "we", "he", "she", "his", "her", "get", "got", "gets", "let", "see", "find", "tell", "told", "say", "said", "figure", "figures", "value", "values", "amount", "amounts", "data", "stat", "stats", "statistics", "how's", "what's", "which's", "there's", "stored", "store", "library", "database", "kept", "saved", "filed", "sent", "submitted", "published", "uploaded", "reported", "reporting", "decisions", "decision", "cases", "case", "items", "item", "matters", "times", "made", "make", "making", "handle", "handled", "answer", "answered", "people's", "peoples", "people", "government", "governments", "govt", "gov", "city", "county", "district", "province", "provincial", "municipal", "municipality", "office", "department", "departments", "commission", "committee", "bureau", "bureaus", "bureau's", "administration", "authority", "authorities", "body", "bodies", "unit", "units", "council", "ministry", "center", "centre", "agency's", "government's", "office's", "city's", "so", "then", "also", "too", "just", "only", "each", "every", "either", "both", "one", "two", "three", "four", "five", "six", "seven", "eight", "nine", "ten", "some", "more", "most", "less", "least", "fewer", "fewest", "few", "lot", "lots", "whole", "altogether", "overall", "combined", "sum", "summed", "together", "versus", "not", "no", "yes", "ok", "okay", "thanks", "thank", "hi", "hello", "dear", "sir", "received", "receive", "receives", "granted", "grant", "grants", "denied", "applications", "application", "requests", "request", "check", "checked", "checks", "checking", "failed", "fail", "passed", "pass", "errors", "error", "didn't", "doesn't", "don't", "isn't", "aren't", "wasn't", "weren't", "hasn't", "haven't"])
+EN_FILLER = frozenset((
+    "what", "how", "which", "who", "whom", "whose", "when", "where", "why", "show", "list", "give", "tell",
+    "in", "for", "the", "of", "and", "did", "does", "do", "done", "is", "are", "was", "were", "be", "been",
+    "being", "many", "much", "top", "compare", "compared", "comparing", "comparison", "china", "chinese", "it",
+    "its", "please", "total", "all", "reports", "report", "agencies", "agency", "i", "a", "an", "last", "this",
+    "that", "these", "those", "year", "years", "has", "have", "had", "between", "from", "to", "by", "with",
+    "on", "at", "as", "into", "over", "under", "during", "per", "across", "within", "about", "number", "count",
+    "share", "percentage", "percent", "ratio", "rate", "me", "us", "any", "there", "can", "could", "would",
+    "will", "shall", "should", "than", "vs", "versus", "new", "help", "my", "our", "their", "them", "they",
+    "you", "your", "we", "he", "she", "his", "her", "get", "got", "gets", "let", "see", "find", "tell", "told",
+    "say", "said", "figure", "figures", "value", "values", "amount", "amounts", "data", "stat", "stats",
+    "statistics", "how's", "what's", "which's", "there's", "stored", "store", "library", "database", "kept",
+    "saved", "filed", "sent", "submitted", "published", "uploaded", "reported", "reporting", "decisions",
+    "decision", "cases", "case", "items", "item", "matters", "times", "made", "make", "making", "handle",
+    "handled", "answer", "answered", "people's", "peoples", "people", "government", "governments", "govt",
+    "gov", "city", "county", "district", "province", "provincial", "municipal", "municipality", "office",
+    "department", "departments", "commission", "committee", "bureau", "bureaus", "bureau's", "administration",
+    "authority", "authorities", "body", "bodies", "unit", "units", "council", "ministry", "center", "centre",
+    "agency's", "government's", "office's", "city's", "so", "then", "also", "too", "just", "only", "each",
+    "every", "either", "both", "one", "two", "three", "four", "five", "six", "seven", "eight", "nine", "ten",
+    "some", "more", "most", "less", "least", "fewer", "fewest", "few", "lot", "lots", "whole", "altogether",
+    "overall", "combined", "sum", "summed", "together", "versus", "not", "no", "yes", "ok", "okay", "thanks",
+    "thank", "hi", "hello", "dear", "sir", "received", "receive", "receives", "granted", "grant", "grants",
+    "denied", "applications", "application", "requests", "request", "check", "checked", "checks", "checking",
+    "failed", "fail", "passed", "pass", "errors", "error", "didn't", "doesn't", "don't", "isn't", "aren't",
+    "wasn't", "weren't", "hasn't", "haven't"
+))
 
 
 @dataclass
