@@ -106,7 +106,7 @@ _LIST_AGENCIES = re.compile(
     r"which agencies|list (?:the |all )?agencies|what agencies|agencies (?:are )?(?:stored|in the library)", re.I)
 _COUNT = re.compile(
     r"几份|多少份|几篇|多少篇|(?:几|多少)个?(?:报告|年报)|(?:报告|年报)(?:数|数量|有多少)|(?:几|多少)(?:个|家)(?:单位|机关|部门|机构)|"
-    r"how many (?:annual )?reports|number of (?:annual )?reports|how many agencies|number of agencies|"
+    r"how many (?:[\w']+ ){0,3}reports|number of (?:[\w']+ ){0,3}reports|how many agencies|number of agencies|"
     r"count (?:the |of )?reports", re.I)
 _COUNT_AGENCIES = re.compile(r"(?:几|多少)(?:个|家)(?:单位|机关|部门|机构)|how many agencies|number of agencies", re.I)
 _TOP = re.compile(r"最多|最高|最大|排名|排行|最少|最低|最小|谁多|\btop\b|\bmost\b|highest|largest|biggest|"

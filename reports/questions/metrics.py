@@ -85,7 +85,7 @@ ZH_TERMS: tuple[Term, ...] = (
     _t(r"其他处理(?:中|里)?的?其他(?:情形|原因|情况)?", "row", "other.misc"),
     _t(r"其他处理", "row", *_O),
     _t(r"办结|办理结果|处理结果|办理完毕|办完|答复", "row", "results_total", weak=True),
-    _t(r"新收|收到|受理|接到|接收|新增申请", "row", "new"),
+    _t(r"新收|收到|受理|接到|接收|新增申请|(?<=[多少])收", "row", "new"),
     _t(r"(?<!其他)法人(?:或|和|及)其他组织", "col", *ORG_COLUMNS),
     _t(r"其他法人或组织|其他法人|其他组织", "col", "org_other"),
     _t(r"法人|单位申请人", "col", *ORG_COLUMNS),
@@ -108,7 +108,8 @@ ZH_TERMS: tuple[Term, ...] = (
 
 EN_TERMS: tuple[Term, ...] = (
     _t(r"information[- ]processing fees?|processing fees?", "unsupported"),
-    _t(r"carried (?:over |forward )?(?:in|from (?:the )?(?:last|previous|prior) year)|brought forward|carry-?in",
+    _t(r"carr(?:y|ied|ies) (?:over |forward )?(?:in|from (?:the )?(?:last|previous|prior) year)|brought forward|"
+       r"carry-?in",
        "row", "carried_in"),
     _t(r"carried (?:over|forward)(?: (?:to|into) (?:the )?next year)?|carry-?overs?|carried out|carry-?forward",
        "row", "carried_out"),
@@ -280,7 +281,8 @@ def row_label(rows: list[str], lang: int) -> str:
             parts.append(_ROW_LABELS[r][lang])
         else:
             label = S3_ROW_LABELS[r][lang]
-            parts.append(re.sub(r"^（[一二三四五六七]）", "", label) if lang == 0 else label)
+            # "（四）无法提供 1.本机关不掌握相关政府信息" -> "本机关不掌握相关政府信息"
+            parts.append(re.sub(r"^（[一二三四五六七]）(?:\S+ \d\.)?", "", label) if lang == 0 else label)
     return ("、" if lang == 0 else " and ").join(parts)
 
 
@@ -295,6 +297,11 @@ def find_metric(text: str, lang: str, taken: list[bool] | None = None) -> Metric
         metric.unsupported = True
         return metric
     strong_rows = [v for t, _, _ in found if t.kind == "row" and not t.weak for v in t.values]
+    # A row named with its group ("不掌握…而无法提供"): the row, not the whole group.
+    single = {t.values[0] for t, _, _ in found if t.kind == "row" and not t.weak and len(t.values) == 1}
+    for t, _, _ in found:
+        if t.kind == "row" and len(t.values) > 1 and any(v in single for v in t.values):
+            strong_rows = [v for v in strong_rows if v in single or v not in t.values]
     weak_rows = [v for t, _, _ in found if t.kind == "row" and t.weak for v in t.values]
     cols = [v for t, _, _ in found if t.kind == "col" for v in t.values]
     groups = [v for t, _, _ in found if t.kind == "t4g" for v in t.values]
