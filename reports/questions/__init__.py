@@ -20,6 +20,7 @@ from dataclasses import asdict, dataclass, field
 from typing import Any
 
 from reports.questions.agencies import AgencyMatch, agency_index
+from reports.questions.leftover import mark, unexplained
 from reports.questions.metrics import RESULT_ROWS, Metric, find_metric, row_label, s3_keys
 from reports.questions.when import find_top_n, find_years
 
@@ -81,6 +82,7 @@ class Query:
     count_of: str = "reports"  # count: reports / agencies
     lang: str = "zh"
     reason: str = ""  # for help: why the question was not understood
+    understood_not: list[str] = field(default_factory=list)  # words the grammar could not place
     text: str = ""
 
     def to_json(self) -> dict[str, Any]:
@@ -104,7 +106,7 @@ _LIST_AGENCIES = re.compile(
     r"which agencies|list (?:the |all )?agencies|what agencies|agencies (?:are )?(?:stored|in the library)", re.I)
 _COUNT = re.compile(
     r"几份|多少份|几篇|多少篇|(?:几|多少)个?(?:报告|年报)|(?:报告|年报)(?:数|数量|有多少)|(?:几|多少)(?:个|家)(?:单位|机关|部门|机构)|"
-    r"how many (?:annual )?reports|number of (?:annual )?reports|how many agencies|number of agencies|"
+    r"how many (?:[\w']+ ){0,3}reports|number of (?:[\w']+ ){0,3}reports|how many agencies|number of agencies|"
     r"count (?:the |of )?reports", re.I)
 _COUNT_AGENCIES = re.compile(r"(?:几|多少)(?:个|家)(?:单位|机关|部门|机构)|how many agencies|number of agencies", re.I)
 _TOP = re.compile(r"最多|最高|最大|排名|排行|最少|最低|最小|谁多|\btop\b|\bmost\b|highest|largest|biggest|"
@@ -122,6 +124,25 @@ _SHARE = re.compile(r"占比|比例|比率|百分比|百分之|所占|占多少|
                     r"\brate\b|what fraction", re.I)
 _SUM = re.compile(r"全部|所有|全市|全县|全区|全省|各单位|合计|总共|一共|共计|加起来|汇总|总和|总量|库里|^共|共收到|"
                   r"\ball\b|\btotal\b|altogether|combined|\bsum\b|overall|every agency|across|in the library", re.I)
+
+
+# Filler phrases of questions that the kinds above leave (how many …, 有多少 …).
+_FILLER = re.compile(r"how many|how much|what (?:is|was|were|are) the|what's|in total|so far|up to now|"
+                     r"at all|of all|in all|per cent", re.I)
+_ROSTER = re.compile(r"没有?(?:交|报送|提交|上报|发布|上传|发)|未(?:交|报送|提交|上报|发布|上传)|还没|尚未|缺|"
+                     r"(?:have|has)n'?t (?:sent|submitted|filed|published|uploaded)|not (?:yet )?(?:sent|submitted|"
+                     r"filed|published|uploaded)|missing", re.I)
+
+
+def _suggest(agencies: Sequence[str], mention: str, pool: Sequence[str] | None) -> list[str]:
+    if not agencies:
+        return []
+    index = agency_index(tuple(agencies))
+    ids = None
+    if pool:
+        wanted = set(pool)
+        ids = [i for i, e in enumerate(index.entries) if e.name in wanted]
+    return index.suggest(mention, ids) if ids or ids is None else []
 
 
 def _normalise(text: str) -> str:
@@ -148,8 +169,21 @@ def parse_question(text: str, *, today: dt.date, agencies: Sequence[str] = (), y
     if prev:
         for i in range(*prev.span()):
             taken[i] = True
+    before_years = list(taken)
     q.years = find_years(s, today, taken)
     n, has_top = find_top_n(s, taken)
+    starts = [a for a, _ in metric.spans] + [i for i, (x, y) in enumerate(zip(before_years, taken, strict=True)) if y and not x]
+    mark(s, taken, _HELP, _FAIL, _PASS, _LIST_REPORTS, _LIST_AGENCIES, _COUNT, _TOP, _ONE, _COMPARE, _SHARE, _SUM,
+         _ROSTER, _FILLER)
+    left = unexplained(s, taken, min(starts, default=None))
+    names = [x for x in left if x.agency_like]
+    if names and match.status != "unknown":
+        mention = names[0].text
+        pool = None
+        if match.status in ("resolved", "ambiguous", "region") and match.candidates:
+            pool = match.candidates
+        match = AgencyMatch("unknown", [], None, mention, _suggest(agencies, mention, pool))
+    q.understood_not = [x.text for x in left if not x.agency_like]
     q.label = {"zh": metric.label_zh, "en": metric.label_en}
     q.unit = {"zh": metric.unit_zh, "en": metric.unit_en}
     q.metric, q.fallback = list(metric.keys), list(metric.fallback)
@@ -159,6 +193,9 @@ def parse_question(text: str, *, today: dt.date, agencies: Sequence[str] = (), y
     if metric.unsupported:
         q.reason = "unsupported-metric"
         q.metric = []
+        return q
+    if q.understood_not and q.agency_status != "unknown":
+        q.reason = "leftover"
         return q
     wants_sum = bool(_SUM.search(s))
     if has_top and not metric.keys:  # "前五名": ranked by new applications
@@ -199,10 +236,9 @@ def parse_question(text: str, *, today: dt.date, agencies: Sequence[str] = (), y
         if wants_sum or q.kind in ("top", "count", "list_reports", "list_agencies"):
             pass  # the region filters the reports
         else:
-            govs = [a for a in q.agencies if a.endswith("人民政府")]
-            if len(govs) == 1:  # "淮安市" alone: the city's own report, by its people's government
-                q.agency_status, q.agencies = "resolved", govs
-            else:
+            if match.government:  # "淮安市" alone: the city's own report, by its people's government
+                q.agency_status, q.agencies = "resolved", [match.government]
+            else:  # never one of its departments silently: ask which
                 q.agency_status = "ambiguous"
     if q.kind == "value" and q.agency_status in ("none", "region"):
         q.kind = "sum"

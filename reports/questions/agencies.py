@@ -17,19 +17,17 @@ from dataclasses import dataclass, field
 from functools import lru_cache
 
 from reports.agency import agency_region, normalise_agency
-
-# Long forms and the short forms people write (FORMAT-NOTES §5.1, and common department names).
-ABBREVIATIONS: tuple[tuple[str, str], ...] = (
-    ("工业和信息化", "工信"), ("工业信息化", "工信"), ("经济和信息化", "经信"), ("经济信息化", "经信"),
-    ("科学技术", "科技"), ("发展和改革", "发改"), ("发展改革", "发改"), ("人力资源和社会保障", "人社"),
-    ("住房和城乡建设", "住建"), ("市场监督管理", "市场监管"), ("市场监督管理", "市监"), ("交通运输", "交通"), ("卫生健康", "卫健"),
-    ("农业农村", "农业"), ("文化广电和旅游", "文旅"), ("文化和旅游", "文旅"), ("应急管理", "应急"),
-    ("生态环境", "环保"), ("自然资源和规划", "自然资源"), ("退役军人事务", "退役军人"), ("人民政府", "政府"),
-    ("教育体育", "教体"), ("公安", "公安"), ("财政", "财政"), ("教育", "教育"), ("民政", "民政"), ("司法", "司法"),
-    ("审计", "审计"), ("统计", "统计"), ("商务", "商务"), ("水利", "水利"), ("税务", "税务"),
+from reports.questions.gazetteer import (
+    ABBREVIATIONS,
+    BODY_ALIASES,
+    PLACE_PINYIN,
+    PLACES,
+    ZONE_SUFFIXES,
 )
+
 SUFFIXES: tuple[str, ...] = ("委员会", "办公室", "人民政府", "局", "厅", "委", "办", "部", "署", "中心", "院")
 _REGION_SUFFIX = re.compile(r"(?:特别行政区|自治区|自治州|自治县|自治旗|地区|省|市|州|县|区|旗|盟)$")
+_REGION_SUFFIX_AT = re.compile(r"特别行政区|自治区|自治州|自治县|自治旗|地区|省|市|县|区|旗|盟")
 
 # Pinyin of the places met in the samples and in FORMAT-NOTES (short names, no tones).
 PINYIN: dict[str, str] = {
@@ -117,11 +115,20 @@ class AgencyMatch:
     region: str | None = None
     mention: str = ""
     suggestions: list[str] = field(default_factory=list)
+    government: str | None = None  # region only: the region's own people's government, when stored
 
 
 def _short_region(part: str) -> str | None:
+    for suffix in ZONE_SUFFIXES:
+        if part.endswith(suffix) and len(part) - len(suffix) >= 2:
+            return part[: -len(suffix)]
     short = _REGION_SUFFIX.sub("", part)
     return short if len(short) >= 2 and short != part else None
+
+
+def pinyin_of(place: str) -> tuple[str, ...]:
+    """The pinyin of a place name without its suffix ("灵宝" -> ("lingbao",)), if known."""
+    return PLACES.get(place) or ((PINYIN[place],) if place in PINYIN else ())
 
 
 def _body_keys(body: str) -> set[str]:
@@ -131,6 +138,9 @@ def _body_keys(body: str) -> set[str]:
             if long in v and long != short:
                 variants.add(v.replace(long, short))
     keys = set(variants)
+    for long, aliases in BODY_ALIASES.items():
+        if body.endswith(long):
+            keys.update(aliases)
     for v in variants:
         for suffix in SUFFIXES:
             if v.endswith(suffix) and len(v) > len(suffix):
@@ -139,7 +149,7 @@ def _body_keys(body: str) -> set[str]:
                     keys.add(core)
                 keys.add(suffix if suffix != "人民政府" else "政府")
                 for long, short in ABBREVIATIONS:
-                    if short in core or long in core:
+                    if (short in core or long in core) and len(short) >= 2:
                         keys.update((short, short + suffix))
                 break
     return {k for k in keys if k}
@@ -156,6 +166,13 @@ def _split(norm: str) -> tuple[tuple[str, ...], str]:
     if not prefix or not norm.startswith(prefix):
         regions, prefix = [], ""
     body = norm[len(prefix):]
+    if not regions:  # a zone that reports like a government: 平潭综合实验区
+        for suffix in ZONE_SUFFIXES:
+            at = body.find(suffix)
+            if 2 <= at <= 6:
+                regions.append(body[:at + len(suffix)])
+                body = body[at + len(suffix):]
+                break
     while len(regions) < 4:
         m = _PLACE.match(body)
         if not m or len(body) - m.end() < 2:
@@ -174,10 +191,10 @@ def _entry(name: str) -> Entry:
         short = _short_region(part)
         if short:
             region_keys.add(short)
-            if short in PINYIN:
-                region_keys.add(PINYIN[short])
-    keys = _body_keys(body) | region_keys | {norm}
-    return Entry(name, regions, body, body.endswith("人民政府"), frozenset(keys), frozenset(region_keys))
+            region_keys.update(pinyin_of(short))
+    keys = _body_keys(body) | region_keys | {norm} if body else region_keys | {norm}
+    government = body.endswith("人民政府") or (not body and bool(regions))
+    return Entry(name, regions, body, government, frozenset(keys), frozenset(region_keys))
 
 
 class AgencyIndex:
@@ -211,8 +228,9 @@ class AgencyIndex:
         """The stored names closest to `mention`: those sharing the most characters with it (pinyin
         counts as its place name), ranked by similarity."""
         text = mention.lower()
-        for zh, py in PINYIN.items():
-            text = text.replace(py, zh)
+        for word in re.findall(r"[a-z]+", text):
+            for zh in PLACE_PINYIN.get(word, ())[:1]:
+                text = text.replace(word, zh)
         chars = set(text)
         idx = range(len(self.entries)) if pool is None else pool
         shared = sorted(((len(chars & self.chars[i]), i) for i in idx), key=lambda t: (-t[0], t[1]))
@@ -260,6 +278,17 @@ class AgencyIndex:
         for a, b in spans:
             for k in range(a, b):
                 taken[k] = True
+        # A key inside a longer one found there ("局" of "教育局") says nothing of its own.
+        found = {k: (a, b) for k, (a, b) in found.items()
+                 if not any(a2 <= a and b <= b2 and (a2, b2) != (a, b) for a2, b2 in found.values())}
+        # A place key followed by another suffix is another place: 新乡县 is not 新乡市.
+        for k, (_a, b) in list(found.items()):
+            if k in self.region_keys and not _REGION_SUFFIX.search(k) and b < len(text):
+                m = _REGION_SUFFIX_AT.match(text, b)
+                if m and k + m.group(0) not in self.region_keys:
+                    mention = k + m.group(0)
+                    ids = sorted({i for i in self.by_key.get(k, []) if k in self.entries[i].region_keys})
+                    return AgencyMatch("unknown", [], None, mention, self.suggest(mention, ids))
 
         unknown = self._leftovers(text, taken, found, spans)
         if unknown is not None and not isinstance(unknown, tuple):
@@ -326,8 +355,9 @@ class AgencyIndex:
             if not (capital or before_body or raw.endswith("'s")):
                 continue
             close = self._fuzzy_pinyin(w)
-            if close:
-                return close, m.span()
+            if close:  # a misspelt stored place: suggested, never answered as if it were the same
+                ids = sorted({i for i in self.by_key.get(close, []) if close in self.entries[i].region_keys})
+                return AgencyMatch("unknown", [], None, raw.removesuffix("'s"), self.suggest(close, ids))
             if capital and not before_body and not raw.endswith("'s") and _is_english_word(w):
                 continue
             pool = sorted({i for key in found for i in self.by_key.get(key, [])})
@@ -346,13 +376,16 @@ class AgencyIndex:
             # The region meant: the deepest part that one of the hits names.
             for part in reversed(self.entries[pool[0]].regions) if pool else ():
                 short = _short_region(part)
-                if any(k in (part, short, PINYIN.get(short or "")) for k in region_hits):
+                if any(k in (part, short, *pinyin_of(short or "")) for k in region_hits):
                     region_name = part
                     break
         mention = _mention(text, min(a for a, _ in found.values()), max(b for _, b in found.values()), [])
         if not body_hits:
             cands = [self.entries[i].name for i in (pool or [])]
-            return AgencyMatch("resolved" if len(cands) == 1 else "region", cands, region_name, mention)
+            govs = [self.entries[i].name for i in (pool or []) if self.entries[i].government
+                    and self.entries[i].regions and self.entries[i].regions[-1] == region_name]
+            return AgencyMatch("region", cands, region_name, mention,
+                               government=govs[0] if len(govs) == 1 else None)
         allowed = None if pool is None else set(pool)
         scores: dict[int, int] = {}
         for k in body_hits:
