@@ -27,6 +27,24 @@ from storage.models import Agency, FigureTotal, RankedFigure, Report, ReportTota
 _OVERLAP_LIMIT = 1000  # reports of the smaller visible workspaces checked for a shared agency and year
 
 
+# The totals and rankings recomputed from the stored reports (migration 0005, the scale bench's bulk fill).
+REBUILD_SQL: tuple[str, ...] = (
+    "DELETE FROM figure_totals",
+    "DELETE FROM report_totals",
+    "DELETE FROM ranked_figures",
+    "INSERT INTO figure_totals (workspace_id, year, key, total, n_values, n_reports) "
+    "SELECT r.workspace_id, r.year, f.key, COALESCE(SUM(f.value), 0), COUNT(f.value), COUNT(*) "
+    "FROM reports r JOIN figures f ON f.report_id = r.id "
+    "WHERE r.superseded_by IS NULL AND r.year IS NOT NULL GROUP BY r.workspace_id, r.year, f.key",
+    "INSERT INTO report_totals (workspace_id, year, n_reports, n_published) "
+    "SELECT workspace_id, year, COUNT(*), SUM(CASE WHEN published THEN 1 ELSE 0 END) FROM reports "
+    "WHERE superseded_by IS NULL AND year IS NOT NULL GROUP BY workspace_id, year",
+    "INSERT INTO ranked_figures (report_id, key, workspace_id, year, value) "
+    "SELECT f.report_id, f.key, r.workspace_id, r.year, f.value FROM reports r JOIN figures f ON f.report_id = r.id "
+    "WHERE r.superseded_by IS NULL AND r.year IS NOT NULL AND f.key LIKE '%.total'",
+)
+
+
 def ranked(key: str) -> bool:
     """Whether rankings by `key` are kept in ranked_figures."""
     return key.endswith(".total")

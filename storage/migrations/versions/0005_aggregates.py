@@ -67,22 +67,12 @@ def upgrade() -> None:
 
 
 def fill(conn: sa.engine.Connection) -> None:
-    """Totals, rankings and aliases of what is stored (also the scale bench's bulk fill)."""
-    conn.execute(sa.text(
-        "INSERT INTO figure_totals (workspace_id, year, key, total, n_values, n_reports) "
-        "SELECT r.workspace_id, r.year, f.key, COALESCE(SUM(f.value), 0), COUNT(f.value), COUNT(*) "
-        "FROM reports r JOIN figures f ON f.report_id = r.id "
-        "WHERE r.superseded_by IS NULL AND r.year IS NOT NULL GROUP BY r.workspace_id, r.year, f.key"))
-    conn.execute(sa.text(
-        "INSERT INTO report_totals (workspace_id, year, n_reports, n_published) "
-        "SELECT workspace_id, year, COUNT(*), SUM(CASE WHEN published THEN 1 ELSE 0 END) FROM reports "
-        "WHERE superseded_by IS NULL AND year IS NOT NULL GROUP BY workspace_id, year"))
-    conn.execute(sa.text(
-        "INSERT INTO ranked_figures (report_id, key, workspace_id, year, value) "
-        "SELECT f.report_id, f.key, r.workspace_id, r.year, f.value FROM reports r JOIN figures f ON f.report_id = r.id "
-        "WHERE r.superseded_by IS NULL AND r.year IS NOT NULL AND f.key LIKE '%.total'"))
+    """Totals, rankings and aliases of what is stored."""
+    from storage.aggregates import REBUILD_SQL
     from storage.aliases import alias_rows
 
+    for sql in REBUILD_SQL:
+        conn.execute(sa.text(sql))
     rows = [row for aid, name in conn.execute(sa.text("SELECT id, name FROM agencies")).all()
             for row in alias_rows(aid, name)]
     for i in range(0, len(rows), 20_000):
