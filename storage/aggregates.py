@@ -36,8 +36,9 @@ REBUILD_SQL: tuple[str, ...] = (
     "SELECT r.workspace_id, r.year, f.key, COALESCE(SUM(f.value), 0), COUNT(f.value), COUNT(*) "
     "FROM reports r JOIN figures f ON f.report_id = r.id "
     "WHERE r.superseded_by IS NULL AND r.year IS NOT NULL GROUP BY r.workspace_id, r.year, f.key",
-    "INSERT INTO report_totals (workspace_id, year, n_reports, n_published) "
-    "SELECT workspace_id, year, COUNT(*), SUM(CASE WHEN published THEN 1 ELSE 0 END) FROM reports "
+    "INSERT INTO report_totals (workspace_id, year, n_reports, n_published, published_ids) "
+    "SELECT workspace_id, year, COUNT(*), SUM(CASE WHEN published THEN 1 ELSE 0 END), "
+    "SUM(CASE WHEN published THEN id ELSE 0 END) FROM reports "
     "WHERE superseded_by IS NULL AND year IS NOT NULL GROUP BY workspace_id, year",
     "INSERT INTO ranked_figures (report_id, key, workspace_id, year, value) "
     "SELECT f.report_id, f.key, r.workspace_id, r.year, f.value FROM reports r JOIN figures f ON f.report_id = r.id "
@@ -75,10 +76,12 @@ async def _apply(session: AsyncSession, report_id: int, sign: int) -> None:
         "n_values = figure_totals.n_values + excluded.n_values, n_reports = figure_totals.n_reports + excluded.n_reports"
     ), params)
     await session.execute(text(
-        "INSERT INTO report_totals (workspace_id, year, n_reports, n_published) VALUES (:ws, :year, :sign, :pub) "
+        "INSERT INTO report_totals (workspace_id, year, n_reports, n_published, published_ids) "
+        "VALUES (:ws, :year, :sign, :pub, :pub_ids) "
         "ON CONFLICT (workspace_id, year) DO UPDATE SET n_reports = report_totals.n_reports + excluded.n_reports, "
-        "n_published = report_totals.n_published + excluded.n_published"
-    ), {**params, "pub": sign if published else 0})
+        "n_published = report_totals.n_published + excluded.n_published, "
+        "published_ids = report_totals.published_ids + excluded.published_ids"
+    ), {**params, "pub": sign if published else 0, "pub_ids": sign * report_id if published else 0})
     if sign > 0:
         await session.execute(text(
             "INSERT INTO ranked_figures (report_id, key, workspace_id, year, value) "
@@ -112,7 +115,8 @@ async def published_changed(session: AsyncSession, report_id: int, published: bo
         return
     await session.execute(
         update(ReportTotal).where(ReportTotal.workspace_id == row[0], ReportTotal.year == row[1])
-        .values(n_published=ReportTotal.n_published + (1 if published else -1))
+        .values(n_published=ReportTotal.n_published + (1 if published else -1),
+                published_ids=ReportTotal.published_ids + (report_id if published else -report_id))
     )
 
 

@@ -204,6 +204,7 @@ class ReportTotal(SQLModel, table=True):
     year: int = Field(sa_column=Column(Integer, primary_key=True, autoincrement=False))
     n_reports: int = Field(default=0, nullable=False)
     n_published: int = Field(default=0, nullable=False)
+    published_ids: int = Field(default=0, sa_type=BigInteger, nullable=False)  # their ids summed (a change stamp)
 
 
 class RankedFigure(SQLModel, table=True):
