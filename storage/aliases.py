@@ -1,0 +1,150 @@
+"""Agency names at scale: every form a question may use for an agency, in an indexed table.
+
+On save, each new agency's keys (reports.questions.agencies: the full name, its short forms, its
+regions and their pinyin) go into agency_aliases. A question is then resolved by looking up the
+keys it contains, instead of loading every stored name: resolve_agency returns the few stored
+names the question can mean, in the order of their agency ids, which the question parser takes as
+its list of names and resolves exactly as it would with the full list (its score: the summed length
+of the body keys an agency shares with the question, within the regions named).
+"""
+
+from __future__ import annotations
+
+import json
+import re
+import unicodedata
+from collections.abc import Sequence
+from typing import Any
+
+from sqlalchemy import String, bindparam, func, insert, select
+from sqlalchemy.dialects.postgresql import ARRAY
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from reports.questions.agencies import BLOCKED, EN_BODY, SUFFIXES, _entry
+from storage.models import Agency, AgencyAlias, Report
+
+SMALL_STORE = 2000  # up to this many agencies a question is parsed against every name, as before
+MAX_KEY = 40  # the longest key looked up in a question (agency names are at most 200 characters)
+MAX_TEXT = 200  # characters of a question scanned for keys
+CANDIDATE_LIMIT = 5000  # names handed to the parser at most
+_GENERIC = frozenset((*SUFFIXES, "政府"))
+
+
+def alias_rows(agency_id: int, name: str) -> list[dict[str, Any]]:
+    """The alias rows of an agency called `name`."""
+    entry = _entry(name)
+    return [{"key": k[:200], "agency_id": agency_id, "region": k in entry.region_keys, "generic": k in _GENERIC}
+            for k in sorted(entry.keys)]
+
+
+async def add_agency(session: AsyncSession, agency_id: int, name: str) -> None:
+    """Record a new agency's keys (same transaction as the agency)."""
+    conn = await session.connection()
+    await conn.execute(insert(AgencyAlias.__table__), alias_rows(agency_id, name))  # type: ignore[attr-defined]
+
+
+def question_keys(text: str) -> list[str]:
+    """Every key a question could contain: its substrings (outside 政府信息公开 and the like), its
+    lower-case words, two words joined, and the Chinese keys of the English body words."""
+    s = re.sub(r"\s+", " ", unicodedata.normalize("NFKC", text)).strip()[:MAX_TEXT]
+    blocked = [False] * len(s)
+    for m in BLOCKED.finditer(s):
+        for i in range(*m.span()):
+            blocked[i] = True
+    keys: set[str] = set()
+    for i in range(len(s)):
+        for j in range(i + 1, min(len(s), i + MAX_KEY) + 1):
+            if blocked[j - 1]:
+                break
+            if not s[i:j].isascii():
+                keys.add(s[i:j])
+    lower = s.lower().replace("’", "'")
+    words = [w.replace("'", "") for w in re.findall(r"[a-z][a-z']*", lower)]
+    for j, w in enumerate(words):
+        keys.update((w, w[:-1] if w.endswith("s") else w))
+        if j + 1 < len(words):
+            keys.add(w + words[j + 1])
+    for pattern, key in EN_BODY:
+        if pattern.search(lower):
+            keys.add(key)
+    return sorted(keys)
+
+
+def _keys_param(dialect: str, name: str) -> Any:
+    if dialect == "postgresql":
+        return AgencyAlias.key == func.any(bindparam(name, type_=ARRAY(String)))
+    return AgencyAlias.key.in_(select(func.json_each(bindparam(name, type_=String)).table_valued("value").c.value))
+
+
+def _param(dialect: str, values: list[Any]) -> Any:
+    return values if dialect == "postgresql" else json.dumps(values, ensure_ascii=False)
+
+
+async def resolve_agency(session: AsyncSession, text: str, *, visible: Sequence[int] | None = None,
+                         with_published: bool = True) -> list[str] | None:
+    """The stored names `text` can mean, by agency id (the parser's list of names for it); None when
+    the store holds few enough agencies to give the parser every name. `visible`: only agencies with
+    a current report in these workspaces (or, with_published, a published one)."""
+    top = (await session.execute(select(func.max(Agency.id)))).scalar() or 0
+    if top <= SMALL_STORE:
+        return None
+    dialect = session.bind.dialect.name
+    keys = question_keys(text)
+    generic = sorted(_GENERIC.intersection(keys))
+    rows = list((await session.execute(
+        select(AgencyAlias.agency_id, AgencyAlias.key, AgencyAlias.region, AgencyAlias.generic)
+        .where(_keys_param(dialect, "keys"), AgencyAlias.generic.is_(False)), {"keys": _param(dialect, keys)}
+    )).all())
+    cands = sorted({r[0] for r in rows})
+    for k in generic:
+        # A bare suffix counts in the score of the candidates; alone it names two of its agencies.
+        q = select(AgencyAlias.agency_id, AgencyAlias.key, AgencyAlias.region, AgencyAlias.generic).where(
+            AgencyAlias.key == k)
+        q = q.where(AgencyAlias.agency_id.in_(cands)) if cands else q.order_by(AgencyAlias.agency_id).limit(2)
+        rows += (await session.execute(q)).all()
+    picked = _pick(rows)
+    if visible is not None and picked:
+        picked = await _visible_only(session, picked, visible, with_published)
+    if not picked:
+        return []
+    names = dict((await session.execute(
+        select(Agency.id, Agency.name).where(Agency.id.in_(sorted(picked)[:CANDIDATE_LIMIT]))
+    )).all())
+    return [names[i] for i in sorted(names)]
+
+
+def _pick(rows: Sequence[Any]) -> set[int]:
+    """The agencies the parser needs to resolve the question as it would against every name: the
+    best-scored ones within the named regions (all of a region named alone), and one agency for each
+    key found, so the parser sees every key the question contains."""
+    region_keys = {k for _, k, region, _ in rows if region}
+    by_key: dict[str, list[int]] = {}
+    for aid, k, _, _ in rows:
+        by_key.setdefault(k, []).append(aid)
+    if all(generic for *_, generic in rows):
+        return {aid for aid, *_ in rows}  # only bare suffixes: two agencies each, the parser asks which
+    pool = {aid for aid, k, region, _ in rows if region} if region_keys else None
+    scores: dict[int, int] = {}
+    for aid, k, _, _ in rows:
+        if k not in region_keys and (pool is None or aid in pool):
+            scores[aid] = scores.get(aid, 0) + len(k)
+    if not scores or max(scores.values()) == 0:
+        chosen = set(pool or ())
+    else:
+        best = max(scores.values())
+        chosen = {aid for aid, s in scores.items() if s == best}
+    covered = {k for k, ids in by_key.items() if chosen & set(ids)}
+    for k, ids in by_key.items():
+        if k not in covered:
+            chosen.add(min(ids))
+    return chosen
+
+
+async def _visible_only(session: AsyncSession, ids: set[int], ws: Sequence[int], with_published: bool) -> set[int]:
+    from sqlalchemy import or_
+
+    cond = Report.workspace_id.in_(list(ws))
+    if with_published:
+        cond = or_(cond, Report.published.is_(True))
+    q = select(Report.agency_id).where(Report.agency_id.in_(sorted(ids)), Report.superseded_by.is_(None), cond)
+    return set((await session.execute(q.distinct())).scalars())
