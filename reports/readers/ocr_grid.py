@@ -59,7 +59,7 @@ def skew_angle(gray: np.ndarray) -> float:
 
 
 def straighten(gray: np.ndarray, angle: float) -> np.ndarray:
-    if abs(angle) < 0.05:
+    if abs(angle) < 0.15:  # a tenth of a degree moves a ruling by under 3 px across a page
         return gray
     h, w = gray.shape
     m = cv2.getRotationMatrix2D((w / 2, h / 2), angle, 1.0)
@@ -81,6 +81,12 @@ def _segments(mask: np.ndarray, horizontal: bool, min_len: float, max_thick: flo
     return out
 
 
+def _wipe(out: np.ndarray, mask: np.ndarray, x0: int, y0: int, x1: int, y1: int) -> None:
+    """Copy the mask's pixels in the box into out (the ruling pieces that were kept)."""
+    y0, x0 = max(0, y0), max(0, x0)
+    out[y0:y1 + 1, x0:x1 + 1] |= mask[y0:y1 + 1, x0:x1 + 1]
+
+
 def prepare(gray: np.ndarray, px_per_pt: float) -> Prepared:
     """Straighten the page, find its rulings and wipe them. px_per_pt: the image's scale (2.78 at
     200 dpi), which sets how long a line must be to count as a ruling."""
@@ -97,7 +103,19 @@ def prepare(gray: np.ndarray, px_per_pt: float) -> Prepared:
     thick = max(4.0, 3.0 * px_per_pt)  # a ruling is thin: a filled bar is no ruling
     horizontal = _segments(hmask, True, lh, thick)
     vertical = _segments(vmask, False, lv, thick)
-    wipe = cv2.dilate(cv2.bitwise_or(hmask, vmask), np.ones((5, 5), np.uint8))
+    # A table's lines meet: a vertical that meets no horizontal is a stroke of large print (a
+    # title's 丨), and a horizontal that meets no vertical is underlining or a rule across the page.
+    tol = 4.0 * px_per_pt
+    vertical = [v for v in vertical if any(h[1] - tol <= v[0] <= h[2] + tol and v[1] - tol <= h[0] <= v[2] + tol
+                                           for h in horizontal)]
+    horizontal = [h for h in horizontal if any(h[1] - tol <= v[0] <= h[2] + tol and v[1] - tol <= h[0] <= v[2] + tol
+                                               for v in vertical)]
+    wipe = np.zeros_like(mask)
+    for y, x0, x1 in horizontal:
+        _wipe(wipe, hmask, int(x0), int(y - thick), int(x1), int(y + thick))
+    for x, y0, y1 in vertical:
+        _wipe(wipe, vmask, int(x - thick), int(y0), int(x + thick), int(y1))
+    wipe = cv2.dilate(wipe, np.ones((5, 5), np.uint8))
     clean = gray.copy()
     clean[wipe > 0] = 255
     return Prepared(gray, clean, angle, horizontal, vertical)

@@ -20,7 +20,7 @@ import numpy as np
 
 REC_HEIGHT = 48
 REC_BATCH = 24
-DET_SIDE = 1536  # detection sees the page at most this large (text stays > 12 px high on A4)
+DET_SIDE = 1280  # detection sees the page at most this large (text stays > 10 px high on A4)
 
 
 def available() -> str | None:
@@ -125,7 +125,8 @@ class Models:
         for start in range(0, len(order), REC_BATCH):
             batch = order[start:start + REC_BATCH]
             widths = [max(8, int(math.ceil(REC_HEIGHT * ratios[i]))) for i in batch]
-            pad = max(16, int(math.ceil(max(widths) / 8.0)) * 8)
+            # At least twice as wide as high: a lone digit with too few time steps is read unsure.
+            pad = max(2 * REC_HEIGHT, int(math.ceil(max(widths) / 8.0)) * 8)
             x = np.zeros((len(batch), 3, REC_HEIGHT, pad), dtype=np.float32)
             for k, i in enumerate(batch):
                 img = cv2.resize(crops[i], (widths[k], REC_HEIGHT), interpolation=cv2.INTER_LINEAR)
