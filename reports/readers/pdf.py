@@ -22,7 +22,7 @@ from __future__ import annotations
 
 import bisect
 import re
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -123,12 +123,17 @@ def _read(pdf: Any, data: bytes) -> Document:
         else:
             fallback.drop(i)
     visible = sum(_visible(t) for t in texts)
-    if visible < _MIN_TEXT_PER_PAGE * n_pages:
+    scanned = [i for i, t in enumerate(texts) if _visible(t) < _MIN_TEXT_PER_PAGE and _has_image(pages[i])]
+    ocr = _ocr(pdf, scanned) if scanned else {}
+    if visible < _MIN_TEXT_PER_PAGE * n_pages and not ocr:
         raise ReadError(*_NO_TEXT, detail=f"{visible} characters on {n_pages} pages")
 
-    doc = Document(kind="pdf", pages=n_pages)
+    doc = Document(kind="pdf", pages=n_pages, ocr_pages=[i + 1 for i in sorted(ocr)])
     tables = _TableCounter()
     for pageno, (page, textpage, text) in enumerate(zip(pages, textpages, texts, strict=True), start=1):
+        if pageno - 1 in ocr:
+            _emit(doc, ocr[pageno - 1], pageno, tables)
+            continue
         if _TABLE_MARKERS.search(re.sub(r"\s+", "", text)) or fallback.has_markers(pageno - 1):
             try:
                 chars = fallback.chars(pageno - 1)
@@ -146,6 +151,21 @@ def _read(pdf: Any, data: bytes) -> Document:
                 lineno += 1
                 doc.lines.append(Line(cells=[line], page=pageno, lineno=lineno))
     return doc
+
+
+def _has_image(page: Any) -> bool:
+    """Whether the page draws an image (a scanned page): only such pages are worth OCR."""
+    import pypdfium2.raw as raw
+
+    return any(raw.FPDFPageObj_GetType(raw.FPDFPage_GetObject(page, i)) == raw.FPDF_PAGEOBJ_IMAGE
+               for i in range(min(raw.FPDFPage_CountObjects(page), 2000)))
+
+
+def _ocr(pdf: Any, indices: list[int]) -> dict[int, list[_Item]]:
+    """The scanned pages read by OCR, when it is installed (reports.readers.ocr); else none."""
+    from reports.readers.ocr import available, read_pdf_pages
+
+    return {} if available() is not None else read_pdf_pages(pdf, indices)
 
 
 def _visible(text: str) -> int:
@@ -504,7 +524,7 @@ def _covered(segments: list[tuple[float, float, float]], pos: float, at: float) 
     return any(abs(s[0] - pos) <= _SNAP and s[1] - _SNAP <= at <= s[2] + _SNAP for s in segments)
 
 
-def _grid_rows(grid: _Grid, chars: list[_Char]) -> list[tuple[float, list[str]]]:
+def _grid_rows(grid: _Grid, chars: list[_Char], cell_text: Callable[[list[_Char]], str]) -> list[tuple[float, list[str]]]:
     """The rows of a ruled table: (top, cells), one cell per table cell that starts in the row."""
     xs, ys = grid.xs, grid.ys
     n_rows, n_cols = len(ys) - 1, len(xs) - 1
@@ -537,7 +557,7 @@ def _grid_rows(grid: _Grid, chars: list[_Char]) -> list[tuple[float, list[str]]]
     rows: list[tuple[float, list[str]]] = []
     for r in range(n_rows):
         cells = [
-            _cell_text(cell_chars.get(i, [])) for i in range(r * n_cols, (r + 1) * n_cols) if find(i) == i
+            cell_text(cell_chars.get(i, [])) for i in range(r * n_cols, (r + 1) * n_cols) if find(i) == i
         ]
         if cells and (any(cells) or ys[r + 1] - ys[r] >= 8.0):
             rows.append((ys[r], cells))
@@ -707,7 +727,12 @@ class _Item:
 
 
 def _layout_page(page: Any, chars: list[_Char]) -> list[_Item]:
-    grids = _find_grids(_rulings(page, _view(page)))
+    return layout(chars, _rulings(page, _view(page)))
+
+
+def layout(chars: list[_Char], rulings: _Rulings, cell_text: Callable[[list[_Char]], str] = _cell_text) -> list[_Item]:
+    """A page's lines from its characters and rulings (also the OCR reader's, from an image)."""
+    grids = _find_grids(rulings)
     items: list[_Item] = []
     rest: list[_Char] = chars
     for grid in grids:
@@ -715,7 +740,7 @@ def _layout_page(page: Any, chars: list[_Char]) -> list[_Item]:
         if not inside:
             continue
         rest = [c for c in rest if not grid.contains(c)]
-        items.extend(_Item(top, cells, table=grid) for top, cells in _grid_rows(grid, inside))
+        items.extend(_Item(top, cells, table=grid) for top, cells in _grid_rows(grid, inside, cell_text))
     items.extend(_Item(top, cells) for top, cells, _row in _text_items(rest))
     items.sort(key=lambda it: it.top)
     return items
