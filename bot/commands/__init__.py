@@ -9,9 +9,6 @@ import os
 import sys
 from collections.abc import Callable
 
-from bot.mistakes import explain, user_lang
-from storage.mistakes import one_line_logging
-
 USAGE = """usage: nianbao COMMAND [ARGS]
 
 commands:
@@ -50,6 +47,8 @@ def _setup_logging(cmd: str, debug: bool) -> None:
     """The terminal commands log warnings as one line on stderr; --debug logs everything, with
     tracebacks. `nianbao bot` configures its own log (a service's log keeps its tracebacks)."""
     if cmd != "bot":
+        from storage.mistakes import one_line_logging
+
         one_line_logging(debug)
 
 
@@ -75,6 +74,8 @@ def _run(argv: list[str]) -> int:
         return 0
     cmd, rest = argv[0], argv[1:]
     if cmd not in COMMANDS:
+        from bot.mistakes import user_lang
+
         lang = user_lang(rest)
         print(f"nianbao: 没有 {cmd!r} 这个命令：nianbao -h 列出全部命令。" if lang == "zh"
               else f"nianbao: unknown command {cmd!r}: nianbao -h lists the commands.", file=sys.stderr)
@@ -89,6 +90,8 @@ def _run(argv: list[str]) -> int:
     except Exception as exc:  # an ordinary mistake is one line; a bug is one line too, unless --debug
         if debug:
             raise
+        from bot.mistakes import explain, user_lang
+
         lang = user_lang(rest)
         line = explain(exc, lang)
         if line is None:
