@@ -208,17 +208,18 @@ def _row_lines(s: Stream, vals: list[Tok], width: int) -> list[list[Tok]] | None
     return out
 
 
-def _detached(pending: list[Anchor], a: Anchor, lines: list[list[Tok]]) -> list[tuple[Anchor, list[Tok]]]:
+def _detached(pending: list[Anchor], a: Anchor, lines: list[list[Tok]], last: str | None
+              ) -> list[tuple[Anchor, list[Tok]]]:
     """Rows whose labels stand together before their numbers: the labels `pending` and `a`, then
     `lines`, one row per line in the same order. The rows are those anchors when there are as many
-    lines, or the official rows from the first to the last anchor when one of their labels was not
-    recognised; otherwise which line is which row is unknown and the rows are not read."""
+    lines, or the official rows after the last row read (`last`) up to `a` when one of their labels
+    was not recognised; otherwise which line is which row is unknown and the rows are not read."""
     group = [*pending, a]
     if len(lines) == len(group):
         return list(zip(group, lines, strict=True))
     keys = {g.key for g in group}
-    official = [k for k, _ in _S3_ORDER[_ORDER_INDEX[group[0].key]:_ORDER_INDEX[a.key] + 1]
-                if not k.startswith("sub.") or k in keys]
+    first = _ORDER_INDEX[last] + 1 if last is not None else _ORDER_INDEX[group[0].key]
+    official = [k for k, _ in _S3_ORDER[first:_ORDER_INDEX[a.key] + 1] if not k.startswith("sub.") or k in keys]
     if len(lines) == len(official):
         by_key = {g.key: g for g in group}
         return [(by_key.get(k, Anchor(k, a.start, a.end)), g) for k, g in zip(official, lines, strict=True)]
@@ -323,6 +324,7 @@ def _table3(doc: Document, s: Stream) -> tuple[TableRead, tuple[int, int] | None
     width = _common_width(s, s.tok_at(rows[0].start), s.tok_at(rows[-1].end - 1))
     spans: list[tuple[Anchor, list[Tok]]] = []
     pending: list[Anchor] = []  # anchors with no numbers of their own since the last row read
+    last: str | None = None  # the last row read
     for i, a in enumerate(rows):
         ta = s.tok_at(a.end - 1) + 1
         tb = s.tok_at(rows[i + 1].start) if i + 1 < len(rows) else len(s.toks)
@@ -335,18 +337,21 @@ def _table3(doc: Document, s: Stream) -> tuple[TableRead, tuple[int, int] | None
         if lines is not None:
             # Several whole rows of numbers after one label: the labels of the rows above were
             # lifted out of the table (converter output) and stand together before their rows.
-            spans += _detached(pending, a, lines)
+            spans += _detached(pending, a, lines, last)
             pending = []
+            last = a.key
             continue
         spans += [(p, []) for p in pending]
         pending = []
         spans.append((a, vals))
+        last = a.key
         # Rows whose labels were detached (converter output): as many rows of values left over as
         # official rows missing between this anchor and the next are those rows, in order.
         nxt = _ORDER_INDEX[rows[i + 1].key] if i + 1 < len(rows) else _ORDER_INDEX[a.key] + 1
         missing = [k for k, _ in _S3_ORDER[_ORDER_INDEX[a.key] + 1:nxt] if not k.startswith("sub.")]
         if rest and len(rest) == len(missing) and all(len(g) == len(vals) for g in rest):
             spans.extend((Anchor(k, a.start, a.end), g) for k, g in zip(missing, rest, strict=True))
+            last = missing[-1]
     spans += [(p, []) for p in pending]
     counts = [len([t for t in v if t.kind == "num"]) for _, v in spans if v]
     if not counts:

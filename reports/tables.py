@@ -234,11 +234,37 @@ MAX_GROUP_NODES = 10_000  # the same for table 4's one row of three groups
 MAX_NODES = 3000  # steps of the cutting search for one row, at most
 
 
+def _prefix_ranges(text: str, parts: int, bounds: set[int]) -> tuple[list[list[float]], list[list[float]]]:
+    """lo[k][j], hi[k][j]: the least and the greatest sum of text[:j] cut into k numbers (no leading
+    zeros, at most MAX_CELL_DIGITS digits, no cut across a run's end); inf / -inf when it cannot be
+    cut so. A search that keeps what is left of a total within these never goes astray."""
+    inf = float("inf")
+    n = len(text)
+    pieces: list[list[tuple[int, int]]] = [[] for _ in range(n + 1)]  # j -> (i, value) of pieces text[i:j]
+    for i in range(n):
+        stop = i + 1 if text[i] == "0" else min(n, i + MAX_CELL_DIGITS)
+        for j in range(i + 1, stop + 1):
+            if j - 1 > i and (j - 1) in bounds:
+                break
+            pieces[j].append((i, int(text[i:j])))
+    lo = [[inf] * (n + 1) for _ in range(parts + 1)]
+    hi = [[-inf] * (n + 1) for _ in range(parts + 1)]
+    lo[0][0] = hi[0][0] = 0
+    for k in range(1, parts + 1):
+        lo_k, hi_k, lo_p, hi_p = lo[k], hi[k], lo[k - 1], hi[k - 1]
+        for j in range(1, n + 1):
+            for i, v in pieces[j]:
+                if lo_p[i] != inf:
+                    lo_k[j] = min(lo_k[j], lo_p[i] + v)
+                    hi_k[j] = max(hi_k[j], hi_p[i] + v)
+    return lo, hi
+
+
 def _total_cuts(runs: list[str], n: int) -> list[list[str]] | None:
     """Cuts of digit runs into n numbers whose last is the sum of the others, found by a search that
-    never cuts a number larger than what is left of the total: long rows of glued digits (a whole
-    table row run together) are cut in few steps. None when the search is too long or finds more
-    than MAX_SPLITS."""
+    cuts numbers off from the right and keeps what is left of the total within what the digits
+    before can still add up to: long rows of glued digits (a whole table row run together) are cut in
+    few steps. None when the search is too long or finds more than MAX_SPLITS."""
     text = "".join(runs)
     size = len(text)
     if n < 2 or size < n or size > n * MAX_CELL_DIGITS:
@@ -249,41 +275,34 @@ def _total_cuts(runs: list[str], n: int) -> list[list[str]] | None:
         pos += len(r)
         bounds.add(pos)
     last_start = size - len(runs[-1])
+    lo, hi = _prefix_ranges(text[:size - 1], n - 1, bounds)
     out: list[list[str]] = []
     nodes = 0
 
     def ok_piece(i: int, j: int) -> bool:
         return (j - i == 1 or text[i] != "0") and not any(i < b < j for b in bounds)
 
-    def walk(i: int, end: int, k: int, rem: int, acc: list[str]) -> bool:
+    def walk(j: int, k: int, rem: int, acc: list[str]) -> bool:
+        """Cut text[:j] into k numbers adding up to rem (acc: the numbers cut off so far, right first)."""
         nonlocal nodes
         nodes += 1
         if nodes > MAX_NODES or len(out) > MAX_SPLITS:
             return False
+        if not lo[k][j] <= rem <= hi[k][j]:
+            return True
         if k == 0:
-            if i == end and rem == 0:
-                out.append(list(acc))
+            out.append(acc[::-1])
             return True
-        left = end - i
-        digits = len(str(rem))
-        # k numbers of at most `digits` digits each must fill what is left, and the longest of
-        # them (at least left/k digits) cannot exceed what is left of the total.
-        if left < k or left > k * min(digits, MAX_CELL_DIGITS) or rem < 10 ** (-(-left // k) - 1) - 1:
-            return True
-        most = min(MAX_CELL_DIGITS, digits, left - (k - 1))
-        # ... nor can they fall short of it: none of them exceeds the largest `most`-digit window.
-        if k * int(max(text[p:p + most] for p in range(i, end - most + 1))) < rem:
-            return True
-        for j in range(i + 1, i + most + 1):
+        for i in range(j - 1, max(-1, j - 1 - MAX_CELL_DIGITS), -1):
+            if any(i < b < j for b in bounds):
+                break
             if not ok_piece(i, j):
-                if text[i] == "0" or any(i < b < j for b in bounds):
-                    break
                 continue
             v = int(text[i:j])
             if v > rem:
                 break
             acc.append(text[i:j])
-            if not walk(j, end, k - 1, rem - v, acc):
+            if not walk(i, k - 1, rem - v, acc):
                 return False
             acc.pop()
         return True
@@ -291,8 +310,7 @@ def _total_cuts(runs: list[str], n: int) -> list[list[str]] | None:
     for start in range(max(last_start, size - MAX_CELL_DIGITS), size):
         if not ok_piece(start, size):
             continue
-        target = int(text[start:])
-        if not walk(0, start, n - 1, target, []):
+        if not walk(start, n - 1, int(text[start:]), []):
             return None
     return [[*o, text[len("".join(o)):]] for o in out] if len(out) <= MAX_SPLITS else None
 

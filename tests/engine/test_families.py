@@ -28,13 +28,7 @@ from tests.engine.families import FAMILIES, FigureSet, Rendering, figure_sets, r
 from tests.engine.helpers import SAMPLES
 
 # Families whose full reading fails today (the "full set" assertion only): family -> what is missing.
-KNOWN_FAILING: dict[str, str] = {
-    "portal": "engine: family 2 not read fully yet (2019 table 2 rows with a negative 本年增/减; some cells)",
-    "oneline": "engine: family 4 (one line, glued digits) not read fully yet",
-    "markdown": "engine: family 5 (converter/OCR markdown) not read fully yet (labels lifted out of the table)",
-    "split": "engine: family 6 (numbers split over lines) not read fully yet",
-    "pdf": "engine: family 8 as PDF not read fully yet (some cells of ruled tables left unread)",
-}
+KNOWN_FAILING: dict[str, str] = {}
 
 SEEDS = tuple(range(1, 1 + int(os.environ.get("NIANBAO_FAMILY_SEEDS", "1"))))
 SETS: list[FigureSet] = figure_sets(random_seeds=(11,))
