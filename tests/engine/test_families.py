@@ -167,6 +167,8 @@ FOUND: list[tuple[str, str, int, int]] = [
     ("split", "plain", 12, 2),  # table 3: 39 split as 3 / 9 beside a blank cell read as two cells
     ("split", "plain", 14, 2),  # 26 / blank / 2 1 4 1 / 3 / 4: blank dropped, total 34 read as 3 and 4
     ("split", "large", 13, 1),  # table 4 with split numbers: totals cut (688 read as 2)
+    ("split", "large", 23, 1),  # table 4, one cell per line, numbers split: the line reading took
+    ("split", "large", 28, 2),  # the first 15 lines as the row (19 for 194 ...)
 ]
 
 # Wrong figures that test_no_wrong_figure_on_random_sets found, as it draws them (family, kind of random
