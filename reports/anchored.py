@@ -14,7 +14,7 @@ import re
 from dataclasses import dataclass
 
 from reports.document import Document
-from reports.labels import S2_2019_HINT, S2_2021_HINT, S3_ROW_PATTERNS
+from reports.labels import GROUP_NOISE, S2_2019_HINT, S2_2021_HINT, S3_ROW_PATTERNS
 from reports.model import S3_APPLICANT_COLUMNS, S3_COLUMNS, S3_ROWS, S4_GROUPS, S4_OUTCOMES
 from reports.rows import RawRow
 from reports.stream import SEP, Stream, Tok, tokens
@@ -131,8 +131,10 @@ def _trim(vals: list[Tok]) -> list[Tok]:
     return vals[a:b]
 
 
-def _values(s: Stream, a: int, b: int, *, stop_at_label: bool = False) -> tuple[list[Tok], list[list[Tok]]]:
-    """The value tokens between token indexes a and b, and the rows of values left over.
+def _values(s: Stream, a: int, b: int, *, stop_at_label: bool = False
+            ) -> tuple[list[Tok], list[tuple[str, list[Tok]]]]:
+    """The value tokens between token indexes a and b, and the rows of values left over (with the
+    label text on their lines).
 
     Numbers on the anchor's own line come first: when the line that holds the label also holds
     numbers, those are the row (a table row written on one line), and the values on later lines
@@ -148,7 +150,7 @@ def _values(s: Stream, a: int, b: int, *, stop_at_label: bool = False) -> tuple[
                 toks = toks[:k]
                 break
     vals = [t for t in toks if t.kind != "label"]
-    rest: list[list[Tok]] = []
+    rest: list[tuple[str, list[Tok]]] = []
     if a > 0 and vals:
         line = s.toks[a - 1].line
         same = [t for t in vals if t.line == line]
@@ -157,13 +159,21 @@ def _values(s: Stream, a: int, b: int, *, stop_at_label: bool = False) -> tuple[
             for t in vals:
                 if t.line != line:
                     by_line.setdefault(t.line, []).append(t)
-            # Only lines with no label of their own are rows whose labels were detached (a row
-            # whose label is not the next anchor's, a repeated row, is not one of them).
-            labelled = {t.line for t in toks if t.kind == "label"}
-            if not labelled & set(by_line):
-                rest = [g for g in (_trim(v) for v in by_line.values()) if any(t.kind == "num" for t in g)]
+            labels: dict[int, str] = {}
+            for t in toks:
+                if t.kind == "label" and t.line in by_line:
+                    labels[t.line] = labels.get(t.line, "") + t.text
+            rest = [(labels.get(ln, ""), g) for ln, g in ((ln, _trim(v)) for ln, v in by_line.items())
+                    if any(t.kind == "num" for t in g)]
             vals = same
     return vals, rest
+
+
+def _fragment(label: str, key: str) -> bool:
+    """Whether a line's label text may belong to row `key`: it names no other row of table 3 (a
+    fragment of a wrapped label, or none at all)."""
+    item = GROUP_NOISE.sub("", label)
+    return all(k == key for k in S3_ROWS if k not in ("results_total", "other.misc") and S3_ROW_PATTERNS[k].search(item))
 
 
 def _common_width(s: Stream, a: int, b: int) -> int:
@@ -190,35 +200,40 @@ def _drop_label_cell(s: Stream, vals: list[Tok], width: int, a: int) -> list[Tok
     return vals[1:] if width == 0 or on_line > width else vals
 
 
-def _row_lines(s: Stream, vals: list[Tok], width: int) -> list[list[Tok]] | None:
-    """The values as whole rows, one per line, when they are several lines of the table's width
-    (each without its empty label cell); None when they are not."""
+def _row_lines(s: Stream, vals: list[Tok], width: int, ta: int, tb: int) -> list[list[Tok]] | None:
+    """When the values are several lines of numbers (two and more on each), the lines as rows of
+    the table's width (each without its empty label cell); [] when they are not such rows (lines of
+    other widths, or a line with a row label of its own: where each row ends is not known). None
+    when the values are not several lines of numbers."""
     by_line: dict[int, list[Tok]] = {}
     for t in vals:
         by_line.setdefault(t.line, []).append(t)
-    if len(by_line) < 2 or width < 2:
+    if len(by_line) < 2 or any(len(g) < 2 for g in by_line.values()):
         return None
+    labelled = {t.line for t in s.toks[ta:tb] if t.kind == "label" and t.line in by_line
+                and not _fragment(t.text, "")}
     out = []
     for group in by_line.values():
         if len(group) == width + 1 and group[0].kind == "blank":
             group = group[1:]
-        if len(group) != width:
-            return None
+        if len(group) != width or group[0].line in labelled:
+            return []
         out.append(group)
     return out
 
 
-def _detached(pending: list[Anchor], a: Anchor, lines: list[list[Tok]]) -> list[tuple[Anchor, list[Tok]]]:
+def _detached(pending: list[Anchor], a: Anchor, lines: list[list[Tok]], last: str | None
+              ) -> list[tuple[Anchor, list[Tok]]]:
     """Rows whose labels stand together before their numbers: the labels `pending` and `a`, then
     `lines`, one row per line in the same order. The rows are those anchors when there are as many
-    lines, or the official rows from the first to the last anchor when one of their labels was not
-    recognised; otherwise which line is which row is unknown and the rows are not read."""
+    lines, or the official rows after the last row read (`last`) up to `a` when one of their labels
+    was not recognised; otherwise which line is which row is unknown and the rows are not read."""
     group = [*pending, a]
     if len(lines) == len(group):
         return list(zip(group, lines, strict=True))
     keys = {g.key for g in group}
-    official = [k for k, _ in _S3_ORDER[_ORDER_INDEX[group[0].key]:_ORDER_INDEX[a.key] + 1]
-                if not k.startswith("sub.") or k in keys]
+    first = _ORDER_INDEX[last] + 1 if last is not None else _ORDER_INDEX[group[0].key]
+    official = [k for k, _ in _S3_ORDER[first:_ORDER_INDEX[a.key] + 1] if not k.startswith("sub.") or k in keys]
     if len(lines) == len(official):
         by_key = {g.key: g for g in group}
         return [(by_key.get(k, Anchor(k, a.start, a.end)), g) for k, g in zip(official, lines, strict=True)]
@@ -323,6 +338,7 @@ def _table3(doc: Document, s: Stream) -> tuple[TableRead, tuple[int, int] | None
     width = _common_width(s, s.tok_at(rows[0].start), s.tok_at(rows[-1].end - 1))
     spans: list[tuple[Anchor, list[Tok]]] = []
     pending: list[Anchor] = []  # anchors with no numbers of their own since the last row read
+    last: str | None = None  # the last row read
     for i, a in enumerate(rows):
         ta = s.tok_at(a.end - 1) + 1
         tb = s.tok_at(rows[i + 1].start) if i + 1 < len(rows) else len(s.toks)
@@ -331,22 +347,28 @@ def _table3(doc: Document, s: Stream) -> tuple[TableRead, tuple[int, int] | None
         if not vals:
             pending.append(a)
             continue
-        lines = _row_lines(s, vals, width)
+        lines = _row_lines(s, vals, width, ta, tb)
         if lines is not None:
             # Several whole rows of numbers after one label: the labels of the rows above were
             # lifted out of the table (converter output) and stand together before their rows.
-            spans += _detached(pending, a, lines)
+            # Rows of other widths: which numbers are whose is not known, none is read.
+            spans += _detached(pending, a, lines, last) if lines else [(p, []) for p in [*pending, a]]
             pending = []
+            last = a.key
             continue
         spans += [(p, []) for p in pending]
         pending = []
         spans.append((a, vals))
+        last = a.key
         # Rows whose labels were detached (converter output): as many rows of values left over as
         # official rows missing between this anchor and the next are those rows, in order.
         nxt = _ORDER_INDEX[rows[i + 1].key] if i + 1 < len(rows) else _ORDER_INDEX[a.key] + 1
         missing = [k for k, _ in _S3_ORDER[_ORDER_INDEX[a.key] + 1:nxt] if not k.startswith("sub.")]
-        if rest and len(rest) == len(missing) and all(len(g) == len(vals) for g in rest):
-            spans.extend((Anchor(k, a.start, a.end), g) for k, g in zip(missing, rest, strict=True))
+        # A line with a row label of its own (a repeated row, a row out of place) is not one of them.
+        if rest and len(rest) == len(missing) and all(len(g) == len(vals) for _, g in rest) \
+                and all(_fragment(label, k) for (label, _), k in zip(rest, missing, strict=True)):
+            spans.extend((Anchor(k, a.start, a.end), g) for k, (_, g) in zip(missing, rest, strict=True))
+            last = missing[-1]
     spans += [(p, []) for p in pending]
     counts = [len([t for t in v if t.kind == "num"]) for _, v in spans if v]
     if not counts:

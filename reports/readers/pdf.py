@@ -134,7 +134,10 @@ def _read(pdf: Any, data: bytes) -> Document:
         if pageno - 1 in ocr:
             _emit(doc, ocr[pageno - 1], pageno, tables)
             continue
-        if _TABLE_MARKERS.search(re.sub(r"\s+", "", text)) or fallback.has_markers(pageno - 1):
+        # Pages with the tables' words, and a page after one that ended in a table (the rest of
+        # its rows, without any such word, may open the page).
+        if _TABLE_MARKERS.search(re.sub(r"\s+", "", text)) or fallback.has_markers(pageno - 1) \
+                or tables.open is not None:
             try:
                 chars = fallback.chars(pageno - 1)
                 items = _layout_page(page, chars if chars is not None else _chars(textpage, _view(page)))

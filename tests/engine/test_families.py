@@ -28,13 +28,7 @@ from tests.engine.families import FAMILIES, FigureSet, Rendering, figure_sets, r
 from tests.engine.helpers import SAMPLES
 
 # Families whose full reading fails today (the "full set" assertion only): family -> what is missing.
-KNOWN_FAILING: dict[str, str] = {
-    "portal": "engine: family 2 not read fully yet (2019 table 2 rows with a negative 本年增/减; some cells)",
-    "oneline": "engine: family 4 (one line, glued digits) not read fully yet",
-    "markdown": "engine: family 5 (converter/OCR markdown) not read fully yet (labels lifted out of the table)",
-    "split": "engine: family 6 (numbers split over lines) not read fully yet",
-    "pdf": "engine: family 8 as PDF not read fully yet (some cells of ruled tables left unread)",
-}
+KNOWN_FAILING: dict[str, str] = {}
 
 SEEDS = tuple(range(1, 1 + int(os.environ.get("NIANBAO_FAMILY_SEEDS", "1"))))
 SETS: list[FigureSet] = figure_sets(random_seeds=(11,))
@@ -173,6 +167,8 @@ FOUND: list[tuple[str, str, int, int]] = [
     ("split", "plain", 12, 2),  # table 3: 39 split as 3 / 9 beside a blank cell read as two cells
     ("split", "plain", 14, 2),  # 26 / blank / 2 1 4 1 / 3 / 4: blank dropped, total 34 read as 3 and 4
     ("split", "large", 13, 1),  # table 4 with split numbers: totals cut (688 read as 2)
+    ("split", "large", 23, 1),  # table 4, one cell per line, numbers split: the line reading took
+    ("split", "large", 28, 2),  # the first 15 lines as the row (19 for 194 ...)
 ]
 
 # Wrong figures that test_no_wrong_figure_on_random_sets found, as it draws them (family, kind of random
