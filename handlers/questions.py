@@ -53,11 +53,13 @@ async def on_question(message: Message, bot: Bot, session: AsyncSession, chat_in
     if not text:
         await message.reply(t("question_empty", lang))
         return
-    a = await answer(session, text, workspaces=chat_info.visible, lang=lang)
+    # The answer speaks the question's language; /lang only sets the commands' and menus' language.
+    a = await answer(session, text, workspaces=chat_info.visible)
     markup = None
     if chartable(a):
-        markup = InlineKeyboardMarkup(inline_keyboard=[[InlineKeyboardButton(text=t("btn_chart", lang), callback_data=CHART)]])
-    await message.reply(html.escape(render_answer(a, lang), quote=False), reply_markup=markup)
+        markup = InlineKeyboardMarkup(inline_keyboard=[[InlineKeyboardButton(text=t("btn_chart", a.lang),
+                                                                             callback_data=CHART)]])
+    await message.reply(html.escape(render_answer(a), quote=False), reply_markup=markup)
 
 
 async def on_chart(query: CallbackQuery, bot: Bot, session: AsyncSession, chat_info: ChatInfo, lang: str) -> None:

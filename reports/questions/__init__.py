@@ -26,7 +26,8 @@ from reports.questions.when import find_top_n, find_years
 
 __all__ = ["KINDS", "Query", "parse_question", "EXAMPLES"]
 
-KINDS = ("value", "sum", "top", "compare", "list_reports", "list_agencies", "count", "share", "help")
+KINDS = ("value", "sum", "top", "compare", "compare_agencies", "list_reports", "list_agencies", "count", "share",
+         "missing_reports", "help")
 
 EXAMPLES: dict[str, tuple[str, ...]] = {
     "zh": (
@@ -83,6 +84,9 @@ class Query:
     lang: str = "zh"
     reason: str = ""  # for help: why the question was not understood
     understood_not: list[str] = field(default_factory=list)  # words the grammar could not place
+    # compare_agencies: each agency or place named, {"label", "agencies", "whole": a region's sum}
+    parts: list[dict[str, Any]] = field(default_factory=list)
+    base_year: int | None = None  # compare: "比2023年" names the earlier year only
     text: str = ""
 
     def to_json(self) -> dict[str, Any]:
@@ -115,13 +119,15 @@ _ASC = re.compile(r"最少|最低|最小|\bleast\b|fewest|lowest|smallest|\bbott
 _ONE = re.compile(r"哪个|哪一个|哪家|哪一家|谁|which (?:agency|unit|body|department|government)\b(?!s)", re.I)
 _COMPARE = re.compile(
     r"比(?:去年|上年|上一年|前一年)|相比|同比|对比|比较|变化|增加|减少|增长|下降|多了|少了|增减|差多少|相差|"
-    r"compar|than (?:last|the previous|the prior) year|\bchange[ds]?\b|increase|decrease|\bgr[eo]wn?\b|"
+    r"多收|少收|compar|than (?:last|the previous|the prior) year|\bchange[ds]?\b|increase|decrease|\bgr[eo]wn?\b|"
     r"\bfrom (?:19|20)\d\d to\b|versus|\bvs\.?\b|difference|year[- ]on[- ]year|more than|fewer than|less than", re.I)
 _PREV = re.compile(r"比(?:去年|上年|上一年|前一年)|(?:与|和|跟|同)(?:去年|上年|上一年)(?:相比|比)|同比|"
                    r"than (?:last|the previous|the prior) year|(?:compared (?:with|to)|versus|vs\.?|from) "
                    r"(?:last|the previous|the prior) year|year[- ]on[- ]year", re.I)
 _SHARE = re.compile(r"占比|比例|比率|百分比|百分之|所占|占多少|占几成|(?<!效)率|\bshare\b|percent|proportion|\bratio\b|"
                     r"\brate\b|what fraction", re.I)
+_BASE = re.compile(r"比\s*((?:19|20)\d\d)|than (?:in )?((?:19|20)\d\d)|(?:compared (?:with|to)|versus|vs\.?) "
+                   r"((?:19|20)\d\d)", re.I)
 _SUM = re.compile(r"全部|所有|全市|全县|全区|全省|各单位|合计|总共|一共|共计|加起来|汇总|总和|总量|库里|^共|共收到|"
                   r"\ball\b|\btotal\b|altogether|combined|\bsum\b|overall|every agency|across|in the library", re.I)
 
@@ -145,6 +151,16 @@ def _suggest(agencies: Sequence[str], mention: str, pool: Sequence[str] | None) 
     return index.suggest(mention, ids) if ids or ids is None else []
 
 
+def _language(s: str, taken: list[bool]) -> str:
+    """The question's language: Chinese when it has Chinese words besides the agency names it quotes
+    ("How many applications did 淮安市人民政府 receive?" is English)."""
+    own = sum(1 for i, ch in enumerate(s) if not taken[i] and _CJK.match(ch))
+    if own >= 2:
+        return "zh"
+    words = re.findall(r"[A-Za-z]{2,}", s)
+    return "en" if len(words) >= 2 or not _CJK.search(s) else "zh"
+
+
 def _normalise(text: str) -> str:
     """Full-width letters and digits to ASCII, one space between words; keeps Chinese punctuation
     meaningfully (they only separate)."""
@@ -156,13 +172,13 @@ def parse_question(text: str, *, today: dt.date, agencies: Sequence[str] = (), y
     """Parse a question. `agencies`: the full names of stored agencies (to resolve short names);
     `years`: the stored years (a question without a year means the latest of them)."""
     s = _normalise(text)
-    lang = "zh" if _CJK.search(s) else "en"
-    q = Query(lang=lang, text=text)
+    q = Query(lang="zh" if _CJK.search(s) else "en", text=text)
     if not s or _HELP.search(s):
         q.reason = "help"
         return q
     taken = [False] * len(s)
     match = agency_index(tuple(agencies)).match(s, taken) if agencies else AgencyMatch()
+    q.lang = lang = _language(s, taken)
     metric = find_metric(s, lang, taken)
     # "比去年" is a comparison, not a second year.
     prev = next((m for m in _PREV.finditer(s) if not any(taken[m.start():m.end()])), None)
@@ -197,12 +213,18 @@ def parse_question(text: str, *, today: dt.date, agencies: Sequence[str] = (), y
     if q.understood_not and q.agency_status != "unknown":
         q.reason = "leftover"
         return q
+    if match.status == "multi":
+        return _several(q, match, metric, s)
     wants_sum = bool(_SUM.search(s))
+    bm = _BASE.search(s)
+    base = int(next(g for g in bm.groups() if g)) if bm else None
     if has_top and not metric.keys:  # "前五名": ranked by new applications
         metric = find_metric("新收申请", "zh")
         q.metric, q.fallback = list(metric.keys), list(metric.fallback)
         q.label = {"zh": metric.label_zh, "en": metric.label_en}
-    if (_LIST_AGENCIES.search(s) and not metric.keys and not _FAIL.search(s) and not _PASS.search(s)
+    if _ROSTER.search(s) and not metric.keys:
+        q.kind = "missing_reports"
+    elif (_LIST_AGENCIES.search(s) and not metric.keys and not _FAIL.search(s) and not _PASS.search(s)
             and not _COUNT.search(s)):
         q.kind = "list_agencies"
     elif _LIST_REPORTS.search(s) and not (metric.keys and (has_top or _TOP.search(s))):
@@ -215,10 +237,12 @@ def parse_question(text: str, *, today: dt.date, agencies: Sequence[str] = (), y
         q.kind = "top"
         q.order = "asc" if _ASC.search(s) else "desc"
         q.n = n or (1 if _ONE.search(s) else 5)
-    elif metric.keys and (prev or _COMPARE.search(s) or len(q.years) >= 2):
+    elif metric.keys and (prev or _COMPARE.search(s) or len(q.years) >= 2 or base):
         q.kind = "compare"
         if len(q.years) >= 2:
             q.years = sorted(q.years[:2])
+        elif base and q.years == [base]:  # "比2023年多收了多少": 2023 against the latest
+            q.base_year = base
         elif len(q.years) == 1:
             q.years = [q.years[0] - 1, q.years[0]]
     elif metric.keys and _SHARE.search(s) and _denominator(q, metric):
@@ -233,7 +257,7 @@ def parse_question(text: str, *, today: dt.date, agencies: Sequence[str] = (), y
 
     # Who: one agency, a region, everyone; or a question back when the name is unclear.
     if q.agency_status == "region":
-        if wants_sum or q.kind in ("top", "count", "list_reports", "list_agencies"):
+        if wants_sum or q.kind in ("top", "count", "list_reports", "list_agencies", "missing_reports"):
             pass  # the region filters the reports
         else:
             if match.government:  # "淮安市" alone: the city's own report, by its people's government
@@ -244,6 +268,35 @@ def parse_question(text: str, *, today: dt.date, agencies: Sequence[str] = (), y
         q.kind = "sum"
     if q.kind in ("value", "share", "compare") and q.agency_status == "ambiguous" and wants_sum:
         q.kind = "sum" if q.kind == "value" else q.kind
+    return q
+
+
+def _several(q: Query, match: AgencyMatch, metric: Metric, s: str) -> Query:
+    """Two or more agencies or places named together: a comparison of one figure between them. A
+    place stands for its own people's government when stored, else for the sum over its agencies."""
+    for part in match.parts:
+        if part.status in ("unknown", "ambiguous"):
+            q.agency_status, q.agencies, q.region = part.status, list(part.candidates), part.region
+            q.agency_mention, q.suggestions = part.mention, list(part.suggestions)
+            q.kind = "value" if metric.keys else "help"
+            q.reason = "" if metric.keys else "no-metric"
+            return q
+    if not metric.keys:  # "compare Xinxiang and Lingbao": by new applications
+        metric = find_metric("新收申请", "zh")
+        q.metric, q.fallback = list(metric.keys), list(metric.fallback)
+        q.label = {"zh": metric.label_zh, "en": metric.label_en}
+        q.unit = {"zh": metric.unit_zh, "en": metric.unit_en}
+    q.kind, q.agency_status, q.agencies = "compare_agencies", "multi", []
+    q.years = q.years[-1:]
+    for part in match.parts:
+        if part.status == "resolved":
+            q.parts.append({"label": part.candidates[0], "agencies": list(part.candidates), "whole": False})
+        elif part.government:
+            q.parts.append({"label": part.government, "agencies": [part.government], "whole": False})
+        else:
+            q.parts.append({"label": part.region or part.mention, "agencies": list(part.candidates), "whole": True})
+        q.agencies += [a for a in q.parts[-1]["agencies"] if a not in q.agencies]
+    q.agency_mention = match.mention
     return q
 
 

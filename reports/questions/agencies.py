@@ -116,6 +116,26 @@ class AgencyMatch:
     mention: str = ""
     suggestions: list[str] = field(default_factory=list)
     government: str | None = None  # region only: the region's own people's government, when stored
+    parts: list[AgencyMatch] = field(default_factory=list)  # multi: each agency or place named
+
+
+# What separates two agencies named together: 新乡和灵宝, Xinxiang and Lingbao, A、B.
+_AND = re.compile(r"\s*(?:和|与|跟|同|及|以及|、|，|,|&|/|and|vs\.?|versus|对比|比)\s*", re.I)
+
+
+def _clusters(text: str, occ: list[tuple[str, int, int]]) -> list[dict[str, tuple[int, int]]]:
+    """The keys found, in groups that a conjunction separates (each group names one agency)."""
+    spans = sorted({(a, b, k) for k, a, b in occ}, key=lambda t: (t[0], -t[1]))
+    kept = [(a, b, k) for a, b, k in spans
+            if not any(a2 <= a and b <= b2 and (a2, b2) != (a, b) for a2, b2, _ in spans)]
+    groups: list[dict[str, tuple[int, int]]] = []
+    end = None
+    for a, b, k in kept:
+        if end is None or (a >= end and _AND.fullmatch(text[end:a])):
+            groups.append({})
+        groups[-1].setdefault(k, (a, b))
+        end = b if end is None else max(end, b)
+    return groups
 
 
 def _short_region(part: str) -> str | None:
@@ -246,6 +266,7 @@ class AgencyIndex:
                 taken[i] = True
         found: dict[str, tuple[int, int]] = {}
         spans: list[tuple[int, int]] = []
+        occ: list[tuple[str, int, int]] = []  # every occurrence of every key
         # Chinese keys: every substring that is a key; a position joins the mention once covered.
         i = 0
         n = len(text)
@@ -255,6 +276,7 @@ class AgencyIndex:
                 s = text[i:i + length]
                 if s in self.cjk_keys and not any(taken[i:i + length]):
                     found.setdefault(s, (i, i + length))
+                    occ.append((s, i, i + length))
                     best = max(best, length)
             # All keys inside the longest one at i were seen too (by later positions).
             if best:
@@ -266,14 +288,17 @@ class AgencyIndex:
             w2 = w[:-1] if w.endswith("s") and w[:-1] in self.pinyin else w
             if w2 in self.pinyin:
                 found.setdefault(w2, (a, b))
+                occ.append((w2, a, b))
                 spans.append((a, b))
             elif j + 1 < len(words) and w + words[j + 1][0] in self.pinyin:
                 found.setdefault(w + words[j + 1][0], (a, words[j + 1][2]))
+                occ.append((w + words[j + 1][0], a, words[j + 1][2]))
                 spans.append((a, words[j + 1][2]))
         for pattern, key in EN_BODY:
             for m in pattern.finditer(lower):
                 if key in self.by_key and not any(taken[m.start():m.end()]):
                     found.setdefault(key, m.span())
+                    occ.append((key, *m.span()))
                     spans.append(m.span())
         for a, b in spans:
             for k in range(a, b):
@@ -300,6 +325,10 @@ class AgencyIndex:
                 taken[k] = True
         if not found:
             return AgencyMatch()
+        clusters = _clusters(text, occ)
+        if len(clusters) >= 2:  # "新乡和灵宝", "compare Xinxiang and Lingbao": one match each
+            parts = [self._score(text, c) for c in clusters]
+            return AgencyMatch("multi", [], None, " / ".join(p.mention for p in parts), parts=parts)
         return self._score(text, found)
 
     def _leftovers(self, text: str, taken: list[bool], found: dict[str, tuple[int, int]],
