@@ -107,7 +107,8 @@ _LIST_REPORTS = re.compile(
     r"reports? (?:that |which )?(?:failed|passed|did not|didn'?t)", re.I)
 _LIST_AGENCIES = re.compile(
     r"哪些(?:单位|机关|部门|机构|政府)|列出.{0,4}(?:单位|机关|部门)|(?:单位|机关|部门)(?:名单|列表|清单)|都有谁|"
-    r"which agencies|list (?:the |all )?agencies|what agencies|agencies (?:are )?(?:stored|in the library)", re.I)
+    r"which (?:[\w']+ ){0,2}?agencies|list (?:the |all )?(?:[\w']+ )?agencies|what (?:[\w']+ )?agencies|"
+    r"agencies (?:are )?(?:stored|in the library)", re.I)
 _COUNT = re.compile(
     r"几份|多少份|几篇|多少篇|(?:几|多少)个?(?:报告|年报)|(?:报告|年报)(?:数|数量|有多少)|(?:几|多少)(?:个|家)(?:单位|机关|部门|机构)|"
     r"how many (?:[\w']+ ){0,3}reports|number of (?:[\w']+ ){0,3}reports|how many agencies|number of agencies|"
@@ -116,7 +117,8 @@ _COUNT_AGENCIES = re.compile(r"(?:几|多少)(?:个|家)(?:单位|机关|部门|
 _TOP = re.compile(r"最多|最高|最大|排名|排行|最少|最低|最小|谁多|\btop\b|\bmost\b|highest|largest|biggest|"
                   r"\bleast\b|fewest|lowest|smallest|\brank(?:ing|ed)?\b|\bbottom\b", re.I)
 _ASC = re.compile(r"最少|最低|最小|\bleast\b|fewest|lowest|smallest|\bbottom\b", re.I)
-_ONE = re.compile(r"哪个|哪一个|哪家|哪一家|谁|which (?:agency|unit|body|department|government)\b(?!s)", re.I)
+_ONE = re.compile(r"哪个|哪一个|哪家|哪一家|谁|which (?:[\w']+ ){0,2}?(?:agency|unit|body|department|government)\b(?!s)",
+                  re.I)
 _COMPARE = re.compile(
     r"比(?:去年|上年|上一年|前一年)|相比|同比|对比|比较|变化|增加|减少|增长|下降|多了|少了|增减|差多少|相差|"
     r"多收|少收|compar|than (?:last|the previous|the prior) year|\bchange[ds]?\b|increase|decrease|\bgr[eo]wn?\b|"
@@ -138,6 +140,10 @@ _FILLER = re.compile(r"how many|how much|what (?:is|was|were|are) the|what's|in 
 _ROSTER = re.compile(r"没有?(?:交|报送|提交|上报|发布|上传|发)|未(?:交|报送|提交|上报|发布|上传)|还没|尚未|缺|"
                      r"(?:have|has)n'?t (?:sent|submitted|filed|published|uploaded)|not (?:yet )?(?:sent|submitted|"
                      r"filed|published|uploaded)|missing", re.I)
+
+
+_KIND_WORDS = re.compile(r"哪些|哪个|哪一个|哪家|哪一家|谁|列出|名单|列表|清单|都有谁|几份|多少份|几篇|多少篇|"
+                         r"\bwhich\b|\blist\b|\bhow many\b|\bnumber of\b|\bcount\b", re.I)
 
 
 def _suggest(agencies: Sequence[str], mention: str, pool: Sequence[str] | None) -> list[str]:
@@ -189,12 +195,14 @@ def parse_question(text: str, *, today: dt.date, agencies: Sequence[str] = (), y
     q.years = find_years(s, today, taken)
     n, has_top = find_top_n(s, taken)
     starts = [a for a, _ in metric.spans] + [i for i, (x, y) in enumerate(zip(before_years, taken, strict=True)) if y and not x]
-    mark(s, taken, _HELP, _FAIL, _PASS, _LIST_REPORTS, _LIST_AGENCIES, _COUNT, _TOP, _ONE, _COMPARE, _SHARE, _SUM,
-         _ROSTER, _FILLER)
+    # Only patterns without gaps explain text: a gap ("which … agencies") may hold an unknown name.
+    mark(s, taken, _HELP, _FAIL, _PASS, _TOP, _COMPARE, _SHARE, _SUM, _ROSTER, _FILLER, _KIND_WORDS)
     left = unexplained(s, taken, min(starts, default=None))
     names = [x for x in left if x.agency_like]
     if names and match.status != "unknown":
         mention = names[0].text
+        if match.mention and s[:names[0].start].endswith(match.mention):  # 徐州市 + 公安局
+            mention = match.mention + mention
         pool = None
         if match.status in ("resolved", "ambiguous", "region") and match.candidates:
             pool = match.candidates
