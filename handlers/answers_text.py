@@ -244,6 +244,28 @@ def _missing_reports(w: _Words) -> str:
     return "\n".join(lines)
 
 
+def render_sources(details: list[dict[str, Any]], lang: str) -> str:
+    """Where an answer's number comes from (storage.answers.source_details): file, page or line, cells."""
+    from reports.model import key_label
+
+    if not details:
+        return plain("ans.src.none", lang)
+    lines: list[str] = []
+    for d in details:
+        lines.append(plain("ans.src.head", lang, file=d["file"] or "?", agency=d["agency"] or plain("unknown_agency", lang),
+                           year=d["year"] or "?"))
+        for c in d["cells"]:
+            where = [plain("ans.src.page", lang, page=c["page"])] if c["page"] is not None else []
+            where += [plain("ans.src.line", lang, line=c["line"])] if c["line"] is not None else []
+            value = c["value"] if c["value"] is not None else plain("ans.blank", lang)
+            lines.append(plain("ans.src.cell", lang, label=key_label(c["key"], lang), key=c["key"], value=value,
+                               where=plain("ans.src.where", lang, where=plain("list.sep", lang).join(where))
+                               if where else ""))
+        if d["more"]:
+            lines.append(plain("ans.src.more", lang, n=d["more"]))
+    return "\n".join(lines)
+
+
 def _fixed(key: str) -> Callable[[_Words], str]:
     """A sentence of the answer's facts alone."""
     return lambda w: w(key, **w.a.facts)

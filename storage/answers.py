@@ -327,13 +327,16 @@ def _copy(a: Answer) -> Answer:
 
 
 async def answer(session: AsyncSession, text: str, *, workspaces: Sequence[int] | None = None,
-                 today: dt.date | None = None, lang: str | None = None) -> Answer:
-    """Answer a question from the current reports of `workspaces` (None: the shared library)."""
+                 today: dt.date | None = None, lang: str | None = None,
+                 previous: dict[str, Any] | None = None) -> Answer:
+    """Answer a question from the current reports of `workspaces` (None: the shared library).
+    `previous`: the chat's last parsed question (Answer.query), for follow-ups ("那2022年呢？")."""
     today = today or dt.date.today()
     fresh = False
     for attempt in range(4):
         view = await _view(session, workspaces, fresh)
-        q = _parse(view, text, today)
+        q = _parse(view, text, today) if previous is None else parse_question(
+            text, today=today, agencies=view.names, years=view.years, previous=previous)
         if lang in ("zh", "en"):
             q.lang = lang
         ctx = _Ctx(session, q, view, last=attempt == 3)
@@ -675,6 +678,34 @@ class _Ctx:
                 roster[reps[0].agency or ""] = max(earlier)
         rows = [{"agency": a, "year": y, "value": None} for a, y in sorted(roster.items())]
         return Answer("missing_reports", len(rows), rows, facts={"year": year})
+
+
+# ---------------------------------------------------------------- where a number comes from
+
+SOURCE_REPORTS = 5  # reports detailed by a source request
+SOURCE_CELLS = 12  # cells listed per report
+
+
+async def source_details(session: AsyncSession, a: Answer) -> list[dict[str, Any]]:
+    """Where the answer's number comes from: per source report (at most SOURCE_REPORTS), its file
+    and the cells used, each with its value and, when the reading recorded them, page and line."""
+    ids = [s["report_id"] for s in a.sources[:SOURCE_REPORTS] if s.get("report_id") is not None]
+    if not ids:
+        return []
+    rows = {rid: (file_name, data) for rid, file_name, data in (await session.execute(
+        select(Report.id, Report.file_name, Report.report_json).where(Report.id.in_(ids)))).all()}
+    metric = [k for k in a.query.get("metric") or [] if isinstance(k, str)]
+    fallback = [k for k in a.query.get("fallback") or [] if isinstance(k, str)]
+    out = []
+    for s in a.sources[:SOURCE_REPORTS]:
+        file_name, data = rows.get(s["report_id"], (s.get("file"), {}))
+        figures, where = (data or {}).get("figures") or {}, (data or {}).get("sources") or {}
+        keys = metric if any(figures.get(k) is not None for k in metric) or not fallback else fallback
+        cells = [{"key": k, "value": _num(figures.get(k)), "page": (where.get(k) or {}).get("page"),
+                  "line": (where.get(k) or {}).get("line")} for k in keys[:SOURCE_CELLS] if k in figures]
+        out.append({"file": file_name, "agency": s.get("agency"), "year": s.get("year"), "cells": cells,
+                    "more": max(0, len(keys) - SOURCE_CELLS)})
+    return out
 
 
 # ---------------------------------------------------------------- command line

@@ -12,6 +12,7 @@ network. The store executes a Query (storage.answers).
 
 from __future__ import annotations
 
+import copy
 import datetime as dt
 import re
 import unicodedata
@@ -174,9 +175,12 @@ def _normalise(text: str) -> str:
     return re.sub(r"\s+", " ", s).strip()
 
 
-def parse_question(text: str, *, today: dt.date, agencies: Sequence[str] = (), years: Sequence[int] = ()) -> Query:
+def parse_question(text: str, *, today: dt.date, agencies: Sequence[str] = (), years: Sequence[int] = (),
+                   previous: dict[str, Any] | None = None) -> Query:
     """Parse a question. `agencies`: the full names of stored agencies (to resolve short names);
-    `years`: the stored years (a question without a year means the latest of them)."""
+    `years`: the stored years (a question without a year means the latest of them); `previous`: the
+    chat's last question (Query.to_json()), for follow-ups that name only a year or an agency
+    ("那2022年呢？", "and Putian?")."""
     s = _normalise(text)
     q = Query(lang="zh" if _CJK.search(s) else "en", text=text)
     if not s or _HELP.search(s):
@@ -218,6 +222,8 @@ def parse_question(text: str, *, today: dt.date, agencies: Sequence[str] = (), y
         q.reason = "unsupported-metric"
         q.metric = []
         return q
+    if previous and not q.understood_not and _is_follow_up(s, q, match, metric, previous):
+        return _follow(q, match, previous, s)
     if q.understood_not and q.agency_status != "unknown":
         q.reason = "leftover"
         return q
@@ -277,6 +283,53 @@ def parse_question(text: str, *, today: dt.date, agencies: Sequence[str] = (), y
     if q.kind in ("value", "share", "compare") and q.agency_status == "ambiguous" and wants_sum:
         q.kind = "sum" if q.kind == "value" else q.kind
     return q
+
+
+_FOLLOW = re.compile(r"^\s*(?:那|那么|还有|换成|改成|and\b|what about\b|how about\b|same for\b|now\b)|呢\s*[？?]?\s*$", re.I)
+_OWN_KIND = (_TOP, _LIST_REPORTS, _LIST_AGENCIES, _COUNT, _SHARE, _COMPARE, _ROSTER, _FAIL)
+_FOLLOWABLE = ("value", "sum", "share", "compare", "top", "count", "list_reports", "list_agencies",
+               "compare_agencies", "missing_reports")
+
+
+def _is_follow_up(s: str, q: Query, match: AgencyMatch, metric: Metric, previous: dict[str, Any]) -> bool:
+    """A question that names only a year or an agency, as a follow-up does: no figure, no kind of
+    question of its own, and a follow-up's words ("那…呢", "and …?") or very few words."""
+    if previous.get("kind") not in _FOLLOWABLE or metric.keys or metric.unsupported:
+        return False
+    if not q.years and match.status == "none":
+        return False
+    if any(p.search(s) for p in _OWN_KIND):
+        return False
+    return bool(_FOLLOW.search(s)) or len(s) <= 12
+
+
+def _follow(q: Query, match: AgencyMatch, previous: dict[str, Any], s: str) -> Query:
+    """The previous question, with the year or the agency this one names."""
+    names = {f for f in Query.__dataclass_fields__}
+    out = Query(**{k: copy.deepcopy(v) for k, v in previous.items() if k in names})
+    out.text, out.lang, out.reason, out.understood_not = q.text, q.lang, "", []
+    if q.years:
+        if out.kind == "compare" and len(q.years) == 1:
+            out.years, out.base_year = [q.years[0] - 1, q.years[0]], None
+        else:
+            out.years = q.years[:2] if out.kind == "compare" else q.years[:1]
+    if match.status == "none":
+        return out
+    out.agency_status, out.agencies, out.region = match.status, list(match.candidates), match.region
+    out.agency_mention, out.suggestions, out.parts = match.mention, list(match.suggestions), []
+    if out.kind == "compare_agencies":
+        out.kind = "value"
+    many = out.kind in ("top", "count", "list_reports", "list_agencies", "missing_reports", "sum")
+    if match.status == "region" and not many:
+        if match.government:
+            out.agency_status, out.agencies = "resolved", [match.government]
+        else:
+            out.agency_status = "ambiguous"
+    if out.kind == "sum" and out.agency_status == "resolved":
+        out.kind = "value"
+    elif out.kind == "value" and out.agency_status == "region":
+        out.kind = "sum"
+    return out
 
 
 def _several(q: Query, match: AgencyMatch, metric: Metric, s: str) -> Query:
