@@ -72,8 +72,18 @@ EN_BODY: tuple[tuple[re.Pattern[str], str], ...] = tuple((re.compile(p, re.I), k
     (r"\baudit\b", "审计"),
     (r"\bstatistics\b", "统计"),
     (r"\bcommerce\b", "商务"),
+    (r"culture(?:,)? (?:radio,? (?:television|tv),? )?(?:and )?tourism|\btourism\b", "文旅"),
+    (r"urban (?:management|administration)|city management|\bchengguan\b", "城管"),
+    (r"emergency management|\bemergency\b", "应急"),
+    (r"general office|government office|office of the (?:people'?s )?government", "政府办"),
+    (r"agriculture(?: and rural affairs)?", "农业"),
+    (r"water resources", "水利"),
+    (r"natural resources(?: and planning)?", "自然资源"),
+    (r"medical (?:insurance|security)|healthcare security", "医保"),
+    (r"veterans?'? affairs", "退役军人"),
     (r"\bbureau\b|\badministration\b", "局"),
     (r"\bcommission\b", "委"),
+    (r"\bcommission\b", "委员会"),
     (r"\bdepartment\b", "厅"),
 ))
 # Parts of a question that look like an agency name but are not ("政府信息公开" is the subject).
@@ -104,6 +114,7 @@ class Entry:
     government: bool
     keys: frozenset[str]
     region_keys: frozenset[str]
+    whole: frozenset[str] = frozenset()  # the names of its whole body
 
 
 @dataclass
@@ -116,6 +127,26 @@ class AgencyMatch:
     mention: str = ""
     suggestions: list[str] = field(default_factory=list)
     government: str | None = None  # region only: the region's own people's government, when stored
+    parts: list[AgencyMatch] = field(default_factory=list)  # multi: each agency or place named
+
+
+# What separates two agencies named together: 新乡和灵宝, Xinxiang and Lingbao, A、B.
+_AND = re.compile(r"\s*(?:和|与|跟|同|及|以及|、|，|,|&|/|and|vs\.?|versus|对比|比)\s*", re.I)
+
+
+def _clusters(text: str, occ: list[tuple[str, int, int]]) -> list[dict[str, tuple[int, int]]]:
+    """The keys found, in groups that a conjunction separates (each group names one agency)."""
+    spans = sorted({(a, b, k) for k, a, b in occ}, key=lambda t: (t[0], -t[1]))
+    kept = [(a, b, k) for a, b, k in spans
+            if not any(a2 <= a and b <= b2 and (a2, b2) != (a, b) for a2, b2, _ in spans)]
+    groups: list[dict[str, tuple[int, int]]] = []
+    end = None
+    for a, b, k in kept:
+        if end is None or (a >= end and _AND.fullmatch(text[end:a])):
+            groups.append({})
+        groups[-1].setdefault(k, (a, b))
+        end = b if end is None else max(end, b)
+    return groups
 
 
 def _short_region(part: str) -> str | None:
@@ -131,12 +162,21 @@ def pinyin_of(place: str) -> tuple[str, ...]:
     return PLACES.get(place) or ((PINYIN[place],) if place in PINYIN else ())
 
 
-def _body_keys(body: str) -> set[str]:
+def _whole_body(body: str) -> set[str]:
+    """The names of the whole body ("人民政府", "政府"; "发展和改革委员会", "发改委"), not of a part."""
     variants = {body, body.replace("和", "")}
     for long, short in ABBREVIATIONS:
         for v in list(variants):
             if long in v and long != short:
                 variants.add(v.replace(long, short))
+    for long, aliases in BODY_ALIASES.items():
+        if body == long:
+            variants.update(aliases)
+    return variants
+
+
+def _body_keys(body: str) -> set[str]:
+    variants = _whole_body(body)
     keys = set(variants)
     for long, aliases in BODY_ALIASES.items():
         if body.endswith(long):
@@ -194,7 +234,7 @@ def _entry(name: str) -> Entry:
             region_keys.update(pinyin_of(short))
     keys = _body_keys(body) | region_keys | {norm} if body else region_keys | {norm}
     government = body.endswith("人民政府") or (not body and bool(regions))
-    return Entry(name, regions, body, government, frozenset(keys), frozenset(region_keys))
+    return Entry(name, regions, body, government, frozenset(keys), frozenset(region_keys), frozenset(_whole_body(body)))
 
 
 class AgencyIndex:
@@ -208,7 +248,8 @@ class AgencyIndex:
             for k in e.keys:
                 self.by_key.setdefault(k, []).append(i)
             self.region_keys |= e.region_keys
-        self.cjk_keys = {k for k in self.by_key if not k.isascii()}
+        # A single character ("局", "办") names nothing in Chinese text ("办结" is no office).
+        self.cjk_keys = {k for k in self.by_key if not k.isascii() and len(k) >= 2}
         self.max_len = max((len(k) for k in self.cjk_keys), default=1)
         self.pinyin = {k for k in self.region_keys if k.isascii()}
         self.chars = [frozenset(e.name) for e in self.entries]
@@ -235,9 +276,19 @@ class AgencyIndex:
         idx = range(len(self.entries)) if pool is None else pool
         shared = sorted(((len(chars & self.chars[i]), i) for i in idx), key=lambda t: (-t[0], t[1]))
         short = [i for _, i in shared[:40]]
-        scored = sorted(((difflib.SequenceMatcher(None, text, self.entries[i].name).ratio(), self.entries[i].name)
-                         for i in short), key=lambda t: (-t[0], t[1]))
-        return [name for _, name in scored[:n]]
+        # A bare place ("甫田") is compared with the places of the names, and its government comes first.
+        place = not text.endswith(SUFFIXES) and not text.isascii()
+
+        def score(i: int) -> tuple[float, int]:
+            e = self.entries[i]
+            if place:
+                best = max((difflib.SequenceMatcher(None, text, k).ratio() for k in e.region_keys if not k.isascii()),
+                           default=0.0)
+                return best, int(e.government)
+            return difflib.SequenceMatcher(None, text, e.name).ratio(), 0
+
+        scored = sorted(((*score(i), self.entries[i].name) for i in short), key=lambda t: (-t[0], -t[1], t[2]))
+        return [name for *_, name in scored[:n]]
 
     def match(self, text: str, taken: list[bool]) -> AgencyMatch:
         """Find the agency a question names; marks the characters it explains in `taken`."""
@@ -246,6 +297,7 @@ class AgencyIndex:
                 taken[i] = True
         found: dict[str, tuple[int, int]] = {}
         spans: list[tuple[int, int]] = []
+        occ: list[tuple[str, int, int]] = []  # every occurrence of every key
         # Chinese keys: every substring that is a key; a position joins the mention once covered.
         i = 0
         n = len(text)
@@ -255,6 +307,7 @@ class AgencyIndex:
                 s = text[i:i + length]
                 if s in self.cjk_keys and not any(taken[i:i + length]):
                     found.setdefault(s, (i, i + length))
+                    occ.append((s, i, i + length))
                     best = max(best, length)
             # All keys inside the longest one at i were seen too (by later positions).
             if best:
@@ -266,14 +319,17 @@ class AgencyIndex:
             w2 = w[:-1] if w.endswith("s") and w[:-1] in self.pinyin else w
             if w2 in self.pinyin:
                 found.setdefault(w2, (a, b))
+                occ.append((w2, a, b))
                 spans.append((a, b))
             elif j + 1 < len(words) and w + words[j + 1][0] in self.pinyin:
                 found.setdefault(w + words[j + 1][0], (a, words[j + 1][2]))
+                occ.append((w + words[j + 1][0], a, words[j + 1][2]))
                 spans.append((a, words[j + 1][2]))
         for pattern, key in EN_BODY:
             for m in pattern.finditer(lower):
                 if key in self.by_key and not any(taken[m.start():m.end()]):
                     found.setdefault(key, m.span())
+                    occ.append((key, *m.span()))
                     spans.append(m.span())
         for a, b in spans:
             for k in range(a, b):
@@ -300,6 +356,10 @@ class AgencyIndex:
                 taken[k] = True
         if not found:
             return AgencyMatch()
+        clusters = _clusters(text, occ)
+        if len(clusters) >= 2:  # "新乡和灵宝", "compare Xinxiang and Lingbao": one match each
+            parts = [self._score(text, c) for c in clusters]
+            return AgencyMatch("multi", [], None, " / ".join(p.mention for p in parts), parts=parts)
         return self._score(text, found)
 
     def _leftovers(self, text: str, taken: list[bool], found: dict[str, tuple[int, int]],
@@ -387,13 +447,21 @@ class AgencyIndex:
             return AgencyMatch("region", cands, region_name, mention,
                                government=govs[0] if len(govs) == 1 else None)
         allowed = None if pool is None else set(pool)
-        scores: dict[int, int] = {}
+        # Score: characters of the keys shared; then a key naming the whole body ("政府" is the whole of
+        # 人民政府, a part of 人民政府办公室); then the named place being the agency's own.
+        scores: dict[int, tuple[int, int, int]] = {}
         for k in body_hits:
             for i in self.by_key.get(k, []):
                 if allowed is None or i in allowed:
-                    scores[i] = scores.get(i, 0) + len(k)
-        best = max(scores.values(), default=0)
-        if best == 0:
+                    e = self.entries[i]
+                    n, whole, own = scores.get(i, (0, 0, 0))
+                    if region_hits:
+                        scores[i] = (n + len(k), whole + (k in e.whole),
+                                     int(bool(e.regions) and e.regions[-1] == region_name))
+                    else:  # no place named: every agency the words fit is a candidate
+                        scores[i] = (n + len(k), 0, 0)
+        best = max(scores.values(), default=(0, 0, 0))
+        if best[0] == 0:
             return AgencyMatch("unknown", [], region_name, mention, self.suggest(mention, pool))
         cands = [self.entries[i].name for i in sorted(scores) if scores[i] == best]
         return AgencyMatch("resolved" if len(cands) == 1 else "ambiguous", cands, region_name, mention)

@@ -66,6 +66,11 @@ EN_FILLER = frozenset((
 ))
 
 
+# A word before an agency noun names the agency ("culture bureau"), even in lower case.
+_BODY_AFTER = re.compile(r"(?:[\s-]+[A-Za-z]+){0,3}?[\s-]+(?:bureaus?|commissions?|offices?|departments?|administrations?|"
+                         r"committees?|cent(?:er|re)s?|authorit(?:y|ies))\b", re.I)
+
+
 @dataclass
 class Leftover:
     text: str
@@ -149,6 +154,6 @@ def unexplained(text: str, taken: list[bool], first_figure: int | None) -> list[
         bare = w.removesuffix("'s").replace("'", "")
         if w in EN_FILLER or bare in EN_FILLER or len(bare) < 3:
             continue
-        if bare in PLACE_PINYIN or looks_pinyin(bare) or raw[0].isupper():
+        if bare in PLACE_PINYIN or looks_pinyin(bare) or raw[0].isupper() or _BODY_AFTER.match(text, e):
             out.append(Leftover(raw.removesuffix("'s"), s, e, True))
     return out

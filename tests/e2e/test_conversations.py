@@ -42,7 +42,7 @@ async def test_question_gets_the_exact_answer(quiet: Harness) -> None:
     await send_file(c, u, chat, "xinxiang-2023.txt", (SAMPLES / "xinxiang-2023.txt").read_bytes())
     a = await c.ask(u, chat, "淮安市人民政府2024年新收申请多少件？")
     assert a.text == "淮安市人民政府 2024 年新收政府信息公开申请 3119 件（来源：huaian-2024.pdf）"
-    assert a.reply_to is not None and a.button_data() == []
+    assert a.reply_to is not None and a.button_data() == ["q:src"]
     b = await c.ask(u, chat, "/lang en")
     assert b.text == "Language set to English."
     en = await c.ask(u, chat, "How many new applications did 灵宝市工业和信息化科技局 receive in 2023?")
@@ -55,7 +55,7 @@ async def test_question_gets_the_exact_answer(quiet: Harness) -> None:
         "1. 新乡市工业和信息化局 0 件（xinxiang-2023.txt）\n"
         "2. 灵宝市工业和信息化科技局 0 件（lingbao-2023.txt）"
     )
-    assert top.button_data() == ["q:chart"]
+    assert top.button_data() == ["q:chart", "q:src"]
     since = c.mark()
     await c.press_button(u, top, "q:chart")
     photo = await c.next_message(chat, since)
