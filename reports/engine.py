@@ -264,5 +264,12 @@ def _check_readable(report: Report, data: bytes) -> Report:
                               "This file does not look like an annual report on government information "
                               "disclosure: no title, sections or statistics tables were found.", Location())]
         return r
+    if doc.ocr_pages:  # figures OCR doubted: settled by the arithmetic, else unreadable
+        from reports.readers.ocr_settle import annotate, settle
+
+        confidence = settle(doc, parsed)
+        r.findings = check_report(parsed)
+        annotate(r.findings, confidence)
+        return r
     r.findings = check_report(parsed)
     return r

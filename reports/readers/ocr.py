@@ -30,6 +30,7 @@ MAX_PIXELS = 60_000_000  # an A4 page at 600 dpi is 35 Mpx
 DPI = 200  # PDF pages without text are rendered at this resolution
 DOUBT = 0.97  # a digit read with a lower probability is in doubt
 _CONFUSED = {"0": "8", "8": "0", "1": "7", "7": "1", "6": "5", "5": "6", "3": "8"}
+_DASH_READINGS = frozenset({"一", "一一", "_", "__", "-", "--", "－", "–", "—", "——", "~", "="})
 MAX_DOUBTS = 3  # doubtful digits in one cell whose other readings are offered (else: unreadable)
 
 Progress = Callable[[int, int], None]
@@ -176,7 +177,7 @@ def _missed(marks: object, boxes: list[tuple[int, int, int, int]], px_per_pt: fl
     min_h = 4.0 * px_per_pt  # a speck of dust or JPEG noise is smaller than any digit
     for i in range(1, n):
         x, y, bw, bh, _area = stats[i]
-        if bh >= min_h and bh <= 30 * px_per_pt and bw <= 60 * px_per_pt:
+        if max(bw, bh) >= min_h and bh <= 30 * px_per_pt and bw <= 60 * px_per_pt:  # a dash is flat
             keep[y:y + bh, x:x + bw] = 255
     if not keep.any():
         return []
@@ -196,6 +197,8 @@ def _cell_text(chars: list) -> str:
     text = plain(chars)
     if not chars:
         return text
+    if text in _DASH_READINGS:
+        text = "—"  # a dash alone in a cell (a zero marker) reads as 一 or _ as often as —
     conf = min(getattr(c, "prob", 1.0) for c in chars)
     doubts = [c for c in chars if c.ch.isdigit() and getattr(c, "prob", 1.0) < DOUBT]
     if conf >= DOUBT:

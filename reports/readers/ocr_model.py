@@ -11,7 +11,6 @@ table arithmetic may need it).
 from __future__ import annotations
 
 import math
-import os
 import threading
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -19,7 +18,7 @@ from pathlib import Path
 import numpy as np
 
 REC_HEIGHT = 48
-REC_BATCH = 24
+REC_BATCH = 8  # crops of alike width per run: little padding
 DET_SIDE = 1280  # detection sees the page at most this large (text stays > 10 px high on A4)
 
 
@@ -83,12 +82,15 @@ class Models:
             "Rec.model_path": str(models / _REC_MODEL),
             "EngineConfig.onnxruntime.intra_op_num_threads": threads,
             "EngineConfig.onnxruntime.inter_op_num_threads": 1,
+            "EngineConfig.onnxruntime.enable_cpu_mem_arena": False,
         }
         self._det = rapidocr.RapidOCR(params=params)
         opts = ort.SessionOptions()
         opts.intra_op_num_threads = threads
         opts.inter_op_num_threads = 1
         opts.log_severity_level = 3
+        # No busy waiting between operators: the two cores are shared with the other checks.
+        opts.add_session_config_entry("session.intra_op.allow_spinning", "0")
         self._rec = ort.InferenceSession(str(models / _REC_MODEL), opts, providers=["CPUExecutionProvider"])
         meta = self._rec.get_modelmeta().custom_metadata_map
         self._chars = ["", *meta["character"].splitlines(), " "]  # CTC blank first, space last
@@ -99,7 +101,7 @@ class Models:
     def get(cls) -> Models:
         with cls._lock:
             if cls._instance is None:
-                threads = max(1, min(2, os.cpu_count() or 1))
+                threads = 1  # one core per worker: the pool runs a check on each core
                 cls._instance = cls(threads)
             return cls._instance
 
