@@ -261,8 +261,9 @@ def read_image(data: bytes, *, max_pages: int | None = None, progress: Progress 
                         f"The image is too large ({header[0]}×{header[1]} pixels): send a smaller one.")
     gray = cv2.imdecode(np.frombuffer(data, np.uint8), cv2.IMREAD_GRAYSCALE)
     if gray is None or gray.size == 0:
-        raise ReadError("unreadable-file", "图片已损坏或格式不受支持：请发送 PNG 或 JPEG 图片。",
-                        "The image is damaged or in an unsupported format: send a PNG or JPEG picture.")
+        raise ReadError("not-a-report", "这张图片无法打开（已损坏或格式不受支持）：请发送报告的 PDF、Word 原文件，或清晰的 PNG/JPEG 表格照片。",
+                        "This picture cannot be opened (damaged or in an unsupported format): send the report's PDF "
+                        "or Word file, or a clear PNG/JPEG photo of the table.")
     if gray.shape[0] * gray.shape[1] > MAX_PIXELS:
         raise ReadError("too-large", "图片过大：请缩小后再发送。", "The image is too large: send a smaller one.")
     progress = progress or _settings["progress"]
@@ -272,6 +273,10 @@ def read_image(data: bytes, *, max_pages: int | None = None, progress: Progress 
     items = page_items(gray, max(0.5, gray.shape[1] / 595.0))
     doc = Document(kind="image", pages=1, ocr_pages=[1])
     _emit(doc, [(1, items)])
+    if not doc.lines:
+        raise ReadError("not-a-report", "这张图片里没有识别出文字：请发送报告的 PDF、Word 原文件，或清晰的表格照片。",
+                        "No text was found in this picture: send the report's PDF or Word file, or a clear photo "
+                        "of the table.")
     return doc
 
 

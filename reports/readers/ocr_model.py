@@ -14,12 +14,21 @@ import math
 import threading
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-import numpy as np
+if TYPE_CHECKING:
+    import numpy as np
 
 REC_HEIGHT = 48
 REC_BATCH = 8  # crops of alike width per run: little padding
 DET_SIDE = 1280  # detection sees the page at most this large (text stays > 10 px high on A4)
+
+
+def installed() -> bool:
+    """Whether the optional OCR packages are installed (without importing them)."""
+    from importlib.util import find_spec
+
+    return all(find_spec(m) is not None for m in ("rapidocr", "onnxruntime", "cv2"))
 
 
 def available() -> str | None:
@@ -67,6 +76,7 @@ class Models:
     _instance: Models | None = None
 
     def __init__(self, threads: int) -> None:
+        import numpy as np
         import onnxruntime as ort
         import rapidocr
 
@@ -120,6 +130,7 @@ class Models:
     def recognise(self, crops: list[np.ndarray]) -> list[Reading]:
         """Read crops of one text line each (grayscale)."""
         import cv2
+        import numpy as np
 
         ratios = [c.shape[1] / max(1, c.shape[0]) for c in crops]
         order = sorted(range(len(crops)), key=lambda i: ratios[i])
@@ -142,6 +153,8 @@ class Models:
 
     def _decode(self, pred: np.ndarray, step: float) -> Reading:
         """Greedy CTC decoding; a character's probability is the best over the time steps of its run."""
+        import numpy as np
+
         idx = pred.argmax(axis=1)
         reading = Reading()
         space = False
