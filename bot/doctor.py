@@ -127,8 +127,16 @@ def _font() -> Result:
     return Result("font", True, "Noto Sans SC found (table pictures)")
 
 
-def _ocr() -> Result:
-    return Result("ocr", None, "not installed: scanned reports without a text layer get `no-text-layer`")
+def _ocr(s: Any) -> Result:
+    from reports.readers.ocr_model import available, installed
+
+    if not installed():
+        return Result("ocr", None, "not installed: scanned reports without a text layer get `no-text-layer`")
+    reason = available()
+    if reason is not None:
+        return Result("ocr", False, reason)
+    pages = s.ocr_max_pages if s is not None else 20
+    return Result("ocr", True, f"PP-OCRv6 models found in the rapidocr package (scans of up to {pages} pages)")
 
 
 async def run(out: TextIO) -> int:
@@ -142,7 +150,7 @@ async def run(out: TextIO) -> int:
         results.append(await _bounded("redis", _redis(s)))
         if s.bot_token is not None or s.api_base is not None:
             results.append(await _bounded("bot api", _bot_api(s)))
-    results += [_font(), _ocr()]
+    results += [_font(), _ocr(s)]
     for r in results:
         print(r.line(), file=out)
     bad = [r for r in results if r.ok is False]

@@ -53,7 +53,8 @@ def create_dispatcher(
     owns_checker = checker is None
     chats = Chats(settings.language)
     checker = checker or Checker(settings.parse_workers, settings.parse_timeout,
-                                 per_chat=settings.parse_queue_per_chat)
+                                 per_chat=settings.parse_queue_per_chat, ocr_pages=settings.ocr_max_pages,
+                                 ocr_page_seconds=settings.ocr_page_seconds)
     dp = Dispatcher(
         storage=_fsm_storage(settings),
         settings=settings,

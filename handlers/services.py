@@ -138,10 +138,27 @@ class QueueFull(Exception):
     """This chat already has its share of files waiting or being checked."""
 
 
-def run_check(data: bytes, filename: str, timeout: float | None) -> Report:
-    """The worker's job: the engine itself (module-level, so it pickles by name)."""
-    import reports
+_conn: Connection | None = None  # in a worker: its pipe to the bot (progress messages go on it)
 
+
+def run_check(data: bytes, filename: str, timeout: float | None, ocr_pages: int | None = None,
+              ocr_page_seconds: float = 0.0) -> Report:
+    """The worker's job: the engine itself (module-level, so it pickles by name). A scan read by OCR
+    reports each page on the pipe, and its first page extends the engine's time bound by
+    `ocr_page_seconds` per page to read (the bot extends its own bound on the same message)."""
+    import reports
+    from reports.readers import ocr
+
+    def progress(page: int, pages: int) -> None:
+        if page == 1 and ocr_page_seconds > 0 and hasattr(signal, "setitimer"):
+            left = signal.getitimer(signal.ITIMER_REAL)[0]
+            if left > 0:
+                signal.setitimer(signal.ITIMER_REAL, left + pages * ocr_page_seconds)
+        if _conn is not None:
+            with contextlib.suppress(OSError, ValueError):
+                _conn.send(("progress", (page, pages)))
+
+    ocr.configure(max_pages=ocr_pages, progress=progress)
     return reports.check(data, filename, timeout=timeout)
 
 
@@ -175,6 +192,9 @@ def worker_main(conn: Connection, lifeline: Connection, owner_pid: int, max_byte
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C is the bot's to handle
     _limit_memory(max_bytes)
     import reports.engine  # noqa: F401 - imports the parsers once per worker
+
+    global _conn
+    _conn = conn
 
     try:
         conn.send(("ready", os.getpid()))
@@ -224,12 +244,16 @@ class _Worker:
             self.process.join(1)
 
 
+Progress = Callable[[int, int], None]
+
+
 @dataclass(eq=False)
 class _Job:
     chat: int | None
     args: tuple[Any, ...]
     future: asyncio.Future[Report]
     tries: int = 0
+    progress: Progress | None = None  # told (page, pages) as OCR reads a scan
 
 
 class Checker:
@@ -248,10 +272,14 @@ class Checker:
         *,
         memory_mb: int = 2048,
         per_chat: int = 2,
-        job: Callable[[bytes, str, float | None], Report] = run_check,
+        job: Callable[..., Report] = run_check,
+        ocr_pages: int | None = None,
+        ocr_page_seconds: float = 10.0,
     ) -> None:
         self.workers = workers
         self.timeout = timeout
+        self.ocr_pages = ocr_pages  # NIANBAO_OCR_MAX_PAGES (None: the engine's default)
+        self.ocr_page_seconds = ocr_page_seconds  # the time bound grows by this per page OCR reads
         self.memory = memory_mb * 1024 * 1024
         self.per_chat = per_chat
         self.job = job
@@ -339,13 +367,18 @@ class Checker:
 
     # ---- jobs
 
-    async def check(self, data: bytes, filename: str, *, chat: int | None = None, limit: bool = True) -> Report:
+    async def check(self, data: bytes, filename: str, *, chat: int | None = None, limit: bool = True,
+                    progress: Progress | None = None) -> Report:
         """The report of one file. `limit=False` for a job accepted before (resumed after a restart):
-        it is not refused, only queued in its chat's turn."""
+        it is not refused, only queued in its chat's turn. `progress(page, pages)` is told of each
+        page OCR reads."""
         if limit and not self.accepts(chat):
             raise QueueFull(chat)
         self._closed = False
-        job = _Job(chat, (data, filename, self.timeout), asyncio.get_running_loop().create_future())
+        args: tuple[Any, ...] = (data, filename, self.timeout)
+        if self.job is run_check:
+            args += (self.ocr_pages, self.ocr_page_seconds)
+        job = _Job(chat, args, asyncio.get_running_loop().create_future(), progress=progress)
         self._held[chat] += 1
         self._queues.setdefault(chat, deque()).append(job)
         if chat not in self._order:
@@ -417,8 +450,18 @@ class Checker:
             job.tries += 1
             worker.conn.send((self.job, job.args))
             # The engine bounds itself with the same timeout; the kill is for code it cannot interrupt.
-            await _readable(worker.conn, self.timeout + 1.0)
-            kind, value = worker.conn.recv()
+            deadline = started + self.timeout + 1.0
+            while True:
+                await _readable(worker.conn, max(0.0, deadline - time.monotonic()))
+                kind, value = worker.conn.recv()
+                if kind != "progress":
+                    break
+                page, pages = value
+                if page == 1:  # OCR: the bound grows with the pages to read, as the engine's does
+                    deadline += pages * self.ocr_page_seconds
+                if job.progress is not None:
+                    with contextlib.suppress(Exception):
+                        job.progress(page, pages)
             keep = True
             if job.future.done():
                 pass

@@ -196,6 +196,7 @@ class Finding:
     expected: Any = None
     actual: Any = None
     raw: str | None = None
+    ocr_confidence: float | None = None  # the figure was read by OCR, with this confidence (0-1)
 
     def message(self, lang: str = "zh") -> str:
         return self.message_zh if lang == "zh" else self.message_en
@@ -214,6 +215,8 @@ class Finding:
             out["actual"] = self.actual
         if self.raw is not None:
             out["raw"] = self.raw
+        if self.ocr_confidence is not None:
+            out["ocr_confidence"] = self.ocr_confidence
         return out
 
 

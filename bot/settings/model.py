@@ -28,6 +28,8 @@ class Settings(BaseSettings):
     parse_timeout: float = Field(30.0, gt=0)  # seconds for one file in the worker process
     parse_workers: int = Field(2, ge=1)
     parse_queue_per_chat: int = Field(2, ge=1)  # files one chat may have waiting or being checked
+    ocr_max_pages: int = Field(20, ge=1)  # pages of a scan read by OCR; a longer scan is refused
+    ocr_page_seconds: float = Field(10.0, gt=0)  # the time bound of a scan grows by this per page
     job_lease: float = Field(60.0, ge=1)  # seconds a bot process holds a document job without renewing it
     job_sweep: float = Field(15.0, ge=0.1)  # seconds between looks for jobs left by a killed process
     dedup_ttl: int = Field(86400, ge=60)  # seconds a webhook update_id is remembered (Redis or memory)

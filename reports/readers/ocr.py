@@ -30,6 +30,7 @@ MAX_PIXELS = 60_000_000  # an A4 page at 600 dpi is 35 Mpx
 DPI = 200  # PDF pages without text are rendered at this resolution
 DOUBT = 0.97  # a digit read with a lower probability is in doubt
 _CONFUSED = {"0": "8", "8": "0", "1": "7", "7": "1", "6": "5", "5": "6", "3": "8"}
+_DASH_READINGS = frozenset({"一", "一一", "_", "__", "-", "--", "－", "–", "—", "——", "~", "="})
 MAX_DOUBTS = 3  # doubtful digits in one cell whose other readings are offered (else: unreadable)
 
 Progress = Callable[[int, int], None]
@@ -176,7 +177,7 @@ def _missed(marks: object, boxes: list[tuple[int, int, int, int]], px_per_pt: fl
     min_h = 4.0 * px_per_pt  # a speck of dust or JPEG noise is smaller than any digit
     for i in range(1, n):
         x, y, bw, bh, _area = stats[i]
-        if bh >= min_h and bh <= 30 * px_per_pt and bw <= 60 * px_per_pt:
+        if max(bw, bh) >= min_h and bh <= 30 * px_per_pt and bw <= 60 * px_per_pt:  # a dash is flat
             keep[y:y + bh, x:x + bw] = 255
     if not keep.any():
         return []
@@ -196,6 +197,8 @@ def _cell_text(chars: list) -> str:
     text = plain(chars)
     if not chars:
         return text
+    if text in _DASH_READINGS:
+        text = "—"  # a dash alone in a cell (a zero marker) reads as 一 or _ as often as —
     conf = min(getattr(c, "prob", 1.0) for c in chars)
     doubts = [c for c in chars if c.ch.isdigit() and getattr(c, "prob", 1.0) < DOUBT]
     if conf >= DOUBT:
@@ -258,8 +261,9 @@ def read_image(data: bytes, *, max_pages: int | None = None, progress: Progress 
                         f"The image is too large ({header[0]}×{header[1]} pixels): send a smaller one.")
     gray = cv2.imdecode(np.frombuffer(data, np.uint8), cv2.IMREAD_GRAYSCALE)
     if gray is None or gray.size == 0:
-        raise ReadError("unreadable-file", "图片已损坏或格式不受支持：请发送 PNG 或 JPEG 图片。",
-                        "The image is damaged or in an unsupported format: send a PNG or JPEG picture.")
+        raise ReadError("not-a-report", "这张图片无法打开（已损坏或格式不受支持）：请发送报告的 PDF、Word 原文件，或清晰的 PNG/JPEG 表格照片。",
+                        "This picture cannot be opened (damaged or in an unsupported format): send the report's PDF "
+                        "or Word file, or a clear PNG/JPEG photo of the table.")
     if gray.shape[0] * gray.shape[1] > MAX_PIXELS:
         raise ReadError("too-large", "图片过大：请缩小后再发送。", "The image is too large: send a smaller one.")
     progress = progress or _settings["progress"]
@@ -269,6 +273,10 @@ def read_image(data: bytes, *, max_pages: int | None = None, progress: Progress 
     items = page_items(gray, max(0.5, gray.shape[1] / 595.0))
     doc = Document(kind="image", pages=1, ocr_pages=[1])
     _emit(doc, [(1, items)])
+    if not doc.lines:
+        raise ReadError("not-a-report", "这张图片里没有识别出文字：请发送报告的 PDF、Word 原文件，或清晰的表格照片。",
+                        "No text was found in this picture: send the report's PDF or Word file, or a clear photo "
+                        "of the table.")
     return doc
 
 

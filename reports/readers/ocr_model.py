@@ -11,16 +11,24 @@ table arithmetic may need it).
 from __future__ import annotations
 
 import math
-import os
 import threading
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-import numpy as np
+if TYPE_CHECKING:
+    import numpy as np
 
 REC_HEIGHT = 48
-REC_BATCH = 24
+REC_BATCH = 8  # crops of alike width per run: little padding
 DET_SIDE = 1280  # detection sees the page at most this large (text stays > 10 px high on A4)
+
+
+def installed() -> bool:
+    """Whether the optional OCR packages are installed (without importing them)."""
+    from importlib.util import find_spec
+
+    return all(find_spec(m) is not None for m in ("rapidocr", "onnxruntime", "cv2"))
 
 
 def available() -> str | None:
@@ -68,6 +76,7 @@ class Models:
     _instance: Models | None = None
 
     def __init__(self, threads: int) -> None:
+        import numpy as np
         import onnxruntime as ort
         import rapidocr
 
@@ -83,12 +92,15 @@ class Models:
             "Rec.model_path": str(models / _REC_MODEL),
             "EngineConfig.onnxruntime.intra_op_num_threads": threads,
             "EngineConfig.onnxruntime.inter_op_num_threads": 1,
+            "EngineConfig.onnxruntime.enable_cpu_mem_arena": False,
         }
         self._det = rapidocr.RapidOCR(params=params)
         opts = ort.SessionOptions()
         opts.intra_op_num_threads = threads
         opts.inter_op_num_threads = 1
         opts.log_severity_level = 3
+        # No busy waiting between operators: the two cores are shared with the other checks.
+        opts.add_session_config_entry("session.intra_op.allow_spinning", "0")
         self._rec = ort.InferenceSession(str(models / _REC_MODEL), opts, providers=["CPUExecutionProvider"])
         meta = self._rec.get_modelmeta().custom_metadata_map
         self._chars = ["", *meta["character"].splitlines(), " "]  # CTC blank first, space last
@@ -99,7 +111,7 @@ class Models:
     def get(cls) -> Models:
         with cls._lock:
             if cls._instance is None:
-                threads = max(1, min(2, os.cpu_count() or 1))
+                threads = 1  # one core per worker: the pool runs a check on each core
                 cls._instance = cls(threads)
             return cls._instance
 
@@ -118,6 +130,7 @@ class Models:
     def recognise(self, crops: list[np.ndarray]) -> list[Reading]:
         """Read crops of one text line each (grayscale)."""
         import cv2
+        import numpy as np
 
         ratios = [c.shape[1] / max(1, c.shape[0]) for c in crops]
         order = sorted(range(len(crops)), key=lambda i: ratios[i])
@@ -140,6 +153,8 @@ class Models:
 
     def _decode(self, pred: np.ndarray, step: float) -> Reading:
         """Greedy CTC decoding; a character's probability is the best over the time steps of its run."""
+        import numpy as np
+
         idx = pred.argmax(axis=1)
         reading = Reading()
         space = False

@@ -125,7 +125,7 @@ def _read(pdf: Any, data: bytes) -> Document:
     visible = sum(_visible(t) for t in texts)
     scanned = [i for i, t in enumerate(texts) if _visible(t) < _MIN_TEXT_PER_PAGE and _has_image(pages[i])]
     ocr = _ocr(pdf, scanned) if scanned else {}
-    if visible < _MIN_TEXT_PER_PAGE * n_pages and not ocr:
+    if visible < _MIN_TEXT_PER_PAGE * n_pages and not any(ocr.values()):
         raise ReadError(*_NO_TEXT, detail=f"{visible} characters on {n_pages} pages")
 
     doc = Document(kind="pdf", pages=n_pages, ocr_pages=[i + 1 for i in sorted(ocr)])
