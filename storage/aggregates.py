@@ -36,8 +36,8 @@ REBUILD_SQL: tuple[str, ...] = (
     "SELECT r.workspace_id, r.year, f.key, COALESCE(SUM(f.value), 0), COUNT(f.value), COUNT(*) "
     "FROM reports r JOIN figures f ON f.report_id = r.id "
     "WHERE r.superseded_by IS NULL AND r.year IS NOT NULL GROUP BY r.workspace_id, r.year, f.key",
-    "INSERT INTO report_totals (workspace_id, year, n_reports, n_published, published_ids) "
-    "SELECT workspace_id, year, COUNT(*), SUM(CASE WHEN published THEN 1 ELSE 0 END), "
+    "INSERT INTO report_totals (workspace_id, year, n_reports, n_published, report_ids, published_ids) "
+    "SELECT workspace_id, year, COUNT(*), SUM(CASE WHEN published THEN 1 ELSE 0 END), SUM(id), "
     "SUM(CASE WHEN published THEN id ELSE 0 END) FROM reports "
     "WHERE superseded_by IS NULL AND year IS NOT NULL GROUP BY workspace_id, year",
     "INSERT INTO ranked_figures (report_id, key, workspace_id, year, value) "
@@ -76,12 +76,14 @@ async def _apply(session: AsyncSession, report_id: int, sign: int) -> None:
         "n_values = figure_totals.n_values + excluded.n_values, n_reports = figure_totals.n_reports + excluded.n_reports"
     ), params)
     await session.execute(text(
-        "INSERT INTO report_totals (workspace_id, year, n_reports, n_published, published_ids) "
-        "VALUES (:ws, :year, :sign, :pub, :pub_ids) "
+        "INSERT INTO report_totals (workspace_id, year, n_reports, n_published, report_ids, published_ids) "
+        "VALUES (:ws, :year, :sign, :pub, :ids, :pub_ids) "
         "ON CONFLICT (workspace_id, year) DO UPDATE SET n_reports = report_totals.n_reports + excluded.n_reports, "
         "n_published = report_totals.n_published + excluded.n_published, "
+        "report_ids = report_totals.report_ids + excluded.report_ids, "
         "published_ids = report_totals.published_ids + excluded.published_ids"
-    ), {**params, "pub": sign if published else 0, "pub_ids": sign * report_id if published else 0})
+    ), {**params, "pub": sign if published else 0, "ids": sign * report_id,
+                  "pub_ids": sign * report_id if published else 0})
     if sign > 0:
         await session.execute(text(
             "INSERT INTO ranked_figures (report_id, key, workspace_id, year, value) "
@@ -247,6 +249,26 @@ async def rank(session: AsyncSession, ws_ids: Sequence[int], year: int, key: str
     sign = -1 if order == "desc" else 1
     out.sort(key=lambda x: (sign * float(x.value or 0), x.agency is not None, x.agency or "", x.id))
     return out[:n]
+
+
+async def sample(session: AsyncSession, ws_ids: Sequence[int], year: int, n: int, *,
+                 with_published: bool = False) -> list[Ranked] | None:
+    """n of the reports of `year` the workspaces see (those of the lowest agency ids, read in the order
+    of ix_reports_year_current), by agency name: the sources named under a sum; None as sum_over."""
+    scope = await _exact(session, ws_ids, year, with_published)
+    if scope is None:
+        return None
+    r, a = Report.__table__, Agency.__table__
+    rows = (await session.execute(
+        select(r.c.id, r.c.agency_id, r.c.year, r.c.file_name, r.c.verdict, r.c.error_count,
+               func.coalesce(a.c.name, r.c.agency_name))
+        .select_from(r.outerjoin(a, a.c.id == r.c.agency_id))
+        .where(r.c.year == year, r.c.superseded_by.is_(None), r.c.workspace_id.in_(scope or [-1]))
+        .order_by(r.c.agency_id).limit(n)
+    )).all()
+    out = [Ranked(rid, None, aid, y, f, verdict, errors, name) for rid, aid, y, f, verdict, errors, name in rows]
+    out.sort(key=lambda x: (x.agency is not None, x.agency or "", x.id))
+    return out
 
 
 async def years(session: AsyncSession, ws_ids: Sequence[int], *, with_published: bool = False) -> list[int]:

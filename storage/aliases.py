@@ -23,10 +23,11 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from reports.questions.agencies import BLOCKED, EN_BODY, SUFFIXES, _entry
 from storage.models import Agency, AgencyAlias, Report
 
-SMALL_STORE = 2000  # up to this many agencies a question is parsed against every name, as before
+SMALL_STORE = 500  # up to this many agencies a question is parsed against every name, as before
 MAX_KEY = 40  # the longest key looked up in a question (agency names are at most 200 characters)
 MAX_TEXT = 200  # characters of a question scanned for keys
 CANDIDATE_LIMIT = 5000  # names handed to the parser at most
+NEIGHBOURS = 5  # names per two-character prefix offered for suggestions when no key matches
 _GENERIC = frozenset((*SUFFIXES, "政府"))
 
 
@@ -81,10 +82,10 @@ def _param(dialect: str, values: list[Any]) -> Any:
 
 
 async def resolve_agency(session: AsyncSession, text: str, *, visible: Sequence[int] | None = None,
-                         with_published: bool = True) -> list[str] | None:
-    """The stored names `text` can mean, by agency id (the parser's list of names for it); None when
-    the store holds few enough agencies to give the parser every name. `visible`: only agencies with
-    a current report in these workspaces (or, with_published, a published one)."""
+                         with_published: bool = True) -> list[tuple[int, str]] | None:
+    """The stored agencies `text` can mean, as (id, name) by id (the parser's list of names for it);
+    None when the store holds few enough agencies to give the parser every name. `visible`: only
+    agencies with a current report in these workspaces (or, with_published, a published one)."""
     top = (await session.execute(select(func.max(Agency.id)))).scalar() or 0
     if top <= SMALL_STORE:
         return None
@@ -106,11 +107,14 @@ async def resolve_agency(session: AsyncSession, text: str, *, visible: Sequence[
     if visible is not None and picked:
         picked = await _visible_only(session, picked, visible, with_published)
     if not picked:
-        return []
+        # No stored key in the question: the parser still needs names to tell an unknown agency
+        # ("火星市教育局") from none at all. Its fallback suggestions are the first stored names, and
+        # the names sharing a two-character prefix with the question's Chinese come close.
+        picked = await _neighbours(session, text, visible, with_published)
     names = dict((await session.execute(
         select(Agency.id, Agency.name).where(Agency.id.in_(sorted(picked)[:CANDIDATE_LIMIT]))
     )).all())
-    return [names[i] for i in sorted(names)]
+    return [(i, names[i]) for i in sorted(names)]
 
 
 def _pick(rows: Sequence[Any]) -> set[int]:
@@ -135,7 +139,8 @@ def _pick(rows: Sequence[Any]) -> set[int]:
         chosen = {aid for aid, s in scores.items() if s == best}
     covered = {k for k, ids in by_key.items() if chosen & set(ids)}
     for k, ids in by_key.items():
-        if k not in covered:
+        # Also the first agency of each region: the parser names the region as that one prints it.
+        if k not in covered or k in region_keys:
             chosen.add(min(ids))
     return chosen
 
@@ -148,3 +153,23 @@ async def _visible_only(session: AsyncSession, ids: set[int], ws: Sequence[int],
         cond = or_(cond, Report.published.is_(True))
     q = select(Report.agency_id).where(Report.agency_id.in_(sorted(ids)), Report.superseded_by.is_(None), cond)
     return set((await session.execute(q.distinct())).scalars())
+
+
+async def _neighbours(session: AsyncSession, text: str, visible: Sequence[int] | None,
+                      with_published: bool) -> set[int]:
+    q = select(Agency.id).order_by(Agency.id).limit(3 * NEIGHBOURS)
+    first = set(list((await session.execute(q)).scalars()))
+    if visible is not None:
+        first = await _visible_only(session, first, visible, with_published)
+    picked = set(sorted(first)[:3])
+    s = unicodedata.normalize("NFKC", text)[:MAX_TEXT]
+    pairs = dict.fromkeys(m.group(0)[i:i + 2] for m in re.finditer(r"[\u4e00-\u9fff]{2,}", s)
+                          for i in range(len(m.group(0)) - 1))
+    for pair in list(pairs)[:20]:
+        # A prefix range of the alias key index (the same on SQLite and PostgreSQL).
+        q = (select(AgencyAlias.agency_id).where(AgencyAlias.key >= pair, AgencyAlias.key < pair + "\uffff",
+                                                 AgencyAlias.generic.is_(False)).limit(NEIGHBOURS))
+        picked.update((await session.execute(q)).scalars())
+    if visible is not None:
+        picked = await _visible_only(session, picked, visible, with_published)
+    return picked
