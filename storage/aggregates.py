@@ -143,9 +143,11 @@ def _scope(ws_ids: Sequence[int]) -> list[int]:
     return sorted({w for w in ws_ids if w is not None})
 
 
-async def _exact(session: AsyncSession, ws_ids: Sequence[int], year: int, with_published: bool) -> list[int] | None:
-    """The visible workspaces holding reports of `year` when their totals add up to exactly what
-    is visible (no published report from elsewhere, no agency and year in two of them); else None."""
+async def _exact(session: AsyncSession, ws_ids: Sequence[int], year: int,
+                 with_published: bool) -> dict[int, int] | None:
+    """The visible workspaces holding reports of `year`, with how many each holds, when their totals
+    add up to exactly what is visible (no published report from elsewhere, no agency and year in two
+    of them); else None."""
     rows = (await session.execute(
         select(ReportTotal.workspace_id, ReportTotal.n_reports, ReportTotal.n_published)
         .where(ReportTotal.year == year, ReportTotal.n_reports > 0)
@@ -168,19 +170,14 @@ async def _exact(session: AsyncSession, ws_ids: Sequence[int], year: int, with_p
         )).first()
         if shared is not None:
             return None
-    return [w for w, _ in mine]
+    return dict(mine)
 
 
 async def count_reports(session: AsyncSession, ws_ids: Sequence[int], year: int, *,
                         with_published: bool = False) -> int | None:
     """How many reports of `year` the workspaces see; None when the totals cannot tell exactly."""
     scope = await _exact(session, ws_ids, year, with_published)
-    if scope is None:
-        return None
-    if not scope:
-        return 0
-    q = select(func.sum(ReportTotal.n_reports)).where(ReportTotal.year == year, ReportTotal.workspace_id.in_(scope))
-    return int((await session.execute(q)).scalar() or 0)
+    return None if scope is None else sum(scope.values())
 
 
 async def sum_over(session: AsyncSession, ws_ids: Sequence[int], year: int, keys: Sequence[str], *,
@@ -193,17 +190,15 @@ async def sum_over(session: AsyncSession, ws_ids: Sequence[int], year: int, keys
         return None
     if not scope:
         return (None, 0)
-    n_reports = (await session.execute(
-        select(func.sum(ReportTotal.n_reports)).where(ReportTotal.year == year, ReportTotal.workspace_id.in_(scope))
-    )).scalar() or 0
+    n_reports = sum(scope.values())
     rows = (await session.execute(
         select(FigureTotal.key, func.sum(FigureTotal.total), func.sum(FigureTotal.n_values))
-        .where(FigureTotal.year == year, FigureTotal.workspace_id.in_(scope), FigureTotal.key.in_(list(keys)))
+        .where(FigureTotal.year == year, FigureTotal.workspace_id.in_(list(scope)), FigureTotal.key.in_(list(keys)))
         .group_by(FigureTotal.key)
     )).all()
     if len(rows) != len(set(keys)) or any(int(n) != n_reports for _, _, n in rows):
         return None  # a blank or missing figure somewhere: that report's value needs its fallback keys
-    return (round(sum(float(t) for _, t, _ in rows), 6), int(n_reports))
+    return (round(sum(float(t) for _, t, _ in rows), 6), n_reports)
 
 
 async def rank(session: AsyncSession, ws_ids: Sequence[int], year: int, key: str, n: int, order: str = "desc", *,
@@ -218,18 +213,14 @@ async def rank(session: AsyncSession, ws_ids: Sequence[int], year: int, key: str
         return None
     if not scope:
         return []
-    counts = dict((await session.execute(
-        select(ReportTotal.workspace_id, ReportTotal.n_reports).where(ReportTotal.year == year,
-                                                                      ReportTotal.workspace_id.in_(scope))
-    )).all())
     have = dict((await session.execute(
         select(FigureTotal.workspace_id, FigureTotal.n_values).where(
-            FigureTotal.year == year, FigureTotal.workspace_id.in_(scope), FigureTotal.key == key)
+            FigureTotal.year == year, FigureTotal.workspace_id.in_(list(scope)), FigureTotal.key == key)
     )).all())
-    if any(have.get(w, 0) != c for w, c in counts.items()):
+    if any(have.get(w, 0) != c for w, c in scope.items()):
         return None
     rf = RankedFigure.__table__
-    cond = and_(rf.c.workspace_id.in_(scope), rf.c.year == year, rf.c.key == key)
+    cond = and_(rf.c.workspace_id.in_(list(scope)), rf.c.year == year, rf.c.key == key)
     by = rf.c.value.desc() if order == "desc" else rf.c.value.asc()
     top = (await session.execute(select(rf.c.value).where(cond).order_by(by).limit(n))).scalars().all()
     if not top:
@@ -263,7 +254,7 @@ async def sample(session: AsyncSession, ws_ids: Sequence[int], year: int, n: int
         select(r.c.id, r.c.agency_id, r.c.year, r.c.file_name, r.c.verdict, r.c.error_count,
                func.coalesce(a.c.name, r.c.agency_name))
         .select_from(r.outerjoin(a, a.c.id == r.c.agency_id))
-        .where(r.c.year == year, r.c.superseded_by.is_(None), r.c.workspace_id.in_(scope or [-1]))
+        .where(r.c.year == year, r.c.superseded_by.is_(None), r.c.workspace_id.in_(list(scope) or [-1]))
         .order_by(r.c.agency_id).limit(n)
     )).all()
     out = [Ranked(rid, None, aid, y, f, verdict, errors, name) for rid, aid, y, f, verdict, errors, name in rows]

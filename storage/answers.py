@@ -138,12 +138,15 @@ class _View:
 _CACHE: weakref.WeakKeyDictionary[Any, OrderedDict[Any, _View]] = weakref.WeakKeyDictionary()
 _LOADING: weakref.WeakKeyDictionary[Any, dict[Any, asyncio.Future[_View]]] = weakref.WeakKeyDictionary()
 PARTIAL_VIEWS = 64  # partial views kept per engine (whole views: one per workspace set)
+_LIBRARY: weakref.WeakKeyDictionary[Any, int] = weakref.WeakKeyDictionary()
+_YEARS: weakref.WeakKeyDictionary[Any, tuple[Any, list[int]]] = weakref.WeakKeyDictionary()  # by stamp
 PARSE_CACHE = 1024  # parsed questions kept per view (the parse depends on the view's names and years)
 
 
 def invalidate_cache() -> None:
     """Forget every cached view (the cache also notices new saves by itself)."""
     _CACHE.clear()
+    _YEARS.clear()
 
 
 _R, _F, _A, _T = Report.__table__, Figure.__table__, Agency.__table__, ReportTotal.__table__
@@ -255,7 +258,9 @@ async def _load(session: AsyncSession, workspaces: Sequence[int] | None, part: A
     every year) makes a partial view of those reports only. The stamp is read first: a change landing
     while the rows load makes the next check fail and the view load again, never the other way round."""
     stamp = (generation(_engine(session)), *(await session.execute(_stamp(part is not None))).one())
-    library_id = (await session.execute(select(Workspace.id).where(Workspace.name == LIBRARY))).scalar_one_or_none()
+    library_id = _LIBRARY.get(_engine(session))
+    if library_id is None:
+        library_id = (await session.execute(select(Workspace.id).where(Workspace.name == LIBRARY))).scalar_one_or_none()
     cond, prefer = _visible(workspaces, library_id)
     if part is not None and part[0] == "agencies":
         cond = and_(cond, Report.agency_id.in_(list(part[1])))
@@ -293,7 +298,12 @@ async def _load(session: AsyncSession, workspaces: Sequence[int] | None, part: A
         ids.setdefault(agency_names[aid], []).append(aid)
     if part is not None:  # the years of every visible report, from the yearly totals
         ws, with_published = _scope(workspaces, library_id)
-        years = await aggregates.years(session, ws, with_published=with_published)
+        known = _YEARS.get(_engine(session))
+        if known is not None and known[0] == (stamp, tuple(ws)):
+            years = known[1]
+        else:
+            years = await aggregates.years(session, ws, with_published=with_published)
+            _YEARS[_engine(session)] = ((stamp, tuple(ws)), years)
     return _View(stamp, library_id, list(ids), ids, years, by_agency, by_year, ordered, partial=part is not None)
 
 
@@ -391,7 +401,12 @@ async def answer(session: AsyncSession, text: str, *, workspaces: Sequence[int] 
 async def _names_part(session: AsyncSession, workspaces: Sequence[int] | None, text: str) -> Any:
     """In a large store, the part of the view a question needs: the agencies its words can name
     (storage.aliases, by index); None in a small one, whose view holds every visible report."""
-    library_id = (await session.execute(select(Workspace.id).where(Workspace.name == LIBRARY))).scalar_one_or_none()
+    engine = _engine(session)
+    library_id = _LIBRARY.get(engine)
+    if library_id is None:  # the library's id never changes once it exists
+        library_id = (await session.execute(select(Workspace.id).where(Workspace.name == LIBRARY))).scalar_one_or_none()
+        if library_id is not None:
+            _LIBRARY[engine] = library_id
     ws, with_published = _scope(workspaces, library_id)
     found = await aliases.resolve_agency(session, text, visible=ws, with_published=with_published)
     return None if found is None else ("agencies", tuple(i for i, _ in found))
