@@ -36,8 +36,8 @@ REBUILD_SQL: tuple[str, ...] = (
     "SELECT r.workspace_id, r.year, f.key, COALESCE(SUM(f.value), 0), COUNT(f.value), COUNT(*) "
     "FROM reports r JOIN figures f ON f.report_id = r.id "
     "WHERE r.superseded_by IS NULL AND r.year IS NOT NULL GROUP BY r.workspace_id, r.year, f.key",
-    "INSERT INTO report_totals (workspace_id, year, n_reports, n_published, published_ids) "
-    "SELECT workspace_id, year, COUNT(*), SUM(CASE WHEN published THEN 1 ELSE 0 END), "
+    "INSERT INTO report_totals (workspace_id, year, n_reports, n_published, report_ids, published_ids) "
+    "SELECT workspace_id, year, COUNT(*), SUM(CASE WHEN published THEN 1 ELSE 0 END), SUM(id), "
     "SUM(CASE WHEN published THEN id ELSE 0 END) FROM reports "
     "WHERE superseded_by IS NULL AND year IS NOT NULL GROUP BY workspace_id, year",
     "INSERT INTO ranked_figures (report_id, key, workspace_id, year, value) "
@@ -76,12 +76,14 @@ async def _apply(session: AsyncSession, report_id: int, sign: int) -> None:
         "n_values = figure_totals.n_values + excluded.n_values, n_reports = figure_totals.n_reports + excluded.n_reports"
     ), params)
     await session.execute(text(
-        "INSERT INTO report_totals (workspace_id, year, n_reports, n_published, published_ids) "
-        "VALUES (:ws, :year, :sign, :pub, :pub_ids) "
+        "INSERT INTO report_totals (workspace_id, year, n_reports, n_published, report_ids, published_ids) "
+        "VALUES (:ws, :year, :sign, :pub, :ids, :pub_ids) "
         "ON CONFLICT (workspace_id, year) DO UPDATE SET n_reports = report_totals.n_reports + excluded.n_reports, "
         "n_published = report_totals.n_published + excluded.n_published, "
+        "report_ids = report_totals.report_ids + excluded.report_ids, "
         "published_ids = report_totals.published_ids + excluded.published_ids"
-    ), {**params, "pub": sign if published else 0, "pub_ids": sign * report_id if published else 0})
+    ), {**params, "pub": sign if published else 0, "ids": sign * report_id,
+                  "pub_ids": sign * report_id if published else 0})
     if sign > 0:
         await session.execute(text(
             "INSERT INTO ranked_figures (report_id, key, workspace_id, year, value) "
@@ -141,9 +143,11 @@ def _scope(ws_ids: Sequence[int]) -> list[int]:
     return sorted({w for w in ws_ids if w is not None})
 
 
-async def _exact(session: AsyncSession, ws_ids: Sequence[int], year: int, with_published: bool) -> list[int] | None:
-    """The visible workspaces holding reports of `year` when their totals add up to exactly what
-    is visible (no published report from elsewhere, no agency and year in two of them); else None."""
+async def _exact(session: AsyncSession, ws_ids: Sequence[int], year: int,
+                 with_published: bool) -> dict[int, int] | None:
+    """The visible workspaces holding reports of `year`, with how many each holds, when their totals
+    add up to exactly what is visible (no published report from elsewhere, no agency and year in two
+    of them); else None."""
     rows = (await session.execute(
         select(ReportTotal.workspace_id, ReportTotal.n_reports, ReportTotal.n_published)
         .where(ReportTotal.year == year, ReportTotal.n_reports > 0)
@@ -166,19 +170,14 @@ async def _exact(session: AsyncSession, ws_ids: Sequence[int], year: int, with_p
         )).first()
         if shared is not None:
             return None
-    return [w for w, _ in mine]
+    return dict(mine)
 
 
 async def count_reports(session: AsyncSession, ws_ids: Sequence[int], year: int, *,
                         with_published: bool = False) -> int | None:
     """How many reports of `year` the workspaces see; None when the totals cannot tell exactly."""
     scope = await _exact(session, ws_ids, year, with_published)
-    if scope is None:
-        return None
-    if not scope:
-        return 0
-    q = select(func.sum(ReportTotal.n_reports)).where(ReportTotal.year == year, ReportTotal.workspace_id.in_(scope))
-    return int((await session.execute(q)).scalar() or 0)
+    return None if scope is None else sum(scope.values())
 
 
 async def sum_over(session: AsyncSession, ws_ids: Sequence[int], year: int, keys: Sequence[str], *,
@@ -191,17 +190,15 @@ async def sum_over(session: AsyncSession, ws_ids: Sequence[int], year: int, keys
         return None
     if not scope:
         return (None, 0)
-    n_reports = (await session.execute(
-        select(func.sum(ReportTotal.n_reports)).where(ReportTotal.year == year, ReportTotal.workspace_id.in_(scope))
-    )).scalar() or 0
+    n_reports = sum(scope.values())
     rows = (await session.execute(
         select(FigureTotal.key, func.sum(FigureTotal.total), func.sum(FigureTotal.n_values))
-        .where(FigureTotal.year == year, FigureTotal.workspace_id.in_(scope), FigureTotal.key.in_(list(keys)))
+        .where(FigureTotal.year == year, FigureTotal.workspace_id.in_(list(scope)), FigureTotal.key.in_(list(keys)))
         .group_by(FigureTotal.key)
     )).all()
     if len(rows) != len(set(keys)) or any(int(n) != n_reports for _, _, n in rows):
         return None  # a blank or missing figure somewhere: that report's value needs its fallback keys
-    return (round(sum(float(t) for _, t, _ in rows), 6), int(n_reports))
+    return (round(sum(float(t) for _, t, _ in rows), 6), n_reports)
 
 
 async def rank(session: AsyncSession, ws_ids: Sequence[int], year: int, key: str, n: int, order: str = "desc", *,
@@ -216,18 +213,14 @@ async def rank(session: AsyncSession, ws_ids: Sequence[int], year: int, key: str
         return None
     if not scope:
         return []
-    counts = dict((await session.execute(
-        select(ReportTotal.workspace_id, ReportTotal.n_reports).where(ReportTotal.year == year,
-                                                                      ReportTotal.workspace_id.in_(scope))
-    )).all())
     have = dict((await session.execute(
         select(FigureTotal.workspace_id, FigureTotal.n_values).where(
-            FigureTotal.year == year, FigureTotal.workspace_id.in_(scope), FigureTotal.key == key)
+            FigureTotal.year == year, FigureTotal.workspace_id.in_(list(scope)), FigureTotal.key == key)
     )).all())
-    if any(have.get(w, 0) != c for w, c in counts.items()):
+    if any(have.get(w, 0) != c for w, c in scope.items()):
         return None
     rf = RankedFigure.__table__
-    cond = and_(rf.c.workspace_id.in_(scope), rf.c.year == year, rf.c.key == key)
+    cond = and_(rf.c.workspace_id.in_(list(scope)), rf.c.year == year, rf.c.key == key)
     by = rf.c.value.desc() if order == "desc" else rf.c.value.asc()
     top = (await session.execute(select(rf.c.value).where(cond).order_by(by).limit(n))).scalars().all()
     if not top:
@@ -247,6 +240,26 @@ async def rank(session: AsyncSession, ws_ids: Sequence[int], year: int, key: str
     sign = -1 if order == "desc" else 1
     out.sort(key=lambda x: (sign * float(x.value or 0), x.agency is not None, x.agency or "", x.id))
     return out[:n]
+
+
+async def sample(session: AsyncSession, ws_ids: Sequence[int], year: int, n: int, *,
+                 with_published: bool = False) -> list[Ranked] | None:
+    """n of the reports of `year` the workspaces see (those of the lowest agency ids, read in the order
+    of ix_reports_year_current), by agency name: the sources named under a sum; None as sum_over."""
+    scope = await _exact(session, ws_ids, year, with_published)
+    if scope is None:
+        return None
+    r, a = Report.__table__, Agency.__table__
+    rows = (await session.execute(
+        select(r.c.id, r.c.agency_id, r.c.year, r.c.file_name, r.c.verdict, r.c.error_count,
+               func.coalesce(a.c.name, r.c.agency_name))
+        .select_from(r.outerjoin(a, a.c.id == r.c.agency_id))
+        .where(r.c.year == year, r.c.superseded_by.is_(None), r.c.workspace_id.in_(list(scope) or [-1]))
+        .order_by(r.c.agency_id).limit(n)
+    )).all()
+    out = [Ranked(rid, None, aid, y, f, verdict, errors, name) for rid, aid, y, f, verdict, errors, name in rows]
+    out.sort(key=lambda x: (x.agency is not None, x.agency or "", x.id))
+    return out
 
 
 async def years(session: AsyncSession, ws_ids: Sequence[int], *, with_published: bool = False) -> list[int]:

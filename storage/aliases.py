@@ -13,20 +13,22 @@ from __future__ import annotations
 import json
 import re
 import unicodedata
+import weakref
 from collections.abc import Sequence
 from typing import Any
 
-from sqlalchemy import String, bindparam, func, insert, select
+from sqlalchemy import String, bindparam, exists, func, insert, or_, select, union_all
 from sqlalchemy.dialects.postgresql import ARRAY
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from reports.questions.agencies import BLOCKED, EN_BODY, SUFFIXES, _entry
 from storage.models import Agency, AgencyAlias, Report
 
-SMALL_STORE = 2000  # up to this many agencies a question is parsed against every name, as before
+SMALL_STORE = 500  # up to this many agencies a question is parsed against every name, as before
 MAX_KEY = 40  # the longest key looked up in a question (agency names are at most 200 characters)
 MAX_TEXT = 200  # characters of a question scanned for keys
 CANDIDATE_LIMIT = 5000  # names handed to the parser at most
+NEIGHBOURS = 5  # names per two-character prefix offered for suggestions when no key matches
 _GENERIC = frozenset((*SUFFIXES, "政府"))
 
 
@@ -80,37 +82,55 @@ def _param(dialect: str, values: list[Any]) -> Any:
     return values if dialect == "postgresql" else json.dumps(values, ensure_ascii=False)
 
 
+_LARGE: weakref.WeakKeyDictionary[Any, bool] = weakref.WeakKeyDictionary()  # engines past SMALL_STORE
+
+
 async def resolve_agency(session: AsyncSession, text: str, *, visible: Sequence[int] | None = None,
-                         with_published: bool = True) -> list[str] | None:
-    """The stored names `text` can mean, by agency id (the parser's list of names for it); None when
-    the store holds few enough agencies to give the parser every name. `visible`: only agencies with
-    a current report in these workspaces (or, with_published, a published one)."""
-    top = (await session.execute(select(func.max(Agency.id)))).scalar() or 0
-    if top <= SMALL_STORE:
-        return None
+                         with_published: bool = True) -> list[tuple[int, str]] | None:
+    """The stored agencies `text` can mean, as (id, name) by id (the parser's list of names for it);
+    None when the store holds few enough agencies to give the parser every name. `visible`: only
+    agencies with a current report in these workspaces (or, with_published, a published one)."""
+    engine = session.bind.sync_engine if hasattr(session.bind, "sync_engine") else session.bind
+    if not _LARGE.get(engine):
+        if ((await session.execute(select(func.max(Agency.id)))).scalar() or 0) <= SMALL_STORE:
+            return None
+        _LARGE[engine] = True  # agencies are not taken away: a large store stays large
     dialect = session.bind.dialect.name
     keys = question_keys(text)
     generic = sorted(_GENERIC.intersection(keys))
+    hit = select(AgencyAlias.agency_id, AgencyAlias.key, AgencyAlias.region, AgencyAlias.generic)
+    # The keys the question holds; a bare suffix only for the agencies another key found (it counts
+    # in their score).
+    named = select(AgencyAlias.agency_id).where(_keys_param(dialect, "keys"), AgencyAlias.generic.is_(False))
     rows = list((await session.execute(
-        select(AgencyAlias.agency_id, AgencyAlias.key, AgencyAlias.region, AgencyAlias.generic)
-        .where(_keys_param(dialect, "keys"), AgencyAlias.generic.is_(False)), {"keys": _param(dialect, keys)}
+        hit.where(_keys_param(dialect, "keys"),
+                  or_(AgencyAlias.generic.is_(False), AgencyAlias.agency_id.in_(named.scalar_subquery()))),
+        {"keys": _param(dialect, keys)},
     )).all())
     cands = sorted({r[0] for r in rows})
-    for k in generic:
-        # A bare suffix counts in the score of the candidates; alone it names two of its agencies.
-        q = select(AgencyAlias.agency_id, AgencyAlias.key, AgencyAlias.region, AgencyAlias.generic).where(
-            AgencyAlias.key == k)
-        q = q.where(AgencyAlias.agency_id.in_(cands)) if cands else q.order_by(AgencyAlias.agency_id).limit(2)
-        rows += (await session.execute(q)).all()
-    picked = _pick(rows)
-    if visible is not None and picked:
-        picked = await _visible_only(session, picked, visible, with_published)
-    if not picked:
-        return []
-    names = dict((await session.execute(
-        select(Agency.id, Agency.name).where(Agency.id.in_(sorted(picked)[:CANDIDATE_LIMIT]))
-    )).all())
-    return [names[i] for i in sorted(names)]
+    for k in generic if not cands else ():
+        # Alone it names two of its agencies, so the parser asks which one is meant.
+        rows += (await session.execute(hit.where(AgencyAlias.key == k).order_by(AgencyAlias.agency_id).limit(2))).all()
+    found = await _named(session, _pick(rows), visible, with_published) if rows else []
+    if not found:
+        # No stored key in the question: the parser still needs names to tell an unknown agency
+        # ("火星市教育局") from none at all. Its fallback suggestions are the first stored names, and
+        # the names sharing a two-character prefix with the question's Chinese come close.
+        found = await _neighbours(session, text, visible, with_published)
+    return found
+
+
+async def _named(session: AsyncSession, ids: Any, visible: Sequence[int] | None,
+                 with_published: bool) -> list[tuple[int, str]]:
+    """(id, name) of the agencies `ids` (a set, or a select of ids) by id, those with a visible report."""
+    q = select(Agency.id, Agency.name).where(Agency.id.in_(sorted(ids)[:CANDIDATE_LIMIT] if isinstance(ids, set)
+                                                           else ids))
+    if visible is not None:
+        cond = Report.workspace_id.in_(list(visible))
+        if with_published:
+            cond = or_(cond, Report.published.is_(True))
+        q = q.where(exists().where(Report.agency_id == Agency.id, Report.superseded_by.is_(None), cond))
+    return [(i, n) for i, n in (await session.execute(q.order_by(Agency.id))).all()]
 
 
 def _pick(rows: Sequence[Any]) -> set[int]:
@@ -135,16 +155,24 @@ def _pick(rows: Sequence[Any]) -> set[int]:
         chosen = {aid for aid, s in scores.items() if s == best}
     covered = {k for k, ids in by_key.items() if chosen & set(ids)}
     for k, ids in by_key.items():
-        if k not in covered:
+        # Also the first agency of each region: the parser names the region as that one prints it.
+        if k not in covered or k in region_keys:
             chosen.add(min(ids))
     return chosen
 
 
-async def _visible_only(session: AsyncSession, ids: set[int], ws: Sequence[int], with_published: bool) -> set[int]:
-    from sqlalchemy import or_
-
-    cond = Report.workspace_id.in_(list(ws))
-    if with_published:
-        cond = or_(cond, Report.published.is_(True))
-    q = select(Report.agency_id).where(Report.agency_id.in_(sorted(ids)), Report.superseded_by.is_(None), cond)
-    return set((await session.execute(q.distinct())).scalars())
+async def _neighbours(session: AsyncSession, text: str, visible: Sequence[int] | None,
+                      with_published: bool) -> list[tuple[int, str]]:
+    """The first stored names, and a few names per two-character prefix of the question's Chinese,
+    each read from a prefix range of the alias key index; one statement."""
+    s = unicodedata.normalize("NFKC", text)[:MAX_TEXT]
+    pairs = list(dict.fromkeys(m.group(0)[i:i + 2] for m in re.finditer(r"[\u4e00-\u9fff]{2,}", s)
+                               for i in range(len(m.group(0)) - 1)))[:20]
+    first = select(Agency.id.label("id")).order_by(Agency.id).limit(3 * NEIGHBOURS).subquery()
+    parts = [select(first.c.id)]
+    for p in pairs:
+        near = (select(AgencyAlias.agency_id.label("id"))
+                .where(AgencyAlias.key >= p, AgencyAlias.key < p + "\uffff", AgencyAlias.generic.is_(False))
+                .limit(NEIGHBOURS).subquery())
+        parts.append(select(near.c.id))
+    return await _named(session, union_all(*parts) if len(parts) > 1 else parts[0], visible, with_published)

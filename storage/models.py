@@ -204,7 +204,10 @@ class ReportTotal(SQLModel, table=True):
     year: int = Field(sa_column=Column(Integer, primary_key=True, autoincrement=False))
     n_reports: int = Field(default=0, nullable=False)
     n_published: int = Field(default=0, nullable=False)
-    published_ids: int = Field(default=0, sa_type=BigInteger, nullable=False)  # their ids summed (a change stamp)
+    # The ids of the current and of the published ones summed: with the counts, a stamp of the
+    # current reports that needs no scan (storage.answers).
+    report_ids: int = Field(default=0, sa_type=BigInteger, nullable=False)
+    published_ids: int = Field(default=0, sa_type=BigInteger, nullable=False)
 
 
 class RankedFigure(SQLModel, table=True):

@@ -35,10 +35,10 @@ RECOMPUTED = {
         "SELECT workspace_id, year, key, n_values, n_reports, ROUND(CAST(total AS NUMERIC), 6) FROM figure_totals",
     ),
     "report_totals": (
-        "SELECT workspace_id, year, COUNT(*), SUM(CASE WHEN published THEN 1 ELSE 0 END), "
+        "SELECT workspace_id, year, COUNT(*), SUM(CASE WHEN published THEN 1 ELSE 0 END), SUM(id), "
         "SUM(CASE WHEN published THEN id ELSE 0 END) FROM reports "
         "WHERE superseded_by IS NULL AND year IS NOT NULL GROUP BY workspace_id, year",
-        "SELECT workspace_id, year, n_reports, n_published, published_ids FROM report_totals",
+        "SELECT workspace_id, year, n_reports, n_published, report_ids, published_ids FROM report_totals",
     ),
     "ranked_figures": (
         "SELECT f.report_id, f.key, r.workspace_id, r.year, f.value FROM reports r JOIN figures f ON f.report_id = r.id "

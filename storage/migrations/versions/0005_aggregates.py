@@ -40,6 +40,7 @@ def upgrade() -> None:
         sa.Column('year', sa.Integer(), autoincrement=False, nullable=False),
         sa.Column('n_reports', sa.Integer(), nullable=False),
         sa.Column('n_published', sa.Integer(), nullable=False),
+        sa.Column('report_ids', sa.BigInteger(), nullable=False),
         sa.Column('published_ids', sa.BigInteger(), nullable=False),
         sa.PrimaryKeyConstraint('workspace_id', 'year'),
     )
