@@ -20,20 +20,16 @@ from handlers import views
 from handlers.filters import OnLoop, is_admin
 from handlers.i18n import t
 from handlers.jobs import JobRunner
-from handlers.services import ChatInfo, Checker, CheckTimeout, InFlight
+from handlers.services import ChatInfo, InFlight
 from reports.model import Report as CheckedReport
 from reports.readers import sniff
+from reports.runner import Checker, CheckTimeout
 from storage import repo
 from storage.models import Job, Report, chat_workspace_name
 
 log = logging.getLogger(__name__)
 
 TELEGRAM_DOWNLOAD_LIMIT = 20 * 1024 * 1024
-# Findings that mean "this file could not be read at all": say why, store nothing.
-FILE_LEVEL = frozenset({
-    "unreadable-file", "unsupported-format", "no-text-layer", "encrypted", "not-a-report",
-    "too-large", "empty-file", "timeout",
-})
 
 
 class AddressedToBot(Filter):
@@ -228,7 +224,8 @@ async def _process(bot: Bot, session: AsyncSession, job: Job, checker: Checker, 
 
     await _edit(bot, job, t("status_parsing", lang, name=name))
     try:
-        report: CheckedReport = await checker.check(data, name, chat=job.chat_id, limit=not resumed)
+        report: CheckedReport = await checker.check(data, name, chat=job.chat_id, limit=not resumed,
+                                                    sha256=sha, kind=kind)
     except CheckTimeout:
         await _edit(bot, job, t("timeout", lang, seconds=f"{checker.timeout:g}"))
         return "timeout"
@@ -236,7 +233,7 @@ async def _process(bot: Bot, session: AsyncSession, job: Job, checker: Checker, 
         log.warning("worker failed on %s (%d bytes)", name, len(data), exc_info=True)
         await _edit(bot, job, t("parse_failed", lang))
         return "crashed"
-    fatal = [f for f in report.errors if f.code in FILE_LEVEL]
+    fatal = report.read_errors  # the file could not be read at all: say why, store nothing
     if fatal:
         await _edit(bot, job, "\n".join(f"❌ {f.message(lang)}" for f in fatal))
         return fatal[0].code
