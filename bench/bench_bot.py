@@ -34,7 +34,7 @@ async def bench(n_questions: int, n_users: int, runs: int) -> int:
     from bot.factory import create_bot, create_dispatcher
     from bot.localapi import BotAPIServer, LocalClient
     from bot.settings import Settings
-    from handlers.services import Checker
+    from reports.runner import Checker
     from storage.db import open_store
     from storage.ingest import ingest_paths
 

@@ -30,7 +30,8 @@ from handlers import get_routers
 from handlers.i18n import ADMIN_COMMANDS, COMMANDS
 from handlers.jobs import JobRunner
 from handlers.questions import UnknownCommand
-from handlers.services import Chats, Checker, InFlight
+from handlers.services import Chats, InFlight
+from reports.runner import Checker
 
 log = logging.getLogger(__name__)
 
@@ -133,7 +134,7 @@ async def set_commands(bot: Bot, settings: Settings) -> None:
 
 
 async def on_startup(bot: Bot, dispatcher: Dispatcher, settings: Settings, checker: Checker, jobs: JobRunner) -> None:
-    from storage.quiet_workers import start_forkserver
+    from reports.runner import start_forkserver
 
     start_forkserver()  # its workers leave Ctrl-C to this process
     await set_commands(bot, settings)

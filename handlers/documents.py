@@ -20,21 +20,17 @@ from handlers import views
 from handlers.filters import OnLoop, is_admin
 from handlers.i18n import t
 from handlers.jobs import JobRunner
-from handlers.services import ChatInfo, Checker, CheckTimeout, InFlight
+from handlers.services import ChatInfo, InFlight
 from reports.model import Report as CheckedReport
 from reports.readers import sniff
 from reports.readers.ocr_model import installed as ocr_installed
+from reports.runner import Checker, CheckTimeout
 from storage import repo
 from storage.models import Job, Report, chat_workspace_name
 
 log = logging.getLogger(__name__)
 
 TELEGRAM_DOWNLOAD_LIMIT = 20 * 1024 * 1024
-# Findings that mean "this file could not be read at all": say why, store nothing.
-FILE_LEVEL = frozenset({
-    "unreadable-file", "unsupported-format", "no-text-layer", "encrypted", "not-a-report",
-    "too-large", "empty-file", "timeout",
-})
 
 
 class AddressedToBot(Filter):
@@ -268,7 +264,8 @@ async def _process(bot: Bot, session: AsyncSession, job: Job, checker: Checker, 
         task.add_done_callback(edits.discard)
 
     try:
-        report: CheckedReport = await checker.check(data, name, chat=job.chat_id, limit=not resumed, progress=progress)
+        report: CheckedReport = await checker.check(data, name, chat=job.chat_id, limit=not resumed,
+                                                    progress=progress, sha256=sha, kind=kind)
     except CheckTimeout:
         seconds = checker.timeout + ocr_pages * checker.ocr_page_seconds
         await _edit(bot, job, t("timeout", lang, seconds=f"{seconds:g}"))
@@ -280,7 +277,7 @@ async def _process(bot: Bot, session: AsyncSession, job: Job, checker: Checker, 
     finally:
         if edits:  # the last page's edit lands before the verdict
             await asyncio.gather(*edits, return_exceptions=True)
-    fatal = [f for f in report.errors if f.code in FILE_LEVEL]
+    fatal = report.read_errors  # the file could not be read at all: say why, store nothing
     if fatal:
         await _edit(bot, job, "\n".join(f"❌ {f.message(lang)}" for f in fatal))
         return fatal[0].code

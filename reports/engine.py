@@ -17,18 +17,13 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 
 from reports.document import Document, ReadError
-from reports.model import Finding, Location, Report
+from reports.model import READ_ERROR_CODES, Finding, Location, Report  # noqa: F401 - READ_ERROR_CODES: see Report.unreadable
 
 log = logging.getLogger(__name__)
 
 DEFAULT_MAX_MB = 20
 DEFAULT_TIMEOUT = 60.0
 DEFAULT_MEMORY_MB = 1024  # address space of a process reading one file; real reports need < 300 MB
-# Findings that mean the file could not be read as a report at all (`nianbao check` exits 2).
-READ_ERROR_CODES = frozenset({
-    "unreadable-file", "no-text-layer", "encrypted", "not-a-report", "too-large", "empty-file", "timeout",
-    "unsupported-format",
-})
 
 
 class CheckTimeout(Exception):
@@ -221,8 +216,11 @@ def _too_large(report: Report, limit: int) -> Report:
                  f"The file is larger than the {mb:g} MB limit: compress it, or send the Word file.")
 
 
-def check(data: bytes, filename: str = "", *, max_bytes: int | None = None, timeout: float | None = None) -> Report:
-    report = Report(file=filename, sha256=hashlib.sha256(data).hexdigest())
+def check(data: bytes, filename: str = "", *, max_bytes: int | None = None, timeout: float | None = None,
+          sha256: str | None = None, kind: str | None = None) -> Report:
+    """The report of one file. `sha256` and `kind` (reports.readers.sniff) when the caller has them
+    already: a file is hashed and sniffed once on its way in."""
+    report = Report(file=filename, sha256=sha256 or hashlib.sha256(data).hexdigest())
     limit = default_max_bytes() if max_bytes is None else max_bytes
     if not data:
         return _fail(report, "empty-file", "文件是空的。", "The file is empty.")
@@ -230,7 +228,7 @@ def check(data: bytes, filename: str = "", *, max_bytes: int | None = None, time
         return _too_large(report, limit)
     try:
         with time_limit(DEFAULT_TIMEOUT if timeout is None else timeout):
-            return _check_readable(report, data)
+            return _check_readable(report, data, kind)
     except CheckTimeout:
         return _timeout(report)
     except ReadError as e:
@@ -241,10 +239,10 @@ def check(data: bytes, filename: str = "", *, max_bytes: int | None = None, time
                      f"{type(e).__name__}: {e}"[:300])
 
 
-def _check_readable(report: Report, data: bytes) -> Report:
+def _check_readable(report: Report, data: bytes, kind: str | None = None) -> Report:
     from reports.readers import read, sniff
 
-    r = check_document(read(data, sniff(data)))
+    r = check_document(read(data, kind or sniff(data)))
     r.file, r.sha256 = report.file, report.sha256
     return r
 

@@ -235,6 +235,14 @@ class Cell:
     status: str = "read"
 
 
+# Findings that mean the file could not be read as a report at all: nothing of it is stored, the
+# user is told why, and `nianbao check` exits 2.
+READ_ERROR_CODES = frozenset({
+    "unreadable-file", "no-text-layer", "encrypted", "not-a-report", "too-large", "empty-file", "timeout",
+    "unsupported-format",
+})
+
+
 @dataclass
 class Report:
     file: str = ""
@@ -280,6 +288,16 @@ class Report:
     @property
     def verdict(self) -> str:
         return "fail" if self.errors else "pass"
+
+    @property
+    def read_errors(self) -> list[Finding]:
+        """The findings that say why the file could not be read as a report (see READ_ERROR_CODES)."""
+        return [f for f in self.findings if f.code in READ_ERROR_CODES]
+
+    @property
+    def unreadable(self) -> bool:
+        """The file could not be read as a report at all."""
+        return bool(self.read_errors)
 
     def to_json(self) -> dict[str, Any]:
         return {

@@ -13,7 +13,8 @@ import reports
 from bot.settings import Basics
 from reports.engine import default_max_bytes
 from reports.model import Report
-from storage.ingest import _check_file, ingest_paths
+from reports.runner import check_path
+from storage.ingest import ingest_paths
 
 pytest.importorskip("reports.engine")
 
@@ -23,7 +24,7 @@ def test_a_file_over_the_cap_is_refused_before_it_is_read(tmp_path: Path) -> Non
     with open(big, "wb") as fh:
         fh.truncate(3 << 30)  # 3 GB, sparse: no disk used, but reading it would take 3 GB of memory
     before = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
-    assert _check_file(str(big), None, default_max_bytes()) == (None, "too-large: the file is larger than the 20 MB limit")
+    assert check_path(str(big), default_max_bytes()) == (None, "too-large: the file is larger than the 20 MB limit")
     assert resource.getrusage(resource.RUSAGE_SELF).ru_maxrss - before < 50 * 1024  # KB
 
 
@@ -32,14 +33,14 @@ def test_cap_follows_the_setting(tmp_path: Path, monkeypatch: pytest.MonkeyPatch
     f = tmp_path / "r.txt"
     f.write_bytes(b"1\n" * (600 * 1024))
     limit = Basics.from_env().max_upload_bytes
-    assert _check_file(str(f), None, limit) == (None, "too-large: the file is larger than the 1 MB limit")
+    assert check_path(str(f), limit) == (None, "too-large: the file is larger than the 1 MB limit")
 
 
 def test_fifo_and_directory_are_not_read(tmp_path: Path) -> None:
     fifo = tmp_path / "pipe.txt"
     os.mkfifo(fifo)  # open() would wait for a writer for ever
     for path in (fifo, tmp_path, "/dev/zero"):
-        assert _check_file(str(path), None, default_max_bytes()) == (None, "not a regular file")
+        assert check_path(str(path), default_max_bytes()) == (None, "not a regular file")
 
 
 def hungry_check(data: bytes, filename: str) -> Report:

@@ -24,7 +24,7 @@ def main(argv: list[str]) -> int:
     ap.add_argument("--max-mb", type=float, default=None, help="size cap in MB (default NIANBAO_MAX_UPLOAD_MB or 20)")
     ap.add_argument("--timeout", type=float, default=None, help="seconds allowed per file (default 60)")
     args = ap.parse_args(argv)
-    from reports.engine import READ_ERROR_CODES, bound_process, check_file
+    from reports.engine import bound_process, check_file
 
     settings = Basics.from_env()
     # each file is read in a child bounded in memory and time (reports.engine)
@@ -55,7 +55,7 @@ def main(argv: list[str]) -> int:
             if i:
                 print()
             print(format_report(report, args.lang, include_info=args.info))
-        if any(f.code in READ_ERROR_CODES for f in report.findings):
+        if report.unreadable:
             status = 2
         elif report.verdict == "fail" and status == 0:
             status = 1
