@@ -102,6 +102,17 @@ def _candidates(s: Stream, order: list[tuple[str, re.Pattern[str]]], lo: int, hi
     return out
 
 
+def _header_rows_out(s: Stream, cands: list[tuple[int, Anchor, int]]) -> list[tuple[int, Anchor, int]]:
+    """Without the row labels of a header row (a stray "| 项目 | 本年新收件数 | 上年结转件数 | 予以公开 |
+    …" a converter repeats mid-table): a line that holds three row labels and no number."""
+    on_line: dict[int, set[int]] = {}
+    for oi, a, _ in cands:
+        on_line.setdefault(s.toks[s.tok_at(a.start)].line, set()).add(oi)
+    valued = {t.line for t in s.toks if t.kind != "label"}
+    header = {ln for ln, keys in on_line.items() if len(keys) >= 3 and ln not in valued}
+    return [c for c in cands if s.toks[s.tok_at(c[1].start)].line not in header] if header else cands
+
+
 def _chain(cands: list[tuple[int, Anchor, int]]) -> list[Anchor]:
     """The heaviest chain of candidates increasing both in position and in the official order."""
     if not cands:
@@ -328,7 +339,7 @@ def _table3(doc: Document, s: Stream) -> tuple[TableRead, tuple[int, int] | None
     read = TableRead()
     m = _S3_START.search(s.text)
     lo = m.start() if m else 0
-    chain = _chain(_candidates(s, _S3_ORDER, lo, len(s.text)))
+    chain = _chain(_header_rows_out(s, _candidates(s, _S3_ORDER, lo, len(s.text))))
     rows = chain
     # A table needs rows with numbers: at least a few anchors, new or results among them.
     keys = [a.key for a in rows]
@@ -439,6 +450,13 @@ def _table4(doc: Document, s: Stream, lo: int, blanks_written: bool) -> TableRea
     read.found = True
     row = _raw_row(doc, s, first, vals)
     readings = _readings(row, vals, 15, False, blanks_written, groups=3)
+    crawl = not any(t.own_cell for t in vals) or not blanks_written
+    last = vals[-1]
+    if crawl and len(vals) > 1 and last.kind == "num" and sum(t.line == last.line for t in s.toks) == 1:
+        # A number alone on the line after the row may be a page number: the readings without it
+        # too (cells a crawl lacks count 0, so the groups' totals tell).
+        shorter = _readings(_raw_row(doc, s, first, vals[:-1]), vals[:-1], 15, False, blanks_written, groups=3)
+        readings += [r for r in shorter if r not in readings]
     if put_table4(read, keys, row, readings):
         read.resolved["s4"] = row
     read.rows = set(S4_GROUPS)

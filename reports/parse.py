@@ -10,7 +10,7 @@ from reports.document import Document, Line
 from reports.model import Cell, Report
 from reports.relations import Relation, table3_relations, table4_relations
 from reports.sections import find_headings, find_headings_inline, find_title
-from reports.solve import Solution, solve, violated
+from reports.solve import MAX_WORK, Solution, solve, violated
 from reports.tables import TableRead, read_table2, read_table3, read_table4
 from reports.text import Token, squash
 
@@ -149,8 +149,8 @@ def parse(doc: Document) -> Parsed:
     parsed = Parsed(report=report, headings=heads, title_line=title.line)
     # Two readings of every table: by lines under the section headings, and by the format's own
     # row labels in the token stream. The better one (found, adds up, more cells certain) is kept.
-    # The line reading comes first; when it settles every table (below), the label reading, which
-    # could only agree with it, is not made.
+    # The line reading comes first, with a small budget for the solver; when it settles every table
+    # (below), the label reading, which could only agree with it, is not made.
     by_lines: dict[int, TableRead] = {}
     ranges = _ranges(lines, heads)
     readers = {2: read_table2, 3: read_table3, 4: read_table4}
@@ -164,7 +164,8 @@ def parse(doc: Document) -> Parsed:
             line_options[s] = (reading, None, [], fmt_lines)
             continue
         rels = _relations(s, reading, fmt_lines)
-        line_options[s] = (reading, solve(reading.base, reading.choices, rels), rels, fmt_lines)
+        line_options[s] = (reading, solve(reading.base, reading.choices, rels, max_work=MAX_WORK // 20), rels,
+                           fmt_lines)
     by_labels = {} if _settled(line_options, fmt_lines) else read_anchored(doc).tables
     fmt_labels = _format(by_labels.get(2), by_labels.get(3), report.year)
     for s in (2, 3, 4):
@@ -173,7 +174,12 @@ def parse(doc: Document) -> Parsed:
         if reading is not None and reading.found:
             rels = _relations(s, reading, fmt_labels)
             options.append((reading, solve(reading.base, reading.choices, rels), rels, fmt_labels))
-        options.append(line_options[s])
+        line = line_options[s]
+        if line[1] is not None and line[1].out_of_work and line[0] is not None \
+                and not (options and options[0][1] is not None and _complete(options[0][1])):
+            # The label reading left something open: the line reading gets the whole budget.
+            line = (line[0], solve(line[0].base, line[0].choices, line[2]), line[2], line[3])
+        options.append(line)
         # On a tie: the label reading for table 2 (no arithmetic to tell), the line reading for 3 and 4.
         best = max(options if s == 2 else options[::-1], key=lambda o: _score(o[0], o[1], o[2]))
         other = next((o for o in options if o is not best), None)

@@ -131,14 +131,16 @@ def _subtotal_column(slots: list[Token], n: int) -> list[list[Token | None]]:
 
 
 def row_readings(row: RawRow, n: int, col: int | None = None, *, dropped_blanks: bool = False,
-                 total: bool = False, joins: bool = False, groups: int = 0) -> tuple[list[list[Token | None]], bool]:
+                 total: bool = False, joins: bool = False, groups: int = 0, glued: bool = True
+                 ) -> tuple[list[list[Token | None]], bool]:
     """Possible readings of a row as n cells (None = a cell the text does not give).
     Returns (readings, exact) where exact means the text gives exactly n cells in order.
 
     dropped_blanks: the text is known to drop blank cells (a crawl of running text), so a cell it
     does not give is blank rather than unknown. total: the last cell is the sum of the others, which
     prunes the readings of glued digits while they are cut. joins: numbers may be split over lines
-    ("1" then "62" for 162), so more numbers than cells may be rejoined."""
+    ("1" then "62" for 162), so more numbers than cells may be rejoined. glued: fewer numbers than
+    cells may be digits run together, to be cut apart."""
     aligned = _aligned(row, n, col)
     if aligned is not None:
         return [list(aligned)], True
@@ -175,7 +177,7 @@ def row_readings(row: RawRow, n: int, col: int | None = None, *, dropped_blanks:
         return out, False
     k = len(slots)
     # Digits glued together ("801000081" for 80 1 0 0 0 0 81): split the runs to reach n numbers.
-    if all(t.kind == "number" and t.raw.strip().isdigit() for t in slots):
+    if glued and all(t.kind == "number" and t.raw.strip().isdigit() for t in slots):
         runs = [t.raw.strip() for t in slots]
         if groups:  # groups of numbers, each closed by their sum (table 4)
             cuts = group_cuts(runs, groups, n // groups)
@@ -519,13 +521,13 @@ def _row_total_ok(reading: list[Token | None]) -> bool:
 
 
 def add_row(read: TableRead, prefix: str, columns: tuple[str, ...], row: RawRow | list[RawRow], *,
-            check_total: bool, col: int | None = None) -> None:
+            check_total: bool, col: int | None = None, glued: bool = True) -> None:
     """Record a row's readings under keys prefix.<column> (several rows: any one of them)."""
     rows = row if isinstance(row, list) else [row]
     row = rows[0]
     readings = []
     for r in rows:
-        found, exact = row_readings(r, len(columns), col)
+        found, exact = row_readings(r, len(columns), col, glued=glued)
         read.exact = read.exact and exact
         for reading in found:
             if reading not in readings:
@@ -654,6 +656,8 @@ def read_table2(lines: list[Line], start: int, end: int) -> TableRead:
     col = column_start(lines, start, end, _T2_VALUES)
     if col is not None:
         col = max(1, col)
+    # Digits of a line are not cut apart here (nothing would check the cut: a number on a line of
+    # its own may be the first of a row's cells, one per line); the label reading does it in crawls.
     for row in collect_rows(lines, start, end):
         label = row.label or row.full_label
         name = next((n for n, pat in S2_ROW_PATTERNS.items() if pat.search(label)), None)
@@ -663,7 +667,7 @@ def read_table2(lines: list[Line], start: int, end: int) -> TableRead:
         read.found = True
         if fmt == "2021":
             if name in S2_2021_COLUMNS:
-                add_row(read, f"s2.{name}", S2_2021_COLUMNS[name], row, check_total=False, col=col)
+                add_row(read, f"s2.{name}", S2_2021_COLUMNS[name], row, check_total=False, col=col, glued=False)
             elif name in ("licensing", "punishment", "coercion", "fees"):
                 readings, exact = row_readings(row, 1, col)
                 read.exact = read.exact and exact
@@ -671,7 +675,7 @@ def read_table2(lines: list[Line], start: int, end: int) -> TableRead:
                 read.origin[f"s2.{name}"] = row
         else:
             cols = S2_2019_COLUMNS[name]
-            add_row(read, f"s2.v2019.{name}", cols, row, check_total=False, col=col)
+            add_row(read, f"s2.v2019.{name}", cols, row, check_total=False, col=col, glued=False)
             if name in ("licensing", "punishment", "coercion"):
                 # 处理决定数量 has the same meaning as the 2021 key.
                 src = f"s2.v2019.{name}.decisions"

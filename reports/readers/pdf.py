@@ -22,7 +22,7 @@ from __future__ import annotations
 
 import bisect
 import re
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -114,7 +114,8 @@ def _read(pdf: Any, data: bytes) -> Document:
             )
     texts = [normalise(tp.get_text_bounded()) for tp in textpages]
     # Pages whose glyphs pdfium may drop are read again by pdfminer; its characters replace pdfium's.
-    suspect = [i for i, page in enumerate(pages) if _may_lose_glyphs(data) and _has_unembedded_font(page)]
+    lossy = _may_lose_glyphs(data)
+    suspect = [i for i, (page, tp) in enumerate(zip(pages, textpages, strict=True)) if lossy and _drops_glyphs(page, tp)]
     fallback = _Fallback(data, suspect)
     for i in fallback.pages:
         text = fallback.text(i, _origin(pages[i]))
@@ -199,16 +200,14 @@ def _may_lose_glyphs(data: bytes) -> bool:
     return b"/ObjStm" in data or _CJK_CMAP.search(data) is not None
 
 
-def _has_unembedded_font(page: Any) -> bool:
-    """Whether the page shows text in a font that is not embedded and not a standard one. PDFium
-    drops some characters of such fonts from its text layer (年 and 月 of STSong-Light with the
-    UniGB-UCS2-H encoding, as written by iText and many Chinese report generators), where pdfminer
-    maps every character code through the font's CMap."""
+def _unembedded_text(page: Any) -> Iterator[Any]:
+    """The page's text objects (in forms too) shown in a font that is not embedded and not a
+    standard one."""
     import ctypes
 
     import pypdfium2.raw as raw
 
-    seen: set[int] = set()
+    fonts: dict[int, bool] = {}  # font -> not embedded and not standard
     stack: list[tuple[Any, bool, int]] = [(page, False, 0)]
     while stack:
         parent, is_form, depth = stack.pop()
@@ -223,16 +222,41 @@ def _has_unembedded_font(page: Any) -> bool:
                 continue
             font = raw.FPDFTextObj_GetFont(obj)
             addr = ctypes.cast(font, ctypes.c_void_p).value or 0
-            if not font or addr in seen:
+            if not font:
                 continue
-            seen.add(addr)
-            if raw.FPDFFont_GetIsEmbedded(font):
-                continue
-            size = raw.FPDFFont_GetBaseFontName(font, None, 0)
-            name = ctypes.create_string_buffer(max(size, 1))
-            raw.FPDFFont_GetBaseFontName(font, name, size)
-            if not _STANDARD_FONTS.match(name.value):
-                return True
+            if addr not in fonts:
+                fonts[addr] = False
+                if not raw.FPDFFont_GetIsEmbedded(font):
+                    size = raw.FPDFFont_GetBaseFontName(font, None, 0)
+                    name = ctypes.create_string_buffer(max(size, 1))
+                    raw.FPDFFont_GetBaseFontName(font, name, size)
+                    fonts[addr] = not _STANDARD_FONTS.match(name.value)
+            if fonts[addr]:
+                yield obj
+
+
+def _has_unembedded_font(page: Any) -> bool:
+    """Whether the page shows text in a font that is not embedded and not a standard one. PDFium
+    drops some characters of such fonts from its text layer (a string of one CJK character in
+    STSong-Light with the UniGB-UCS2-H encoding, as iText and many Chinese report generators write
+    "2024 年 12 月" with 年 and 月 apart), where pdfminer maps every character code through the font's
+    CMap."""
+    return next(_unembedded_text(page), None) is not None
+
+
+def _drops_glyphs(page: Any, textpage: Any) -> bool:
+    """Whether PDFium dropped characters of such a font on this page: a text object in it whose
+    text PDFium gives as nothing (a string of one glyph, as it does)."""
+    import ctypes
+
+    import pypdfium2.raw as raw
+
+    for obj in _unembedded_text(page):
+        size = raw.FPDFTextObj_GetText(obj, textpage, None, 0)
+        buf = (ctypes.c_ushort * max(size, 1))()
+        raw.FPDFTextObj_GetText(obj, textpage, buf, size)
+        if not bytes(buf).decode("utf-16-le", "replace").strip("\x00 \t\r\n"):
+            return True
     return False
 
 
@@ -334,11 +358,15 @@ def _chars(textpage: Any, view: tuple[float, ...]) -> list[_Char]:
     a, b, c, d = view[:4]
     rect = raw.FS_RECTF()
     out: list[_Char] = []
-    for i in range(textpage.count_chars()):
-        code = raw.FPDFText_GetUnicode(textpage, i)
-        if code <= 32 or code in (0xA0, 0x3000, 0xAD, 0xFFFE, 0xFEFF, 0x200B) or raw.FPDFText_IsGenerated(textpage, i):
+    n = textpage.count_chars()
+    # The page's text in one call: one UTF-16 unit per character unless some lie beyond the BMP.
+    text = textpage.get_text_range()
+    codes = [ord(ch) for ch in text] if len(text) == n else [raw.FPDFText_GetUnicode(textpage, i) for i in range(n)]
+    generated, box = raw.FPDFText_IsGenerated, raw.FPDFText_GetLooseCharBox
+    for i, code in enumerate(codes):
+        if code <= 32 or code in (0xA0, 0x3000, 0xAD, 0xFFFE, 0xFEFF, 0x200B) or generated(textpage, i):
             continue
-        if not raw.FPDFText_GetLooseCharBox(textpage, i, rect):
+        if not box(textpage, i, rect):
             continue
         x0, y0 = a * rect.left + c * rect.top, b * rect.left + d * rect.top
         x1, y1 = a * rect.right + c * rect.bottom, b * rect.right + d * rect.bottom
