@@ -86,11 +86,13 @@ def create_dispatcher(
 
 def _job_runner(settings: Settings, sessionmaker: async_sessionmaker[AsyncSession], checker: Checker) -> JobRunner:
     from handlers.documents import job_failed, process_job
+    from handlers.fetch import FetchPolicy
 
     admins = frozenset(settings.admins)
+    links = FetchPolicy.from_settings(settings)
 
     async def process(bot: Bot, session: AsyncSession, job: Any, *, resumed: bool = False) -> str:
-        return await process_job(bot, session, job, checker=checker, admins=admins, resumed=resumed)
+        return await process_job(bot, session, job, checker=checker, admins=admins, resumed=resumed, fetch=links)
 
     return JobRunner(sessionmaker, process, job_failed, lease=settings.job_lease, sweep=settings.job_sweep,
                      observe=metrics.observe_parse)

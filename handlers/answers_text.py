@@ -107,6 +107,8 @@ def _unknown(w: _Words) -> str:
     suggestions = w.q.get("suggestions") or []
     if suggestions:
         text += w("unknown.closest", names=w.join(suggestions, "ans.agency_sep"))
+    elif w.a.facts.get("places"):
+        text += w("unknown.places", names=w.join(w.a.facts["places"], "ans.agency_sep"))
     return text
 
 

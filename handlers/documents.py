@@ -17,6 +17,7 @@ from aiogram.types import BufferedInputFile, CallbackQuery, Message, ReplyParame
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from handlers import views
+from handlers.fetch import FetchPolicy
 from handlers.filters import OnLoop, is_admin
 from handlers.i18n import t
 from handlers.jobs import JobRunner
@@ -215,25 +216,40 @@ async def _accept(
 
 async def process_job(
     bot: Bot, session: AsyncSession, job: Job, *, checker: Checker, admins: frozenset[int], resumed: bool = False,
+    fetch: FetchPolicy | None = None,
 ) -> str:
     """Download, check, store and answer one job; returns its outcome (for the metrics). Outcomes
-    the user is told about (a bad file, a timeout) end the job; other errors propagate (retried)."""
+    the user is told about (a bad file, a timeout) end the job; other errors propagate (retried).
+    A job of a link (handlers.links) is fetched under `fetch` (none: links are refused)."""
     async with chat_action(bot, job.chat_id):
-        return await _process(bot, session, job, checker, admins, resumed)
+        return await _process(bot, session, job, checker, admins, resumed, fetch)
 
 
 async def _process(bot: Bot, session: AsyncSession, job: Job, checker: Checker, admins: frozenset[int],
-                   resumed: bool) -> str:
+                   resumed: bool, fetch: FetchPolicy | None = None) -> str:
     lang, name = job.lang, job.file_name
     if resumed:
         await _edit(bot, job, t("status_resumed", lang, name=name))
-    try:
-        buf = await bot.download(job.file_id)
-    except TelegramBadRequest as e:
-        key = "too_big" if "too big" in e.message else "download_failed"
-        await _edit(bot, job, t(key, lang, size=_size(job.file_size)))
-        return "download-failed"
-    data = buf.read() if buf is not None else b""
+    if job.file_id.startswith("url:"):
+        from handlers.fetch import FetchError
+        from handlers.fetch import fetch as fetch_link
+
+        try:
+            if fetch is None:
+                raise FetchError("address", "links are not enabled")
+            got = await fetch_link(job.file_id[4:], fetch)
+        except FetchError as e:
+            await _edit(bot, job, t(f"link_failed.{e.code}", lang, limit=fetch.max_bytes // 1024 // 1024 if fetch else 0))
+            return "fetch-failed"
+        data, name = got.data, short_name(got.name)
+    else:
+        try:
+            buf = await bot.download(job.file_id)
+        except TelegramBadRequest as e:
+            key = "too_big" if "too big" in e.message else "download_failed"
+            await _edit(bot, job, t(key, lang, size=_size(job.file_size)))
+            return "download-failed"
+        data = buf.read() if buf is not None else b""
     kind = sniff(data) if data else "empty"
     if kind == "empty":
         await _edit(bot, job, t("empty_file", lang))

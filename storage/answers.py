@@ -136,6 +136,20 @@ class _View:
     # Answers over many reports (sums, rankings, counts, lists), valid while the stamp holds.
     results: OrderedDict[tuple[Any, ...], Answer] = field(default_factory=OrderedDict)
     parsed: OrderedDict[tuple[str, dt.date], Query] = field(default_factory=OrderedDict)
+    _places: list[str] | None = None
+
+    def places(self, n: int = 10) -> list[str]:
+        """The places of the stored agencies (their outermost region named), the most reports first."""
+        if self._places is None:
+            from reports.agency import agency_region
+
+            count: dict[str, int] = {}
+            for name in self.names:
+                region = next((p for p in agency_region(name) if p), None)
+                if region:
+                    count[region] = count.get(region, 0) + len(self.ids.get(name, ()))
+            self._places = sorted(count, key=lambda p: (-count[p], p))
+        return self._places[:n]
 
 
 _CACHE: weakref.WeakKeyDictionary[Any, OrderedDict[Any, _View]] = weakref.WeakKeyDictionary()
@@ -550,7 +564,9 @@ class _Ctx:
         return Answer("help")  # the reason why is in the query
 
     def unknown(self) -> Answer:
-        return Answer("unknown", rows=[{"agency": a, "year": None, "value": None} for a in self.q.suggestions])
+        facts = {} if self.q.suggestions else {"places": self.view.places()}
+        return Answer("unknown", rows=[{"agency": a, "year": None, "value": None} for a in self.q.suggestions],
+                      facts=facts)
 
     def ambiguous(self) -> Answer:
         return Answer("ambiguous", rows=[{"agency": a, "year": None, "value": None} for a in self.q.agencies])

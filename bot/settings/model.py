@@ -38,6 +38,10 @@ class Settings(BaseSettings):
     local_token: str = LOCAL_TOKEN  # the token used without NIANBAO_BOT_TOKEN (the local Bot API's)
     redis_url: str | None = None  # conversation state in Redis, shared by bot processes (else in memory)
     redis_prefix: str = "nianbao"
+    # Links to reports (handlers.fetch): networks a link may reach although not public, e.g.
+    # "127.0.0.0/8,10.0.0.0/8" for an intranet portal (none by default); seconds for one fetch.
+    fetch_allow_networks: Annotated[list[str], NoDecode] = Field(default_factory=list)
+    fetch_timeout: float = Field(20.0, gt=0)
     webhook_url: str | None = None  # public URL Telegram posts to, e.g. https://bot.example.org/webhook
     webhook_secret: SecretStr | None = None
     webhook_host: str = "127.0.0.1"
@@ -50,6 +54,19 @@ class Settings(BaseSettings):
         if isinstance(value, str):
             value = value.strip().strip("[]")
             return [int(x) for x in value.replace(";", ",").split(",") if x.strip()]
+        return value
+
+    @field_validator("fetch_allow_networks", mode="before")
+    @classmethod
+    def _split_networks(cls, value: object) -> object:
+        import ipaddress
+
+        if isinstance(value, str):
+            value = [x.strip() for x in value.strip().strip("[]").replace(";", ",").split(",") if x.strip()]
+        if isinstance(value, list):
+            for v in value:
+                ipaddress.ip_network(str(v).strip().strip("'\""), strict=False)  # a bad network fails at start-up
+            return [str(v).strip().strip("'\"") for v in value]
         return value
 
     @property

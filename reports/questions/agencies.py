@@ -260,7 +260,8 @@ class AgencyIndex:
         guess (新余 is not a typo of 新乡): an unknown place gets suggestions instead."""
         if len(word) < 6:
             return None
-        close = [p for p in self.pinyin if difflib.SequenceMatcher(None, word, p).ratio() >= 0.75]
+        close = [p for p in self.pinyin if p[0] == word[0] and abs(len(p) - len(word)) <= 2
+                 and difflib.SequenceMatcher(None, word, p).ratio() >= 0.75]
         if len(close) == 1 and difflib.SequenceMatcher(None, word, close[0]).ratio() >= 0.85:
             return close[0]
         return None
@@ -273,9 +274,13 @@ class AgencyIndex:
             for zh in PLACE_PINYIN.get(word, ())[:1]:
                 text = text.replace(word, zh)
         chars = set(text)
+        if text.isascii() and pool is None:  # an English word that is no known place: nothing is close
+            return []
         idx = range(len(self.entries)) if pool is None else pool
         shared = sorted(((len(chars & self.chars[i]), i) for i in idx), key=lambda t: (-t[0], t[1]))
-        short = [i for _, i in shared[:40]]
+        short = [i for c, i in shared[:40] if c > 0]  # sharing no character is no closeness
+        if not short and pool is not None:  # but the agencies whose body was named are
+            short = [i for _, i in shared[:40]]
         # A bare place ("甫田") is compared with the places of the names, and its government comes first.
         place = not text.endswith(SUFFIXES) and not text.isascii()
 
@@ -421,8 +426,7 @@ class AgencyIndex:
             if capital and not before_body and not raw.endswith("'s") and _is_english_word(w):
                 continue
             pool = sorted({i for key in found for i in self.by_key.get(key, [])})
-            return AgencyMatch("unknown", [], None, raw.removesuffix("'s"),
-                               self.suggest(raw, pool or None) or [e.name for e in self.entries[:3]])
+            return AgencyMatch("unknown", [], None, raw.removesuffix("'s"), self.suggest(raw, pool or None))
         return None
 
     def _score(self, text: str, found: dict[str, tuple[int, int]]) -> AgencyMatch:
