@@ -19,10 +19,10 @@ Findings on OCR-read figures say so, with the confidence (Finding.ocr_confidence
 
 from __future__ import annotations
 
-import itertools
 from dataclasses import replace
 from typing import TYPE_CHECKING
 
+from reports.model import S3_COLUMNS, S4_GROUPS, S4_OUTCOMES
 from reports.readers.ocr import DOUBT, OcrText
 from reports.text import parse_token
 
@@ -33,17 +33,39 @@ if TYPE_CHECKING:
     from reports.relations import Relation
 
 Number = int | float
-MAX_COMBINATIONS = 4096
+MAX_DOUBTFUL = 400  # doubtful figures searched in one table (the search recurses once per figure)
+MAX_NODES = 200_000  # assignments tried at most for one table (then every doubt is unreadable)
 
 
 def _flat(text: str) -> str:
     return "".join(text.split()).replace(",", "").replace("，", "")
 
 
-def _source(doc: Document, index: int, raw: str) -> list[OcrText]:
-    """The OCR cells of a line that hold the figure's text; all of the line's OCR cells with a digit
-    when none matches (the parser cut a cell into several figures)."""
-    cells = [c for c in doc.lines[index].cells if isinstance(c, OcrText)] if 0 <= index < len(doc.lines) else []
+def _column(key: str, has_total: bool | None) -> tuple[int, int] | None:
+    """Where a table 3 or 4 figure stands in its grid row, counted from the row's end: (position,
+    columns), or None for other keys."""
+    parts = key.split(".")
+    if key.startswith("s3.") and parts[-1] in S3_COLUMNS:
+        cols = S3_COLUMNS if has_total is not False else S3_COLUMNS[:-1]
+        return (cols.index(parts[-1]), len(cols)) if parts[-1] in cols else None
+    if key.startswith("s4.") and len(parts) == 3 and parts[1] in S4_GROUPS and parts[2] in S4_OUTCOMES:
+        return S4_GROUPS.index(parts[1]) * len(S4_OUTCOMES) + S4_OUTCOMES.index(parts[2]), len(S4_GROUPS) * len(S4_OUTCOMES)
+    return None
+
+
+def _source(doc: Document, index: int, key: str, raw: str, has_total: bool | None) -> list[OcrText]:
+    """The OCR cell a figure was read from: the one at its column in a grid row when that cell holds
+    the figure's text; else every OCR cell of the line with that text (the lowest confidence of
+    them counts); else all of the line's OCR cells with a digit (the parser cut a cell in pieces)."""
+    if not 0 <= index < len(doc.lines):
+        return []
+    line = doc.lines[index].cells
+    where = _column(key, has_total)
+    if where is not None and len(line) >= where[1]:
+        cell = line[len(line) - where[1] + where[0]]
+        if isinstance(cell, OcrText) and _flat(cell) == _flat(raw):
+            return [cell]
+    cells = [c for c in line if isinstance(c, OcrText)]
     same = [c for c in cells if _flat(c) == _flat(raw)]
     return same or [c for c in cells if any(ch.isdigit() for ch in c)]
 
@@ -77,7 +99,7 @@ def settle(doc: Document, parsed: Parsed) -> dict[str, float]:
             cell = report.cells.get(key)
             if cell is None or cell.status in ("blank", "derived"):
                 continue
-            sources = _source(doc, row.index, cell.raw)
+            sources = _source(doc, row.index, key, cell.raw, report.has_total_column)
             if not sources:
                 continue
             confidence[key] = min(c.conf for c in sources)
@@ -98,34 +120,28 @@ def settle(doc: Document, parsed: Parsed) -> dict[str, float]:
     return confidence
 
 
+class _TooMuch(Exception):
+    pass
+
+
 def _decide(report: object, rels: list[Relation], candidates: dict[str, list[Number]], void: set[str]) -> None:
     from reports.model import Report
 
     assert isinstance(report, Report)
-    doubtful = [k for k in candidates if k not in void]
     base = {k: _arith(c) for k, c in report.cells.items()}
-    for k in void | set(doubtful):
+    for k in void | set(candidates):
         base[k] = None
+    doubtful = {k for k, v in candidates.items() if v and k not in void}
+    # Relations that can decide: every figure in them known or in doubt.
+    live = [r for r in rels if any(k in doubtful for k in r.keys)
+            and all(k in doubtful or base.get(k) is not None for k in r.keys)]
+    searched = sorted(k for k in doubtful if any(k in r.keys for r in live))
     settled: dict[str, Number] = {}
-    touching = [r for r in rels if any(k in candidates for k in r.keys)]
-    if doubtful and all(candidates[k] for k in doubtful):
-        combos = 1
-        for k in doubtful:
-            combos *= len(candidates[k])
-        if combos <= MAX_COMBINATIONS:
-            seen: dict[str, set[Number]] = {k: set() for k in doubtful}
-            used: dict[str, bool] = dict.fromkeys(doubtful, True)
-            for combo in itertools.product(*(candidates[k] for k in doubtful)):
-                values = dict(base)
-                values.update(zip(doubtful, combo, strict=True))
-                checks = [(r, _holds(r, values)) for r in touching]
-                if any(ok is False for _r, ok in checks):
-                    continue
-                for k, v in zip(doubtful, combo, strict=True):
-                    seen[k].add(v)
-                    # Confirmed only by a relation that holds and that uses it.
-                    used[k] = used[k] and any(ok and k in r.keys for r, ok in checks)
-            settled = {k: next(iter(seen[k])) for k in doubtful if len(seen[k]) == 1 and used[k]}
+    if searched and len(searched) <= MAX_DOUBTFUL:
+        try:
+            settled = _search(searched, candidates, base, live)
+        except _TooMuch:
+            settled = {}
     for k in set(candidates) | void:
         cell = report.cells[k]
         if k in settled:
@@ -135,6 +151,40 @@ def _decide(report: object, rels: list[Relation], candidates: dict[str, list[Num
                                           status="read", certain=True, blank=False)
         else:
             report.cells[k] = replace(cell, value=None, status="unreadable", certain=False, blank=False)
+
+
+def _search(order: list[str], candidates: dict[str, list[Number]], base: dict[str, Number | None],
+            rels: list[Relation]) -> dict[str, Number]:
+    """Every assignment of the doubtful figures under which all relations hold (depth first, a
+    relation checked as soon as its last doubtful figure is given a value); the figures on whose
+    value all of them agree. Keys in sorted order keep a row's cells together, so its total is
+    checked early. Raises _TooMuch past MAX_NODES."""
+    pos = {k: i for i, k in enumerate(order)}
+    closing: dict[int, list[Relation]] = {}
+    for r in rels:
+        closing.setdefault(max(pos[k] for k in r.keys if k in pos), []).append(r)
+    values = dict(base)
+    seen: dict[str, set[Number]] = {k: set() for k in order}
+    nodes = 0
+
+    def dfs(i: int) -> None:
+        nonlocal nodes
+        nodes += 1
+        if nodes > MAX_NODES:
+            raise _TooMuch
+        if i == len(order):
+            for k in order:
+                seen[k].add(values[k])  # type: ignore[arg-type]
+            return
+        k = order[i]
+        for v in candidates[k]:
+            values[k] = v
+            if all(_holds(r, values) for r in closing.get(i, ())):
+                dfs(i + 1)
+        values[k] = None
+
+    dfs(0)
+    return {k: next(iter(vs)) for k, vs in seen.items() if len(vs) == 1}
 
 
 def annotate(findings: list[Finding], confidence: dict[str, float]) -> None:
