@@ -30,6 +30,7 @@ MAX_TEXT = 200  # characters of a question scanned for keys
 CANDIDATE_LIMIT = 5000  # names handed to the parser at most
 NEIGHBOURS = 5  # names per two-character prefix offered for suggestions when no key matches
 _GENERIC = frozenset((*SUFFIXES, "政府"))
+_NOT_IN_KEY = re.compile(r"[0-9A-Za-z\s？?，,。！!：:；;、\"']")
 
 
 def alias_rows(agency_id: int, name: str) -> list[dict[str, Any]]:
@@ -56,10 +57,9 @@ def question_keys(text: str) -> list[str]:
     keys: set[str] = set()
     for i in range(len(s)):
         for j in range(i + 1, min(len(s), i + MAX_KEY) + 1):
-            if blocked[j - 1]:
-                break
-            if not s[i:j].isascii():
-                keys.add(s[i:j])
+            if blocked[j - 1] or _NOT_IN_KEY.match(s[j - 1]):
+                break  # no name holds a digit, a space or a question mark
+            keys.add(s[i:j])
     lower = s.lower().replace("’", "'")
     words = [w.replace("'", "") for w in re.findall(r"[a-z][a-z']*", lower)]
     for j, w in enumerate(words):
@@ -99,14 +99,14 @@ async def resolve_agency(session: AsyncSession, text: str, *, visible: Sequence[
     keys = question_keys(text)
     generic = sorted(_GENERIC.intersection(keys))
     hit = select(AgencyAlias.agency_id, AgencyAlias.key, AgencyAlias.region, AgencyAlias.generic)
-    # The keys the question holds; a bare suffix only for the agencies another key found (it counts
-    # in their score).
-    named = select(AgencyAlias.agency_id).where(_keys_param(dialect, "keys"), AgencyAlias.generic.is_(False))
-    rows = list((await session.execute(
-        hit.where(_keys_param(dialect, "keys"),
-                  or_(AgencyAlias.generic.is_(False), AgencyAlias.agency_id.in_(named.scalar_subquery()))),
-        {"keys": _param(dialect, keys)},
-    )).all())
+    # The keys the question holds (each an index lookup), and its bare suffixes only for the agencies
+    # another key found (they count in their score).
+    named = hit.where(_keys_param(dialect, "keys"), AgencyAlias.generic.is_(False))
+    if generic:
+        found = named.subquery()
+        named = union_all(named, hit.where(AgencyAlias.key.in_(generic),
+                                           AgencyAlias.agency_id.in_(select(found.c.agency_id))))
+    rows = list((await session.execute(named, {"keys": _param(dialect, [k for k in keys if k not in _GENERIC])})).all())
     cands = sorted({r[0] for r in rows})
     for k in generic if not cands else ():
         # Alone it names two of its agencies, so the parser asks which one is meant.
