@@ -13,7 +13,8 @@ from handlers.fetch import URL_RE, find_link
 from handlers.filters import OnLoop
 from handlers.i18n import t
 from handlers.jobs import JobRunner
-from handlers.services import ChatInfo, Checker, InFlight
+from handlers.services import ChatInfo, InFlight
+from reports.runner import Checker
 from storage.models import chat_workspace_name
 
 LINK_PREFIX = "url:"  # a job whose file is a link, not a Telegram file id

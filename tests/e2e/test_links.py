@@ -10,7 +10,7 @@ import pytest
 from aiohttp import web
 
 from handlers.i18n import plain
-from handlers.services import Checker
+from reports.runner import Checker
 from tests.docgen import make_figures, report_html
 from tests.e2e.conftest import SAMPLES, start_harness, stop_harness
 
