@@ -25,8 +25,7 @@ from aiogram.types import (
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from handlers.answers_text import render_answer
-from handlers.documents import AddressedToBot
-from handlers.filters import OnLoop
+from handlers.filters import AddressedToBot, OnLoop
 from handlers.i18n import t
 from handlers.services import ChatInfo
 from storage.answers import Answer, answer
@@ -100,6 +99,7 @@ class UnknownCommand(BaseMiddleware):
 
 def get_router() -> Router:
     router = Router(name="questions")
-    router.message.register(on_question, OnLoop(F.text), OnLoop(~F.text.startswith("/")), AddressedToBot())
+    router.message.filter(AddressedToBot())
+    router.message.register(on_question, OnLoop(F.text), OnLoop(~F.text.startswith("/")))
     router.callback_query.register(on_chart, OnLoop(F.data == CHART))
     return router
