@@ -32,8 +32,8 @@ QUESTIONS = (
 async def bench(n_questions: int, n_users: int, runs: int) -> int:
     sys.path.insert(0, str(ROOT))
     from bot.factory import create_bot, create_dispatcher
-    from bot.localapi import BotAPIServer, LocalClient
-    from bot.settings import Settings
+    from bot.settings import LOCAL_TOKEN, Settings
+    from localapi import BotAPIServer, LocalClient
     from reports.runner import Checker
     from storage.db import open_store
     from storage.ingest import ingest_paths
@@ -43,7 +43,7 @@ async def bench(n_questions: int, n_users: int, runs: int) -> int:
     samples = [SAMPLES / n for n in ("huaian-2024.pdf", "lingbao-2023.txt", "xinxiang-2023.txt")]
     await ingest_paths(samples, url=url)  # the shared library the questions read
     store = await open_store(url)
-    server = BotAPIServer()
+    server = BotAPIServer(LOCAL_TOKEN)
     await server.start()
     settings = Settings(_env_file=None, api_base=server.base_url, database_url=url, data_dir=tmp,  # type: ignore[call-arg]
                         throttle_rate=0)

@@ -90,7 +90,8 @@ http {{
 
 
 async def main(updates: int = 1000, chats: int = 100) -> dict[str, Any]:
-    from bot.localapi import BotAPIServer, LocalClient
+    from bot.settings import LOCAL_TOKEN
+    from localapi import BotAPIServer, LocalClient
     from tests.conftest_db import _pg_exec
 
     pg, redis = os.environ.get("NIANBAO_TEST_DATABASE_URL"), os.environ.get("NIANBAO_TEST_REDIS_URL")
@@ -103,7 +104,7 @@ async def main(updates: int = 1000, chats: int = 100) -> dict[str, Any]:
 
     await upgrade(db)  # once, before the replicas (as the deploy's migrate service)
     work = Path(tempfile.mkdtemp(prefix="nianbao-bench-"))
-    server = BotAPIServer()
+    server = BotAPIServer(LOCAL_TOKEN)
     await server.start()
     ports = [_port() for _ in range(3)]
     prefix = f"bench-{uuid.uuid4().hex[:8]}"

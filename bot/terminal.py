@@ -186,14 +186,14 @@ def _stdin_lines(loop: asyncio.AbstractEventLoop) -> asyncio.Queue[str]:
 
 
 async def run_try(args: argparse.Namespace, stream: TextIO = sys.stdout) -> int:
-    from bot.localapi import BotAPIServer, LocalClient
+    from localapi import BotAPIServer, LocalClient
 
     stop = stop_event()
-    server = BotAPIServer()
+    base = Settings()
+    server = BotAPIServer(base.local_token)
     await server.start()
     store = None
     try:
-        base = Settings()
         settings = base.model_copy(update={
             "bot_token": None, "api_base": server.base_url, "throttle_rate": 0.0,
             **({"data_dir": Path(args.data_dir)} if args.data_dir else {}),

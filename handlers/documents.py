@@ -12,16 +12,16 @@ from concurrent.futures.process import BrokenProcessPool
 
 from aiogram import Bot, F, Router
 from aiogram.exceptions import TelegramBadRequest
-from aiogram.filters import Filter
-from aiogram.types import BufferedInputFile, CallbackQuery, Message, ReplyParameters
+from aiogram.types import BufferedInputFile, CallbackQuery, Message
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from handlers import views
 from handlers.fetch import FetchPolicy
-from handlers.filters import OnLoop, is_admin
+from handlers.filters import AddressedToBot, OnLoop, is_admin
 from handlers.i18n import t
 from handlers.jobs import JobRunner
 from handlers.services import ChatInfo, InFlight
+from handlers.views import short_name
 from reports.model import Report as CheckedReport
 from reports.readers import sniff
 from reports.readers.ocr_model import installed as ocr_installed
@@ -34,30 +34,7 @@ log = logging.getLogger(__name__)
 TELEGRAM_DOWNLOAD_LIMIT = 20 * 1024 * 1024
 
 
-class AddressedToBot(Filter):
-    """In private chats everything is for the bot; in groups, a reply to the bot or a mention of it."""
-
-    async def __call__(self, message: Message, bot: Bot) -> bool:
-        if message.chat.type == "private":
-            return True
-        me = await bot.me()
-        reply = message.reply_to_message
-        if reply is not None and reply.from_user is not None and reply.from_user.id == me.id:
-            return True
-        text = message.text or message.caption or ""
-        return bool(me.username) and f"@{me.username}".lower() in text.lower()
-
-
-MAX_NAME = 120  # characters of a file name shown and stored (Telegram allows 4,096 per message)
 MAX_ID = 2**63 - 1  # ids are BIGINT: a callback forged with a larger one is no report
-
-
-def short_name(name: str, limit: int = MAX_NAME) -> str:
-    """A file name cut to `limit` characters for messages and the store, keeping its end (extension)."""
-    if len(name) <= limit:
-        return name
-    tail = limit // 3
-    return name[: limit - tail - 1] + "…" + name[-tail:]
 
 
 def _size(n: int) -> str:
@@ -86,45 +63,10 @@ async def chat_action(bot: Bot, chat_id: int, action: str = "typing") -> AsyncIt
 async def _edit(bot: Bot, job: Job, text: str) -> None:
     """Edit the job's status message (or send one when it has none yet)."""
     if job.status_message_id is None:
-        await bot.send_message(job.chat_id, text, reply_parameters=_reply(job.message_id))
+        await bot.send_message(job.chat_id, text, reply_parameters=views.reply_params(job.message_id))
         return
     with contextlib.suppress(TelegramBadRequest):  # e.g. "message is not modified", or deleted
         await bot.edit_message_text(text, chat_id=job.chat_id, message_id=job.status_message_id)
-
-
-async def send_report(
-    message: Message, row: Report, session: AsyncSession, lang: str, admins: frozenset[int], *, prefix: str = ""
-) -> Message:
-    """The verdict of a stored report, with its buttons, as a reply to `message`."""
-    assert message.bot is not None
-    user_id = message.from_user.id if message.from_user else None
-    return await send_report_to(message.bot, message.chat.id, message.message_id, user_id, row, session, lang,
-                                admins, prefix=prefix)
-
-
-async def send_report_to(
-    bot: Bot, chat_id: int, reply_to: int | None, user_id: int | None, row: Report, session: AsyncSession,
-    lang: str, admins: frozenset[int], *, prefix: str = "",
-) -> Message:
-    """The verdict of a stored report, with its buttons; a long list goes along as a file."""
-    findings = await repo.findings_of(session, row.id)  # type: ignore[arg-type]
-    text, full = views.verdict(row, findings, lang)
-    admin = is_admin(user_id, admins) if user_id is not None else False
-    if prefix:
-        text = f"{prefix}\n\n{text}"
-    sent = await bot.send_message(chat_id, text, reply_markup=views.report_keyboard(row, lang, admin=admin),
-                                  reply_parameters=_reply(reply_to))
-    if full is not None:
-        await bot.send_document(
-            chat_id, BufferedInputFile(full.encode("utf-8"), f"findings-{row.id}.txt"),
-            caption=t("findings_file_caption", lang, id=row.id),
-        )
-    return sent
-
-
-def _reply(message_id: int | None) -> ReplyParameters | None:
-    """A reply to the user's message, or a plain message when it was deleted meanwhile."""
-    return None if message_id is None else ReplyParameters(message_id=message_id, allow_sending_without_reply=True)
 
 
 def _stored_name(name: str, limit: int = 255) -> str:
@@ -259,12 +201,12 @@ async def _process(bot: Bot, session: AsyncSession, job: Job, checker: Checker, 
         return "not-a-report"
 
     sha = hashlib.sha256(data).hexdigest()
-    workspace = await repo.get_or_create_chat(session, job.chat_id)
-    earlier = await repo.find_by_sha(session, workspace.workspace_id, sha)
+    chat = await repo.get_or_create_chat(session, job.chat_id)
+    earlier = await repo.find_by_sha(session, chat.workspace_id, sha)
     if earlier is not None:
         await _delete_status(bot, job)
-        await send_report_to(bot, job.chat_id, job.message_id, job.user_id, earlier, session, lang, admins,
-                             prefix=t("already", lang, id=earlier.id))
+        await views.send_report_to(bot, job.chat_id, job.message_id, job.user_id, earlier, session, lang, admins,
+                                   prefix=t("already", lang, id=earlier.id))
         return "already"
 
     await _edit(bot, job, t("status_parsing", lang, name=name))
@@ -299,8 +241,9 @@ async def _process(bot: Bot, session: AsyncSession, job: Job, checker: Checker, 
         return fatal[0].code
 
     await _edit(bot, job, t("status_checking", lang))
-    res = await repo.save_report(session, report, workspace=job.workspace, uploader=job.user_id, file_name=name)
-    row = await repo.get_report(session, res.report_id)
+    res = await repo.save_report(session, report, workspace=chat.workspace_id, uploader=job.user_id, file_name=name,
+                                 with_findings=True)
+    row = res.row
     assert row is not None
     prefix = ""
     if res.status == "duplicate":  # the same file finished a moment ago in this chat
@@ -308,7 +251,8 @@ async def _process(bot: Bot, session: AsyncSession, job: Job, checker: Checker, 
     elif res.status == "superseded" and res.previous_id:
         prefix = t("superseded", lang, previous=res.previous_id)
     await _delete_status(bot, job)
-    await send_report_to(bot, job.chat_id, job.message_id, job.user_id, row, session, lang, admins, prefix=prefix)
+    await views.send_report_to(bot, job.chat_id, job.message_id, job.user_id, row, session, lang, admins, prefix=prefix,
+                               findings=res.findings)
     return "pass" if not report.errors else "fail"
 
 
@@ -390,8 +334,9 @@ async def on_bad_button(query: CallbackQuery, lang: str) -> None:
 
 def get_router() -> Router:
     router = Router(name="documents")
-    router.message.register(on_document, OnLoop(F.document), AddressedToBot())
-    router.message.register(on_photo, OnLoop(F.photo), AddressedToBot())
+    router.message.filter(AddressedToBot())
+    router.message.register(on_document, OnLoop(F.document))
+    router.message.register(on_photo, OnLoop(F.photo))
     router.callback_query.register(on_button, views.ReportCb.filter())
     router.callback_query.register(on_bad_button, OnLoop(F.data.startswith(f"{views.ReportCb.__prefix__}:")))
     return router

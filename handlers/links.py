@@ -8,12 +8,12 @@ from aiogram import F, Router
 from aiogram.types import Message
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from handlers.documents import AddressedToBot, short_name
 from handlers.fetch import URL_RE, find_link
-from handlers.filters import OnLoop
+from handlers.filters import AddressedToBot, OnLoop
 from handlers.i18n import t
 from handlers.jobs import JobRunner
 from handlers.services import ChatInfo, InFlight
+from handlers.views import short_name
 from reports.runner import Checker
 from storage.models import chat_workspace_name
 
@@ -62,6 +62,7 @@ async def on_link(message: Message, session: AsyncSession, chat_info: ChatInfo, 
 
 def get_router() -> Router:
     router = Router(name="links")
+    router.message.filter(AddressedToBot())
     router.message.register(on_link, OnLoop(lambda m: bool(m.text and URL_RE.search(m.text))),
-                            OnLoop(~F.text.startswith("/")), AddressedToBot())
+                            OnLoop(~F.text.startswith("/")))
     return router

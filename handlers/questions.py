@@ -28,8 +28,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from handlers.answers_text import render_answer, render_sources
 from handlers.context import asks_source, context_store, language_switch
-from handlers.documents import AddressedToBot
-from handlers.filters import OnLoop
+from handlers.filters import AddressedToBot, OnLoop
 from handlers.i18n import t
 from handlers.services import ChatInfo
 from storage.answers import Answer, answer, source_details
@@ -153,7 +152,8 @@ class UnknownCommand(BaseMiddleware):
 
 def get_router() -> Router:
     router = Router(name="questions")
-    router.message.register(on_question, OnLoop(F.text), OnLoop(~F.text.startswith("/")), AddressedToBot())
+    router.message.filter(AddressedToBot())
+    router.message.register(on_question, OnLoop(F.text), OnLoop(~F.text.startswith("/")))
     router.callback_query.register(on_chart, OnLoop(F.data == CHART))
     router.callback_query.register(on_source, OnLoop(F.data == SOURCE))
     return router

@@ -11,8 +11,9 @@ from pathlib import Path
 
 import pytest
 
-from bot.localapi import BotAPIServer, LocalClient
+from bot.settings import LOCAL_TOKEN
 from handlers.i18n import t
+from localapi import BotAPIServer, LocalClient
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -20,7 +21,7 @@ pytestmark = pytest.mark.slow
 
 
 async def test_start_answered_early_and_nothing_lost(tmp_path: Path) -> None:
-    server = BotAPIServer()
+    server = BotAPIServer(LOCAL_TOKEN)
     await server.start()
     client = LocalClient(server)
     zh, en, other = client.user(31, "王芳", language_code="zh-hans"), client.user(32, "Anna", language_code="en"), \

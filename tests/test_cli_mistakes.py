@@ -180,9 +180,10 @@ def test_exit_status_of_ingest_and_ask(tmp_path: Path) -> None:
 async def test_a_token_telegram_refuses(tmp_path: Path) -> None:
     import asyncio
 
-    from bot.localapi import BotAPIServer
+    from bot.settings import LOCAL_TOKEN
+    from localapi import BotAPIServer
 
-    server = BotAPIServer()
+    server = BotAPIServer(LOCAL_TOKEN)
     await server.start()
     try:
         p = await asyncio.to_thread(run, "bot", NIANBAO_API_BASE=server.base_url, NIANBAO_DATA_DIR=str(tmp_path),

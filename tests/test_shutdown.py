@@ -13,7 +13,8 @@ from pathlib import Path
 
 import pytest
 
-from bot.localapi import BotAPIServer, LocalClient
+from bot.settings import LOCAL_TOKEN
+from localapi import BotAPIServer, LocalClient
 
 ROOT = Path(__file__).resolve().parents[1]
 SAMPLE = ROOT.parent / "shared" / "samples" / "huaian-2024.pdf"
@@ -74,7 +75,7 @@ async def _end(proc: asyncio.subprocess.Process, sig: int, *, group: bool = Fals
 async def test_bot_stops_cleanly(tmp_path: Path, phase: str, sig: int) -> None:
     if phase == "parsing" and not SAMPLE.exists():
         pytest.skip("../shared/samples is not beside the checkout")
-    server = BotAPIServer()
+    server = BotAPIServer(LOCAL_TOKEN)
     await server.start()
     client = LocalClient(server)
     user = client.user(5, "clerk")

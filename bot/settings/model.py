@@ -12,7 +12,7 @@ from typing import Annotated, Literal
 from pydantic import Field, SecretStr, field_validator
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
-from bot.settings import DEFAULT_MAX_MEMORY_MB, DEFAULT_MAX_UPLOAD_MB, LOCAL_TOKEN, MIB, PREFIX, sqlite_url
+from bot.settings import DEFAULT_MAX_UPLOAD_MB, LOCAL_TOKEN, MIB, PREFIX, sqlite_url
 
 
 class Settings(BaseSettings):
@@ -24,7 +24,6 @@ class Settings(BaseSettings):
     admins: Annotated[list[int], NoDecode] = Field(default_factory=list)  # Telegram user ids: "1,2" or "[1, 2]"
     language: Literal["zh", "en"] = "zh"  # for users whose Telegram language is neither
     max_upload_mb: int = Field(DEFAULT_MAX_UPLOAD_MB, ge=1)
-    max_memory_mb: int = Field(DEFAULT_MAX_MEMORY_MB, ge=0)  # address space of a parser worker; 0: unbounded
     parse_timeout: float = Field(30.0, gt=0)  # seconds for one file in the worker process
     parse_workers: int = Field(2, ge=1)
     parse_queue_per_chat: int = Field(2, ge=1)  # files one chat may have waiting or being checked
@@ -77,10 +76,6 @@ class Settings(BaseSettings):
     @property
     def max_upload_bytes(self) -> int:
         return self.max_upload_mb * MIB
-
-    @property
-    def max_memory_bytes(self) -> int:
-        return self.max_memory_mb * MIB
 
     def db_url(self) -> str:
         """The database URL: the configured one, else SQLite in data_dir (created)."""

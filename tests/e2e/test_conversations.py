@@ -15,8 +15,8 @@ from aiohttp import ClientSession
 
 from bot.entry import create_webhook_app
 from bot.factory import create_bot, create_dispatcher
-from bot.localapi import BotAPIServer, LocalClient
-from bot.settings import Settings
+from bot.settings import LOCAL_TOKEN, Settings
+from localapi import BotAPIServer, LocalClient
 from reports.runner import Checker
 from storage.db import make_engine, make_sessionmaker, upgrade
 from tests.e2e.conftest import SAMPLES, Harness, start_harness, stop_harness
@@ -168,7 +168,7 @@ async def test_a_question_is_answered_while_a_slow_file_parses(tmp_path: Path, s
 async def test_webhook_checks_the_secret_token(tmp_path: Path, checker: Checker) -> None:
     from aiohttp import web
 
-    server = BotAPIServer()
+    server = BotAPIServer(LOCAL_TOKEN)
     await server.start()
     url = f"sqlite+aiosqlite:///{tmp_path / 'w.db'}"
     await upgrade(url)

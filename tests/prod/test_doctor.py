@@ -7,7 +7,8 @@ import os
 import sys
 from pathlib import Path
 
-from bot.localapi import BotAPIServer
+from bot.settings import LOCAL_TOKEN
+from localapi import BotAPIServer
 from storage.db import upgrade
 from tests.e2e.test_redis_state import REDIS_URL, SKIP
 
@@ -29,7 +30,7 @@ async def _doctor(tmp_path: Path, **env: str) -> tuple[int, list[str]]:
 
 
 async def test_a_good_configuration(tmp_path: Path) -> None:
-    server = BotAPIServer()
+    server = BotAPIServer(LOCAL_TOKEN)
     await server.start()
     db = tmp_path / "n.db"
     await upgrade(f"sqlite+aiosqlite:///{db}")
