@@ -233,18 +233,21 @@ def _row_lines(s: Stream, vals: list[Tok], width: int, ta: int, tb: int) -> list
     return out
 
 
-def _detached(pending: list[Anchor], a: Anchor, lines: list[list[Tok]], last: str | None
+def _detached(pending: list[Anchor], a: Anchor, lines: list[list[Tok]], last: str | None, items_other: bool
               ) -> list[tuple[Anchor, list[Tok]]]:
     """Rows whose labels stand together before their numbers: the labels `pending` and `a`, then
     `lines`, one row per line in the same order. The rows are those anchors when there are as many
     lines, or the official rows after the last row read (`last`) up to `a` when one of their labels
-    was not recognised; otherwise which line is which row is unknown and the rows are not read."""
+    was not recognised (the 2019 format's one row （六）其他处理 where no 其他处理 item is in the
+    table: not items_other); otherwise which line is which row is unknown and the rows are not read."""
     group = [*pending, a]
     if len(lines) == len(group):
         return list(zip(group, lines, strict=True))
     keys = {g.key for g in group}
     first = _ORDER_INDEX[last] + 1 if last is not None else _ORDER_INDEX[group[0].key]
-    official = [k for k, _ in _S3_ORDER[first:_ORDER_INDEX[a.key] + 1] if not k.startswith("sub.") or k in keys]
+    official = [k for k, _ in _S3_ORDER[first:_ORDER_INDEX[a.key] + 1]
+                if (k == "sub.other" and not items_other) or k in keys
+                or not k.startswith("sub.") and (items_other or not k.startswith("other."))]
     if len(lines) == len(official):
         by_key = {g.key: g for g in group}
         return [(by_key.get(k, Anchor(k, a.start, a.end)), g) for k, g in zip(official, lines, strict=True)]
@@ -346,6 +349,7 @@ def _table3(doc: Document, s: Stream) -> tuple[TableRead, tuple[int, int] | None
     if len(rows) < 3 or not ({"new", "results_total", "carried_in", "carried_out"} & set(keys)):
         return read, None
     header = s.text[lo:rows[0].start]
+    items_other = any(k.startswith("other.") for k in keys)
     width = _common_width(s, s.tok_at(rows[0].start), s.tok_at(rows[-1].end - 1))
     spans: list[tuple[Anchor, list[Tok]]] = []
     pending: list[Anchor] = []  # anchors with no numbers of their own since the last row read
@@ -363,7 +367,7 @@ def _table3(doc: Document, s: Stream) -> tuple[TableRead, tuple[int, int] | None
             # Several whole rows of numbers after one label: the labels of the rows above were
             # lifted out of the table (converter output) and stand together before their rows.
             # Rows of other widths: which numbers are whose is not known, none is read.
-            spans += _detached(pending, a, lines, last) if lines else [(p, []) for p in [*pending, a]]
+            spans += _detached(pending, a, lines, last, items_other) if lines else [(p, []) for p in [*pending, a]]
             pending = []
             last = a.key
             continue
@@ -394,7 +398,6 @@ def _table3(doc: Document, s: Stream) -> tuple[TableRead, tuple[int, int] | None
     read.has_total = not six and ("总计" in header or sum(c >= 7 for c in cells) * 4 >= len(cells)
                                   or any(len(t.text) >= 7 for _, v in spans for t in v))
     columns = S3_COLUMNS if read.has_total else S3_APPLICANT_COLUMNS
-    items_other = any(k.startswith("other.") for k in keys)
     for a, vals in spans:
         key = a.key
         if key == "sub.other" and not items_other:
@@ -435,6 +438,9 @@ def _table4(doc: Document, s: Stream, lo: int, blanks_written: bool) -> TableRea
             rest = _S4_WORDS.sub("", t.text)
             if vals and any(v.kind == "num" for v in vals) and len(rest) > 2:
                 break
+            nums = [v for v in vals if v.kind == "num"]
+            if len(nums) == 1 and sum(x.line == nums[0].line for x in s.toks) == 1:
+                vals = []  # a number alone on its line before the header: a page number
             if not any(v.kind == "num" for v in vals):
                 if _SECTION5.search(t.text) and t is not s.toks[first]:
                     return read
@@ -529,6 +535,11 @@ def _table2(doc: Document, s: Stream, lo: int, hi: int) -> TableRead:
             if fit:
                 readings = fit
         prefix = f"s2.{name}" if fmt == "2021" else f"s2.v2019.{name}"
+        # The 2019 rows 上一年项目数量 / 本年增/减 / 处理决定数量 glued ("行政许可3960181") have no
+        # relation between their columns: the number of items last year, its change this year (any
+        # number, zero or not) and the decisions taken are independent counts, so 396/0/181 is no
+        # more certain than 39/60/181 or 3960/1/81. Only a cell every cut agrees on is read; the
+        # others are reported unreadable.
         _agreed(read, prefix, cols, readings, row)
         if fmt == "2019" and name in ("licensing", "punishment", "coercion"):
             src = f"s2.v2019.{name}.decisions"

@@ -5,6 +5,7 @@ from __future__ import annotations
 import itertools
 import math
 import re
+from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from reports.document import Line
@@ -290,15 +291,16 @@ MAX_GROUP_NODES = 10_000  # the same for table 4's one row of three groups
 MAX_NODES = 3000  # steps of the cutting search for one row, at most
 
 
-def _prefix_ranges(text: str, parts: int, bounds: set[int]) -> tuple[list[list[float]], list[list[float]]]:
+def _prefix_ranges(text: str, parts: int, bounds: set[int], longest: int = MAX_CELL_DIGITS
+                   ) -> tuple[list[list[float]], list[list[float]]]:
     """lo[k][j], hi[k][j]: the least and the greatest sum of text[:j] cut into k numbers (no leading
-    zeros, at most MAX_CELL_DIGITS digits, no cut across a run's end); inf / -inf when it cannot be
-    cut so. A search that keeps what is left of a total within these never goes astray."""
+    zeros, at most `longest` digits, no cut across a run's end); inf / -inf when it cannot be cut
+    so. A search that keeps what is left of a total within these never goes astray."""
     inf = float("inf")
     n = len(text)
     pieces: list[list[tuple[int, int]]] = [[] for _ in range(n + 1)]  # j -> (i, value) of pieces text[i:j]
     for i in range(n):
-        stop = i + 1 if text[i] == "0" else min(n, i + MAX_CELL_DIGITS)
+        stop = i + 1 if text[i] == "0" else min(n, i + longest)
         for j in range(i + 1, stop + 1):
             if j - 1 > i and (j - 1) in bounds:
                 break
@@ -316,6 +318,41 @@ def _prefix_ranges(text: str, parts: int, bounds: set[int]) -> tuple[list[list[f
     return lo, hi
 
 
+MAX_HEAD_CUTS = 4096  # cuts of a row's first numbers listed at most (meet in the middle)
+
+
+def _head_size(k: int, longest: int) -> int:
+    """How many of k numbers of at most `longest` digits to look up rather than search: up to half
+    of them, as many as MAX_HEAD_CUTS allows."""
+    h = k // 2
+    while h > 0 and longest ** h > MAX_HEAD_CUTS:
+        h -= 1
+    return h
+
+
+def _head_cuts(text: str, h: int, longest: int, ok_piece: Callable[[int, int], bool]
+               ) -> dict[tuple[int, int], list[list[str]]]:
+    """The cuts of text's first h numbers (at most `longest` digits each) by where they end and
+    what they add up to: a search from the right stops h numbers short and looks the rest up."""
+    table: dict[tuple[int, int], list[list[str]]] = {}
+
+    def walk(i: int, left: int, total: int, acc: list[str]) -> None:
+        if left == 0:
+            table.setdefault((i, total), []).append(list(acc))
+            return
+        for j in range(i + 1, min(len(text), i + longest) + 1):
+            if not ok_piece(i, j):
+                if text[i] == "0":
+                    break
+                continue
+            acc.append(text[i:j])
+            walk(j, left - 1, total + int(text[i:j]), acc)
+            acc.pop()
+
+    walk(0, h, 0, [])
+    return table
+
+
 def _total_cuts(runs: list[str], n: int) -> list[list[str]] | None:
     """Cuts of digit runs into n numbers whose last is the sum of the others, found by a search that
     cuts numbers off from the right and keeps what is left of the total within what the digits
@@ -331,7 +368,10 @@ def _total_cuts(runs: list[str], n: int) -> list[list[str]] | None:
         pos += len(r)
         bounds.add(pos)
     last_start = size - len(runs[-1])
-    lo, hi = _prefix_ranges(text[:size - 1], n - 1, bounds)
+    # No cell exceeds the total, so none has more digits: the ranges, and the first numbers'
+    # cuts, for each length of the total.
+    ranges: dict[int, tuple[list[list[float]], list[list[float]]]] = {}
+    heads: dict[int, dict[tuple[int, int], list[list[str]]]] = {}
     out: list[list[str]] = []
     nodes = 0
 
@@ -346,8 +386,10 @@ def _total_cuts(runs: list[str], n: int) -> list[list[str]] | None:
             return False
         if not lo[k][j] <= rem <= hi[k][j]:
             return True
-        if k == 0:
-            out.append(acc[::-1])
+        if k == h:  # the first h numbers: looked up, not searched
+            if longest not in heads:
+                heads[longest] = _head_cuts(text[:size - 1], h, longest, ok_piece)
+            out.extend([*cut, *acc[::-1]] for cut in heads[longest].get((j, rem), ()))
             return True
         for i in range(j - 1, max(-1, j - 1 - MAX_CELL_DIGITS), -1):
             if any(i < b < j for b in bounds):
@@ -366,6 +408,11 @@ def _total_cuts(runs: list[str], n: int) -> list[list[str]] | None:
     for start in range(max(last_start, size - MAX_CELL_DIGITS), size):
         if not ok_piece(start, size):
             continue
+        longest = size - start
+        if longest not in ranges:
+            ranges[longest] = _prefix_ranges(text[:size - 1], n - 1, bounds, longest)
+        lo, hi = ranges[longest]
+        h = _head_size(n - 1, longest)
         if not walk(start, n - 1, int(text[start:]), []):
             return None
     return [[*o, text[len("".join(o)):]] for o in out] if len(out) <= MAX_SPLITS else None
