@@ -267,6 +267,27 @@ def _readings(row: RawRow, vals: list[Tok], n: int, total: bool, blanks_written:
               ) -> list[list[Token | None]]:
     """Readings of a row's values as n cells. Numbers inside running text, or in a document that
     never writes a blank cell out, stand for rows whose blanks were dropped."""
+    if len(vals) > n and len({t.line for t in vals}) < len(vals):
+        # More cells than the row has, and not one per line: the row is n of them side by side, and
+        # what is left at either end is blank cells (an empty label cell, a trailing pipe) or a
+        # number alone on its line (a page number). Each such window is a reading; the arithmetic
+        # chooses between them.
+        def spare(t: Tok) -> bool:
+            return t.kind == "blank" or t.kind == "num" and sum(u.line == t.line for u in vals) == 1
+
+        windows = [vals[a:a + n] for a in range(len(vals) - n + 1)
+                   if all(spare(t) for t in vals[:a] + vals[a + n:])]
+        if windows:
+            out: list[list[Token | None]] = []
+            seen: set[tuple[Token | None, ...]] = set()
+            for w in windows:
+                for r in _readings(row, w, n, total, blanks_written, groups):
+                    if tuple(r) not in seen:
+                        seen.add(tuple(r))
+                        out.append(r)
+            if total and len(out) > 1:
+                out = [r for r in out if _row_total_ok(r)] or out
+            return out[:MAX_SPLITS]
     # Blank cells written out keep their places; beyond n cells, blanks at the ends are not cells
     # of the row (an empty label cell, a trailing pipe).
     a, b = 0, len(vals)
@@ -297,6 +318,8 @@ def _readings(row: RawRow, vals: list[Tok], n: int, total: bool, blanks_written:
     readings, _ = row_readings(row, n, dropped_blanks=crawl, total=total and crawl, joins=joins,
                                groups=groups if crawl else 0)
     if not readings and crawl and total:
+        # No reading adds up (the report's own error): any reading, so that the arithmetic finds
+        # the row at fault rather than deduce its cells from the other rows.
         readings, _ = row_readings(row, n, dropped_blanks=True, joins=joins)
     if total and len(readings) > 1:
         ok = [r for r in readings if _row_total_ok(r)]
@@ -462,7 +485,8 @@ def _table4(doc: Document, s: Stream, lo: int, blanks_written: bool) -> TableRea
         # A number alone on the line after the row may be a page number: the readings without it
         # too (cells a crawl lacks count 0, so the groups' totals tell).
         shorter = _readings(_raw_row(doc, s, first, vals[:-1]), vals[:-1], 15, False, blanks_written, groups=3)
-        readings += [r for r in shorter if r not in readings]
+        have = {tuple(r) for r in readings}
+        readings += [r for r in shorter if tuple(r) not in have]
     if put_table4(read, keys, row, readings):
         read.resolved["s4"] = row
     read.rows = set(S4_GROUPS)

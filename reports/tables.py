@@ -8,6 +8,7 @@ import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
+from reports.budget import spend
 from reports.document import Line
 from reports.labels import (
     GROUP_NOISE,
@@ -67,6 +68,8 @@ def _digit_splits(text: str, parts: int, limit: int = MAX_SPLITS) -> list[list[s
     n = len(text)
     if parts < 1 or parts > n or n > MAX_SPLIT_RUN or n > parts * MAX_CELL_DIGITS:
         return []
+    if not spend(n * parts):
+        return None
     # ok[k][i]: text[i:] can be cut into k valid pieces.
     ok = [[False] * (n + 1) for _ in range(parts + 1)]
     ok[0][n] = True
@@ -84,7 +87,7 @@ def _digit_splits(text: str, parts: int, limit: int = MAX_SPLITS) -> list[list[s
         i, k, acc = stack.pop()
         if k == 0:
             out.append(acc)
-            if len(out) > limit:
+            if len(out) > limit or not spend(parts):
                 return None
             continue
         ends = [i + 1] if text[i] == "0" else range(min(n, i + MAX_CELL_DIGITS), i, -1)
@@ -174,7 +177,8 @@ def row_readings(row: RawRow, n: int, col: int | None = None, *, dropped_blanks:
             joined = joined_readings(slots, n, size=n // groups if groups else n if total else 0)
             if joined is None:
                 return [[None] * n], False
-            out += [r for r in joined if r not in out]
+            have = {tuple(r) for r in out}
+            out += [r for r in joined if tuple(r) not in have]
         return out, False
     k = len(slots)
     # Digits glued together ("801000081" for 80 1 0 0 0 0 81): split the runs to reach n numbers.
@@ -190,7 +194,7 @@ def row_readings(row: RawRow, n: int, col: int | None = None, *, dropped_blanks:
         if not readings and dropped_blanks:
             # Fewer cells than columns even when cut apart: blanks were dropped as well.
             for m in range(n - 1, k - 1, -1):
-                cuts = glued_readings(runs, m)
+                cuts = glued_readings(runs, m, total=total)
                 if cuts is None:
                     return [[None] * n], False
                 for pieces in cuts:
@@ -218,7 +222,7 @@ def joined_readings(vals: list[Token], n: int, size: int = 0) -> list[list[Token
         return []
     if size and n % size == 0 and all(t.kind in ("number", "marker", "blank") for t in vals):
         return _group_joins(vals, n, size)
-    if math.comb(m - 1, n - 1) > MAX_JOINS:
+    if math.comb(m - 1, n - 1) > MAX_JOINS or not spend(math.comb(m - 1, n - 1) * n):
         return None
     out: list[list[Token | None]] = []
     for cuts in itertools.combinations(range(1, m), n - 1):
@@ -261,7 +265,7 @@ def _group_joins(vals: list[Token], n: int, size: int) -> list[list[Token | None
     def walk(i: int, acc: list[Token]) -> bool:
         nonlocal nodes
         nodes += 1
-        if nodes > MAX_GROUP_NODES or len(out) > MAX_SPLITS:
+        if nodes > MAX_GROUP_NODES or len(out) > MAX_SPLITS or nodes % 64 == 0 and not spend(64):
             return False
         if len(acc) == n:
             if i == len(vals):
@@ -382,12 +386,14 @@ def _total_cuts(runs: list[str], n: int) -> list[list[str]] | None:
         """Cut text[:j] into k numbers adding up to rem (acc: the numbers cut off so far, right first)."""
         nonlocal nodes
         nodes += 1
-        if nodes > MAX_NODES or len(out) > MAX_SPLITS:
+        if nodes > MAX_NODES or len(out) > MAX_SPLITS or nodes % 64 == 0 and not spend(64):
             return False
         if not lo[k][j] <= rem <= hi[k][j]:
             return True
         if k == h:  # the first h numbers: looked up, not searched
             if longest not in heads:
+                if not spend(longest ** h):
+                    return False
                 heads[longest] = _head_cuts(text[:size - 1], h, longest, ok_piece)
             out.extend([*cut, *acc[::-1]] for cut in heads[longest].get((j, rem), ()))
             return True
@@ -410,6 +416,8 @@ def _total_cuts(runs: list[str], n: int) -> list[list[str]] | None:
             continue
         longest = size - start
         if longest not in ranges:
+            if not spend(size * n * longest):
+                return None
             ranges[longest] = _prefix_ranges(text[:size - 1], n - 1, bounds, longest)
         lo, hi = ranges[longest]
         h = _head_size(n - 1, longest)
@@ -442,7 +450,7 @@ def group_cuts(runs: list[str], groups: int, size: int) -> list[list[str]] | Non
     def walk(i: int, k: int, part: int, acc: list[str]) -> bool:
         nonlocal nodes
         nodes += 1
-        if nodes > MAX_GROUP_NODES or len(out) > MAX_SPLITS:
+        if nodes > MAX_GROUP_NODES or len(out) > MAX_SPLITS or nodes % 64 == 0 and not spend(64):
             return False
         left, pieces_left = size_all - i, n - len(acc)
         if left < pieces_left or left > pieces_left * MAX_CELL_DIGITS:
@@ -520,6 +528,8 @@ def _placements(slots: list[Token | None], n: int, *, blank: bool, total: bool) 
             pass
         else:
             return []
+    if not spend(math.comb(n, len(toks)) if len(toks) <= n else 1):
+        return [[None] * n]
     out: list[list[Token | None]] = []
     seen: set[tuple] = set()
     for pos in itertools.combinations(positions, len(toks)):
@@ -573,11 +583,13 @@ def add_row(read: TableRead, prefix: str, columns: tuple[str, ...], row: RawRow 
     rows = row if isinstance(row, list) else [row]
     row = rows[0]
     readings = []
+    seen: set[tuple[Token | None, ...]] = set()
     for r in rows:
         found, exact = row_readings(r, len(columns), col, glued=glued)
         read.exact = read.exact and exact
         for reading in found:
-            if reading not in readings:
+            if tuple(reading) not in seen:
+                seen.add(tuple(reading))
                 readings.append(reading)
     if len(readings) > 1:
         read.resolved[prefix] = row
