@@ -112,6 +112,8 @@ def prune(base: dict[str, Token | None], choices: list[list[dict[str, Token | No
                 if any(cand[k] is None for cand in choices[gi] for k, _ in kc):
                     usable = False
                     break
+                if not spend(len(choices[gi]) * len(kc)):
+                    return choices  # the document's budget is spent: pruning only saves work
                 contrib[gi] = [sum(c * arith(cand[k]) for k, c in kc) for cand in choices[gi]]  # type: ignore[arg-type]
             if not usable:
                 continue

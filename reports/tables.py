@@ -507,7 +507,7 @@ def glued_readings(runs: list[str], n: int, *, total: bool = False) -> list[list
             if total and sum(int(p) for p in flat[:-1]) != int(flat[-1]):
                 continue
             out.append([Token(p, int(p), "number") for p in flat])
-            if len(out) > MAX_SPLITS:
+            if len(out) > MAX_SPLITS or not spend(len(flat)):
                 return None
     return out
 
