@@ -233,18 +233,21 @@ def _row_lines(s: Stream, vals: list[Tok], width: int, ta: int, tb: int) -> list
     return out
 
 
-def _detached(pending: list[Anchor], a: Anchor, lines: list[list[Tok]], last: str | None
+def _detached(pending: list[Anchor], a: Anchor, lines: list[list[Tok]], last: str | None, items_other: bool
               ) -> list[tuple[Anchor, list[Tok]]]:
     """Rows whose labels stand together before their numbers: the labels `pending` and `a`, then
     `lines`, one row per line in the same order. The rows are those anchors when there are as many
     lines, or the official rows after the last row read (`last`) up to `a` when one of their labels
-    was not recognised; otherwise which line is which row is unknown and the rows are not read."""
+    was not recognised (the 2019 format's one row （六）其他处理 where no 其他处理 item is in the
+    table: not items_other); otherwise which line is which row is unknown and the rows are not read."""
     group = [*pending, a]
     if len(lines) == len(group):
         return list(zip(group, lines, strict=True))
     keys = {g.key for g in group}
     first = _ORDER_INDEX[last] + 1 if last is not None else _ORDER_INDEX[group[0].key]
-    official = [k for k, _ in _S3_ORDER[first:_ORDER_INDEX[a.key] + 1] if not k.startswith("sub.") or k in keys]
+    official = [k for k, _ in _S3_ORDER[first:_ORDER_INDEX[a.key] + 1]
+                if (k == "sub.other" and not items_other) or k in keys
+                or not k.startswith("sub.") and (items_other or not k.startswith("other."))]
     if len(lines) == len(official):
         by_key = {g.key: g for g in group}
         return [(by_key.get(k, Anchor(k, a.start, a.end)), g) for k, g in zip(official, lines, strict=True)]
@@ -264,6 +267,27 @@ def _readings(row: RawRow, vals: list[Tok], n: int, total: bool, blanks_written:
               ) -> list[list[Token | None]]:
     """Readings of a row's values as n cells. Numbers inside running text, or in a document that
     never writes a blank cell out, stand for rows whose blanks were dropped."""
+    if len(vals) > n and len({t.line for t in vals}) < len(vals):
+        # More cells than the row has, and not one per line: the row is n of them side by side, and
+        # what is left at either end is blank cells (an empty label cell, a trailing pipe) or a
+        # number alone on its line (a page number). Each such window is a reading; the arithmetic
+        # chooses between them.
+        def spare(t: Tok) -> bool:
+            return t.kind == "blank" or t.kind == "num" and sum(u.line == t.line for u in vals) == 1
+
+        windows = [vals[a:a + n] for a in range(len(vals) - n + 1)
+                   if all(spare(t) for t in vals[:a] + vals[a + n:])]
+        if windows:
+            out: list[list[Token | None]] = []
+            seen: set[tuple[Token | None, ...]] = set()
+            for w in windows:
+                for r in _readings(row, w, n, total, blanks_written, groups):
+                    if tuple(r) not in seen:
+                        seen.add(tuple(r))
+                        out.append(r)
+            if total and len(out) > 1:
+                out = [r for r in out if _row_total_ok(r)] or out
+            return out[:MAX_SPLITS]
     # Blank cells written out keep their places; beyond n cells, blanks at the ends are not cells
     # of the row (an empty label cell, a trailing pipe).
     a, b = 0, len(vals)
@@ -294,6 +318,8 @@ def _readings(row: RawRow, vals: list[Tok], n: int, total: bool, blanks_written:
     readings, _ = row_readings(row, n, dropped_blanks=crawl, total=total and crawl, joins=joins,
                                groups=groups if crawl else 0)
     if not readings and crawl and total:
+        # No reading adds up (the report's own error): any reading, so that the arithmetic finds
+        # the row at fault rather than deduce its cells from the other rows.
         readings, _ = row_readings(row, n, dropped_blanks=True, joins=joins)
     if total and len(readings) > 1:
         ok = [r for r in readings if _row_total_ok(r)]
@@ -346,6 +372,7 @@ def _table3(doc: Document, s: Stream) -> tuple[TableRead, tuple[int, int] | None
     if len(rows) < 3 or not ({"new", "results_total", "carried_in", "carried_out"} & set(keys)):
         return read, None
     header = s.text[lo:rows[0].start]
+    items_other = any(k.startswith("other.") for k in keys)
     width = _common_width(s, s.tok_at(rows[0].start), s.tok_at(rows[-1].end - 1))
     spans: list[tuple[Anchor, list[Tok]]] = []
     pending: list[Anchor] = []  # anchors with no numbers of their own since the last row read
@@ -363,7 +390,7 @@ def _table3(doc: Document, s: Stream) -> tuple[TableRead, tuple[int, int] | None
             # Several whole rows of numbers after one label: the labels of the rows above were
             # lifted out of the table (converter output) and stand together before their rows.
             # Rows of other widths: which numbers are whose is not known, none is read.
-            spans += _detached(pending, a, lines, last) if lines else [(p, []) for p in [*pending, a]]
+            spans += _detached(pending, a, lines, last, items_other) if lines else [(p, []) for p in [*pending, a]]
             pending = []
             last = a.key
             continue
@@ -394,7 +421,6 @@ def _table3(doc: Document, s: Stream) -> tuple[TableRead, tuple[int, int] | None
     read.has_total = not six and ("总计" in header or sum(c >= 7 for c in cells) * 4 >= len(cells)
                                   or any(len(t.text) >= 7 for _, v in spans for t in v))
     columns = S3_COLUMNS if read.has_total else S3_APPLICANT_COLUMNS
-    items_other = any(k.startswith("other.") for k in keys)
     for a, vals in spans:
         key = a.key
         if key == "sub.other" and not items_other:
@@ -435,6 +461,9 @@ def _table4(doc: Document, s: Stream, lo: int, blanks_written: bool) -> TableRea
             rest = _S4_WORDS.sub("", t.text)
             if vals and any(v.kind == "num" for v in vals) and len(rest) > 2:
                 break
+            nums = [v for v in vals if v.kind == "num"]
+            if len(nums) == 1 and sum(x.line == nums[0].line for x in s.toks) == 1:
+                vals = []  # a number alone on its line before the header: a page number
             if not any(v.kind == "num" for v in vals):
                 if _SECTION5.search(t.text) and t is not s.toks[first]:
                     return read
@@ -456,7 +485,8 @@ def _table4(doc: Document, s: Stream, lo: int, blanks_written: bool) -> TableRea
         # A number alone on the line after the row may be a page number: the readings without it
         # too (cells a crawl lacks count 0, so the groups' totals tell).
         shorter = _readings(_raw_row(doc, s, first, vals[:-1]), vals[:-1], 15, False, blanks_written, groups=3)
-        readings += [r for r in shorter if r not in readings]
+        have = {tuple(r) for r in readings}
+        readings += [r for r in shorter if tuple(r) not in have]
     if put_table4(read, keys, row, readings):
         read.resolved["s4"] = row
     read.rows = set(S4_GROUPS)
@@ -529,6 +559,11 @@ def _table2(doc: Document, s: Stream, lo: int, hi: int) -> TableRead:
             if fit:
                 readings = fit
         prefix = f"s2.{name}" if fmt == "2021" else f"s2.v2019.{name}"
+        # The 2019 rows 上一年项目数量 / 本年增/减 / 处理决定数量 glued ("行政许可3960181") have no
+        # relation between their columns: the number of items last year, its change this year (any
+        # number, zero or not) and the decisions taken are independent counts, so 396/0/181 is no
+        # more certain than 39/60/181 or 3960/1/81. Only a cell every cut agrees on is read; the
+        # others are reported unreadable.
         _agreed(read, prefix, cols, readings, row)
         if fmt == "2019" and name in ("licensing", "punishment", "coercion"):
             src = f"s2.v2019.{name}.decisions"

@@ -6,6 +6,7 @@ import re
 from dataclasses import dataclass, field
 
 from reports.anchored import read_anchored
+from reports.budget import bounded
 from reports.document import Document, Line
 from reports.model import Cell, Report
 from reports.relations import Relation, table3_relations, table4_relations
@@ -129,6 +130,11 @@ def _settled(options: dict[int, _Option], fmt: str) -> bool:
 
 
 def parse(doc: Document) -> Parsed:
+    with bounded():  # the whole document's fitting of numbers to cells shares one budget
+        return _parse(doc)
+
+
+def _parse(doc: Document) -> Parsed:
     lines = doc.lines
     found_heads = find_headings(lines)
     heads = {s: h.index for s, h in found_heads.items()}

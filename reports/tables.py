@@ -5,8 +5,10 @@ from __future__ import annotations
 import itertools
 import math
 import re
+from collections.abc import Callable
 from dataclasses import dataclass, field
 
+from reports.budget import spend
 from reports.document import Line
 from reports.labels import (
     GROUP_NOISE,
@@ -66,6 +68,8 @@ def _digit_splits(text: str, parts: int, limit: int = MAX_SPLITS) -> list[list[s
     n = len(text)
     if parts < 1 or parts > n or n > MAX_SPLIT_RUN or n > parts * MAX_CELL_DIGITS:
         return []
+    if not spend(n * parts):
+        return None
     # ok[k][i]: text[i:] can be cut into k valid pieces.
     ok = [[False] * (n + 1) for _ in range(parts + 1)]
     ok[0][n] = True
@@ -83,7 +87,7 @@ def _digit_splits(text: str, parts: int, limit: int = MAX_SPLITS) -> list[list[s
         i, k, acc = stack.pop()
         if k == 0:
             out.append(acc)
-            if len(out) > limit:
+            if len(out) > limit or not spend(parts):
                 return None
             continue
         ends = [i + 1] if text[i] == "0" else range(min(n, i + MAX_CELL_DIGITS), i, -1)
@@ -173,7 +177,8 @@ def row_readings(row: RawRow, n: int, col: int | None = None, *, dropped_blanks:
             joined = joined_readings(slots, n, size=n // groups if groups else n if total else 0)
             if joined is None:
                 return [[None] * n], False
-            out += [r for r in joined if r not in out]
+            have = {tuple(r) for r in out}
+            out += [r for r in joined if tuple(r) not in have]
         return out, False
     k = len(slots)
     # Digits glued together ("801000081" for 80 1 0 0 0 0 81): split the runs to reach n numbers.
@@ -189,7 +194,7 @@ def row_readings(row: RawRow, n: int, col: int | None = None, *, dropped_blanks:
         if not readings and dropped_blanks:
             # Fewer cells than columns even when cut apart: blanks were dropped as well.
             for m in range(n - 1, k - 1, -1):
-                cuts = glued_readings(runs, m)
+                cuts = glued_readings(runs, m, total=total)
                 if cuts is None:
                     return [[None] * n], False
                 for pieces in cuts:
@@ -217,7 +222,7 @@ def joined_readings(vals: list[Token], n: int, size: int = 0) -> list[list[Token
         return []
     if size and n % size == 0 and all(t.kind in ("number", "marker", "blank") for t in vals):
         return _group_joins(vals, n, size)
-    if math.comb(m - 1, n - 1) > MAX_JOINS:
+    if math.comb(m - 1, n - 1) > MAX_JOINS or not spend(math.comb(m - 1, n - 1) * n):
         return None
     out: list[list[Token | None]] = []
     for cuts in itertools.combinations(range(1, m), n - 1):
@@ -260,7 +265,7 @@ def _group_joins(vals: list[Token], n: int, size: int) -> list[list[Token | None
     def walk(i: int, acc: list[Token]) -> bool:
         nonlocal nodes
         nodes += 1
-        if nodes > MAX_GROUP_NODES or len(out) > MAX_SPLITS:
+        if nodes > MAX_GROUP_NODES or len(out) > MAX_SPLITS or nodes % 64 == 0 and not spend(64):
             return False
         if len(acc) == n:
             if i == len(vals):
@@ -290,15 +295,16 @@ MAX_GROUP_NODES = 10_000  # the same for table 4's one row of three groups
 MAX_NODES = 3000  # steps of the cutting search for one row, at most
 
 
-def _prefix_ranges(text: str, parts: int, bounds: set[int]) -> tuple[list[list[float]], list[list[float]]]:
+def _prefix_ranges(text: str, parts: int, bounds: set[int], longest: int = MAX_CELL_DIGITS
+                   ) -> tuple[list[list[float]], list[list[float]]]:
     """lo[k][j], hi[k][j]: the least and the greatest sum of text[:j] cut into k numbers (no leading
-    zeros, at most MAX_CELL_DIGITS digits, no cut across a run's end); inf / -inf when it cannot be
-    cut so. A search that keeps what is left of a total within these never goes astray."""
+    zeros, at most `longest` digits, no cut across a run's end); inf / -inf when it cannot be cut
+    so. A search that keeps what is left of a total within these never goes astray."""
     inf = float("inf")
     n = len(text)
     pieces: list[list[tuple[int, int]]] = [[] for _ in range(n + 1)]  # j -> (i, value) of pieces text[i:j]
     for i in range(n):
-        stop = i + 1 if text[i] == "0" else min(n, i + MAX_CELL_DIGITS)
+        stop = i + 1 if text[i] == "0" else min(n, i + longest)
         for j in range(i + 1, stop + 1):
             if j - 1 > i and (j - 1) in bounds:
                 break
@@ -316,6 +322,41 @@ def _prefix_ranges(text: str, parts: int, bounds: set[int]) -> tuple[list[list[f
     return lo, hi
 
 
+MAX_HEAD_CUTS = 4096  # cuts of a row's first numbers listed at most (meet in the middle)
+
+
+def _head_size(k: int, longest: int) -> int:
+    """How many of k numbers of at most `longest` digits to look up rather than search: up to half
+    of them, as many as MAX_HEAD_CUTS allows."""
+    h = k // 2
+    while h > 0 and longest ** h > MAX_HEAD_CUTS:
+        h -= 1
+    return h
+
+
+def _head_cuts(text: str, h: int, longest: int, ok_piece: Callable[[int, int], bool]
+               ) -> dict[tuple[int, int], list[list[str]]]:
+    """The cuts of text's first h numbers (at most `longest` digits each) by where they end and
+    what they add up to: a search from the right stops h numbers short and looks the rest up."""
+    table: dict[tuple[int, int], list[list[str]]] = {}
+
+    def walk(i: int, left: int, total: int, acc: list[str]) -> None:
+        if left == 0:
+            table.setdefault((i, total), []).append(list(acc))
+            return
+        for j in range(i + 1, min(len(text), i + longest) + 1):
+            if not ok_piece(i, j):
+                if text[i] == "0":
+                    break
+                continue
+            acc.append(text[i:j])
+            walk(j, left - 1, total + int(text[i:j]), acc)
+            acc.pop()
+
+    walk(0, h, 0, [])
+    return table
+
+
 def _total_cuts(runs: list[str], n: int) -> list[list[str]] | None:
     """Cuts of digit runs into n numbers whose last is the sum of the others, found by a search that
     cuts numbers off from the right and keeps what is left of the total within what the digits
@@ -331,7 +372,10 @@ def _total_cuts(runs: list[str], n: int) -> list[list[str]] | None:
         pos += len(r)
         bounds.add(pos)
     last_start = size - len(runs[-1])
-    lo, hi = _prefix_ranges(text[:size - 1], n - 1, bounds)
+    # No cell exceeds the total, so none has more digits: the ranges, and the first numbers'
+    # cuts, for each length of the total.
+    ranges: dict[int, tuple[list[list[float]], list[list[float]]]] = {}
+    heads: dict[int, dict[tuple[int, int], list[list[str]]]] = {}
     out: list[list[str]] = []
     nodes = 0
 
@@ -342,12 +386,16 @@ def _total_cuts(runs: list[str], n: int) -> list[list[str]] | None:
         """Cut text[:j] into k numbers adding up to rem (acc: the numbers cut off so far, right first)."""
         nonlocal nodes
         nodes += 1
-        if nodes > MAX_NODES or len(out) > MAX_SPLITS:
+        if nodes > MAX_NODES or len(out) > MAX_SPLITS or nodes % 64 == 0 and not spend(64):
             return False
         if not lo[k][j] <= rem <= hi[k][j]:
             return True
-        if k == 0:
-            out.append(acc[::-1])
+        if k == h:  # the first h numbers: looked up, not searched
+            if longest not in heads:
+                if not spend(longest ** h):
+                    return False
+                heads[longest] = _head_cuts(text[:size - 1], h, longest, ok_piece)
+            out.extend([*cut, *acc[::-1]] for cut in heads[longest].get((j, rem), ()))
             return True
         for i in range(j - 1, max(-1, j - 1 - MAX_CELL_DIGITS), -1):
             if any(i < b < j for b in bounds):
@@ -366,6 +414,13 @@ def _total_cuts(runs: list[str], n: int) -> list[list[str]] | None:
     for start in range(max(last_start, size - MAX_CELL_DIGITS), size):
         if not ok_piece(start, size):
             continue
+        longest = size - start
+        if longest not in ranges:
+            if not spend(size * n * longest):
+                return None
+            ranges[longest] = _prefix_ranges(text[:size - 1], n - 1, bounds, longest)
+        lo, hi = ranges[longest]
+        h = _head_size(n - 1, longest)
         if not walk(start, n - 1, int(text[start:]), []):
             return None
     return [[*o, text[len("".join(o)):]] for o in out] if len(out) <= MAX_SPLITS else None
@@ -395,7 +450,7 @@ def group_cuts(runs: list[str], groups: int, size: int) -> list[list[str]] | Non
     def walk(i: int, k: int, part: int, acc: list[str]) -> bool:
         nonlocal nodes
         nodes += 1
-        if nodes > MAX_GROUP_NODES or len(out) > MAX_SPLITS:
+        if nodes > MAX_GROUP_NODES or len(out) > MAX_SPLITS or nodes % 64 == 0 and not spend(64):
             return False
         left, pieces_left = size_all - i, n - len(acc)
         if left < pieces_left or left > pieces_left * MAX_CELL_DIGITS:
@@ -452,7 +507,7 @@ def glued_readings(runs: list[str], n: int, *, total: bool = False) -> list[list
             if total and sum(int(p) for p in flat[:-1]) != int(flat[-1]):
                 continue
             out.append([Token(p, int(p), "number") for p in flat])
-            if len(out) > MAX_SPLITS:
+            if len(out) > MAX_SPLITS or not spend(len(flat)):
                 return None
     return out
 
@@ -473,6 +528,8 @@ def _placements(slots: list[Token | None], n: int, *, blank: bool, total: bool) 
             pass
         else:
             return []
+    if not spend(math.comb(n, len(toks)) if len(toks) <= n else 1):
+        return [[None] * n]
     out: list[list[Token | None]] = []
     seen: set[tuple] = set()
     for pos in itertools.combinations(positions, len(toks)):
@@ -526,11 +583,13 @@ def add_row(read: TableRead, prefix: str, columns: tuple[str, ...], row: RawRow 
     rows = row if isinstance(row, list) else [row]
     row = rows[0]
     readings = []
+    seen: set[tuple[Token | None, ...]] = set()
     for r in rows:
         found, exact = row_readings(r, len(columns), col, glued=glued)
         read.exact = read.exact and exact
         for reading in found:
-            if reading not in readings:
+            if tuple(reading) not in seen:
+                seen.add(tuple(reading))
                 readings.append(reading)
     if len(readings) > 1:
         read.resolved[prefix] = row

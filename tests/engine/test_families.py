@@ -169,6 +169,8 @@ FOUND: list[tuple[str, str, int, int]] = [
     ("split", "large", 13, 1),  # table 4 with split numbers: totals cut (688 read as 2)
     ("split", "large", 23, 1),  # table 4, one cell per line, numbers split: the line reading took
     ("split", "large", 28, 2),  # the first 15 lines as the row (19 for 194 ...)
+    ("tabs", "plain", 44, 2),  # table 4's first cell blank, a page number "4" on the next line: the
+    ("titles", "plain", 47, 1),  # blank was dropped as an empty label cell and the "4" read as a cell
 ]
 
 # Wrong figures that test_no_wrong_figure_on_random_sets found, as it draws them (family, kind of random
