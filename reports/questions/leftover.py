@@ -61,7 +61,12 @@ EN_FILLER = frozenset((
     "overall", "combined", "sum", "summed", "together", "versus", "not", "no", "yes", "ok", "okay", "thanks",
     "thank", "hi", "hello", "dear", "sir", "received", "receive", "receives", "granted", "grant", "grants",
     "denied", "applications", "application", "requests", "request", "check", "checked", "checks", "checking",
-    "failed", "fail", "passed", "pass", "errors", "error", "didn't", "doesn't", "don't", "isn't", "aren't",
+    "failed", "fail", "passed", "pass", "errors", "error", "information", "administrative", "still", "after", "before", "correction", "rights", "right", "other", "others",
+    "laws", "law", "full", "fully", "collect", "collected", "collects", "part", "partly", "exactly", "approximately",
+    "around", "roughly", "ever", "since", "until", "regarding", "concerning", "related", "relating", "disclosure",
+    "disclosures", "disclose", "government", "what's", "whats", "tell", "know", "want", "like", "need", "show",
+    "were", "year's", "their", "theirs", "there", "here", "given", "provide", "provided", "file", "files", "page",
+    "didn't", "doesn't", "don't", "isn't", "aren't",
     "wasn't", "weren't", "hasn't", "haven't"
 ))
 
@@ -156,4 +161,6 @@ def unexplained(text: str, taken: list[bool], first_figure: int | None) -> list[
             continue
         if bare in PLACE_PINYIN or looks_pinyin(bare) or raw[0].isupper() or _BODY_AFTER.match(text, e):
             out.append(Leftover(raw.removesuffix("'s"), s, e, True))
+        elif len(bare) >= 4:  # a content word the grammar does not know ("median"): not answered as another
+            out.append(Leftover(raw, s, e, False))
     return out
