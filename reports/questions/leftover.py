@@ -70,7 +70,7 @@ EN_FILLER = frozenset((
     "overall", "combined", "sum", "summed", "together", "versus", "not", "no", "yes", "ok", "okay", "thanks",
     "thank", "hi", "hello", "dear", "sir", "received", "receive", "receives", "granted", "grant", "grants",
     "denied", "applications", "application", "requests", "request", "check", "checked", "checks", "checking",
-    "failed", "fail", "passed", "pass", "errors", "error", "information", "administrative", "still", "after", "before", "correction", "rights", "right", "other", "others",
+    "failed", "fail", "passed", "pass", "errors", "error", "because", "information", "administrative", "still", "after", "before", "correction", "rights", "right", "other", "others",
     "laws", "law", "full", "fully", "collect", "collected", "collects", "part", "partly", "exactly", "approximately",
     "around", "roughly", "ever", "since", "until", "regarding", "concerning", "related", "relating", "disclosure",
     "disclosures", "disclose", "government", "what's", "whats", "tell", "know", "want", "like", "need", "show",
