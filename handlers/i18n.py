@@ -189,6 +189,7 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "status_received": ("📥 已收到《{name}》，正在下载…", "📥 Received {name}, downloading…"),
     "status_parsing": ("⏳ 正在解析《{name}》…", "⏳ Parsing {name}…"),
     "status_checking": ("🔎 正在校验…", "🔎 Checking…"),
+    "status_ocr_page": ("🔍 正在识别第 {page}/{pages} 页…", "🔍 Reading page {page}/{pages}…"),
     "timeout": (
         "解析超时（超过 {seconds} 秒），已停止：这个文件太复杂或已损坏。请发送 Word 原文件或文字版 PDF 再试。",
         "Parsing took longer than {seconds} s and was stopped: the file is too complex or damaged. "

@@ -23,6 +23,7 @@ from sqlmodel import SQLModel
 from reports import model as rm
 from reports.agency import agency_kind, agency_level, agency_region, normalise_agency
 from reports.crossyear import CROSS_YEAR_CODES, cross_year_findings
+from storage import aggregates, aliases
 from storage.models import (
     LIBRARY,
     Agency,
@@ -89,6 +90,7 @@ async def get_or_create_agency(session: AsyncSession, name: str) -> Agency:
         )
         session.add(agency)
         await session.flush()
+        await aliases.add_agency(session, agency.id, printed)  # type: ignore[arg-type]
     elif printed != agency.name and printed not in agency.aliases:
         agency.aliases = [*agency.aliases, printed]  # a new list, so the JSON column sees the change
     return agency
@@ -271,12 +273,14 @@ async def _save_once(
         await _insert_many(session, Figure, figure_rows)
     if report.findings:
         await _insert_many(session, FindingRow, [_finding_row(rid, f) for f in report.findings])
+    await aggregates.report_added(session, rid)
     await _apply_cross_year(session, row, {k: figures.get(k) for k in _CROSS_YEAR_KEYS})
 
     status: SaveStatus = "stored"
     previous_id: int | None = None
     if previous is not None:
         previous_id = previous.id
+        await aggregates.report_removed(session, previous.id)  # type: ignore[arg-type]
         previous.superseded_by = rid
         previous.updated_at = utcnow()
         status = "superseded"
@@ -395,6 +399,7 @@ async def count_reports(session: AsyncSession) -> int:
 
 async def set_published(session: AsyncSession, report_id: int, published: bool = True) -> bool:
     """Publish (or withdraw) a report to the shared library. False when there is no such report."""
+    await aggregates.published_changed(session, report_id, published)
     res = await session.execute(
         update(Report).where(Report.id == report_id).values(published=published, updated_at=utcnow())
     )
@@ -410,9 +415,15 @@ async def delete_report(session: AsyncSession, report_id: int, *, workspaces: Se
         if row is None or (workspaces is not None and row.workspace_id not in workspaces):
             return False
         # Older versions now point at what this one pointed at (None: they become current).
+        older = list((await session.execute(select(Report.id).where(Report.superseded_by == report_id))).scalars())
+        if row.superseded_by is None:
+            await aggregates.report_removed(session, report_id)
         await session.execute(
             update(Report).where(Report.superseded_by == report_id).values(superseded_by=row.superseded_by)
         )
+        if row.superseded_by is None:
+            for rid in older:
+                await aggregates.report_added(session, rid)
         await session.execute(delete(Figure).where(Figure.report_id == report_id))
         await session.execute(delete(FindingRow).where(FindingRow.report_id == report_id))
         year, agency_id, ws_id = row.year, row.agency_id, row.workspace_id

@@ -13,12 +13,13 @@ from pathlib import Path
 import pytest
 from sqlalchemy.engine import make_url
 
+from bot.commands.ask import main as ask_main
 from handlers.answers_text import render_answer as say
 from reports import check
 from reports import model as rm
 from reports.questions import EXAMPLES
 from storage import repo
-from storage.answers import Answer, answer, ask_main
+from storage.answers import Answer, answer
 from storage.db import make_engine, make_sessionmaker, upgrade
 from tests.conftest_db import _pg_exec, balance_error, make_report
 from tests.docgen import make_figures

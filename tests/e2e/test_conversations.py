@@ -17,7 +17,7 @@ from bot.entry import create_webhook_app
 from bot.factory import create_bot, create_dispatcher
 from bot.localapi import BotAPIServer, LocalClient
 from bot.settings import Settings
-from handlers.services import Checker
+from reports.runner import Checker
 from storage.db import make_engine, make_sessionmaker, upgrade
 from tests.e2e.conftest import SAMPLES, Harness, start_harness, stop_harness
 from tests.e2e.slow import slow_check
@@ -209,7 +209,7 @@ def test_nianbao_try_reads_stdin_and_exits_at_eof(tmp_path: Path) -> None:
     lines = "/start\n/send " + str(SAMPLES / "xinxiang-2023.txt") + "\n/press 2\n新乡市工业和信息化局2023年新收申请多少件？\n"
     env = {k: v for k, v in os.environ.items() if not k.startswith("NIANBAO_")}
     proc = subprocess.run(
-        [sys.executable, "-m", "bot.cli", "try", "--preload", str(SAMPLES / "lingbao-2023.txt"), "--data-dir", str(tmp_path)],
+        [sys.executable, "-m", "bot.commands", "try", "--preload", str(SAMPLES / "lingbao-2023.txt"), "--data-dir", str(tmp_path)],
         input=lines, capture_output=True, text=True, timeout=120, cwd=ROOT, env=env,
     )
     out = proc.stdout
@@ -227,7 +227,7 @@ def test_a_quick_quit_is_a_clean_shutdown(tmp_path: Path) -> None:
     cancelled half-way, no traceback reaches the terminal."""
     env = {k: v for k, v in os.environ.items() if not k.startswith("NIANBAO_")}
     proc = subprocess.run(
-        [sys.executable, "-m", "bot.cli", "try", "--preload", str(tmp_path / "missing"), "--data-dir", str(tmp_path)],
+        [sys.executable, "-m", "bot.commands", "try", "--preload", str(tmp_path / "missing"), "--data-dir", str(tmp_path)],
         input="/quit\n", capture_output=True, text=True, timeout=120, cwd=ROOT, env=env,
     )
     assert proc.returncode == 0, proc.stderr
