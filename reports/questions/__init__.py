@@ -226,6 +226,8 @@ def parse_question(text: str, *, today: dt.date, agencies: Sequence[str] = (), y
         return _follow(q, match, previous, s)
     if q.understood_not and q.agency_status != "unknown":
         q.reason = "leftover"
+        if metric.weak:  # "主动公开多少件": 件 named no figure
+            q.metric, q.fallback, q.label = [], [], {"zh": "", "en": ""}
         return q
     if match.status == "multi":
         return _several(q, match, metric, s)

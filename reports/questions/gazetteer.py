@@ -138,10 +138,11 @@ for _zh, _pys in PLACES.items():
 
 # Pinyin syllables (initials × finals, the common ones): a word made of them reads as a place name
 # ("Sanming", "putian") rather than as English.
-_INITIAL = r"(?:zh|ch|sh|[bpmfdtnlgkhjqxrzcsyw])?"
+_INITIAL = r"(?:zh|ch|sh|[bpmfdtnlgkhjqxrzcsyw])"
 _FINAL = (r"(?:iang|iong|uang|ueng|ang|eng|ing|ong|ian|iao|uai|uan|van|ai|ei|ao|ou|an|en|er|ia|ie|in|iu|"
           r"ua|uo|ue|ui|un|ve|vn|a|o|e|i|u|v)")
-_PINYIN_WORD = re.compile(rf"(?:{_INITIAL}{_FINAL}){{2,4}}")
+_ALONE = r"(?:ang|eng|ai|ei|ao|ou|an|en|er|a|o|e)"  # finals that stand without an initial (an, e, ou)
+_PINYIN_WORD = re.compile(rf"(?:{_INITIAL}{_FINAL}|{_ALONE}){{2,4}}")
 
 
 def looks_pinyin(word: str) -> bool:

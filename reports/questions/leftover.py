@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from functools import cache
 
 from reports.questions.gazetteer import PLACE_PINYIN, PLACES, looks_pinyin
 
@@ -31,10 +32,18 @@ _ZH_FILLER = sorted(set((
     "入库", "库", "库里", "决定", "处理决定", "属于", "本年", "本年度", "要求", "提供", "申请人", "行政机关", "本机关", "校验", "检查", "审核", "核验",
     "检验", "验证", "结果", "通过", "错误", "问题", "哪一年", "哪年", "不再", "因", "因为", "而", "所以", "导致"
 )), key=lambda w: (-len(w), w))
-_ZH_FILLER_RE = re.compile("|".join(map(re.escape, _ZH_FILLER)))
 _REGION_SUFFIX = re.compile(r"(?:特别行政区|自治区|自治州|自治县|自治旗|地区|省|市|州|县|区|旗|盟|乡|镇|街道)$")
 _AGENCY_SUFFIX = re.compile(r"(?:委员会|办公室|办公厅|人民政府|政府|局|厅|委|办|部|署|中心|院|所|站|队)$")
-_PLACE_RE = re.compile("|".join(sorted(map(re.escape, PLACES), key=lambda w: (-len(w), w))))
+
+
+@cache
+def _filler_re() -> re.Pattern[str]:  # compiled on first use: importing stays cheap
+    return re.compile("|".join(map(re.escape, _ZH_FILLER)))
+
+
+@cache
+def _place_re() -> re.Pattern[str]:
+    return re.compile("|".join(sorted(map(re.escape, PLACES), key=lambda w: (-len(w), w))))
 
 # English words that carry no subject.
 EN_FILLER = frozenset((
@@ -61,7 +70,12 @@ EN_FILLER = frozenset((
     "overall", "combined", "sum", "summed", "together", "versus", "not", "no", "yes", "ok", "okay", "thanks",
     "thank", "hi", "hello", "dear", "sir", "received", "receive", "receives", "granted", "grant", "grants",
     "denied", "applications", "application", "requests", "request", "check", "checked", "checks", "checking",
-    "failed", "fail", "passed", "pass", "errors", "error", "didn't", "doesn't", "don't", "isn't", "aren't",
+    "failed", "fail", "passed", "pass", "errors", "error", "because", "information", "administrative", "still", "after", "before", "correction", "rights", "right", "other", "others",
+    "laws", "law", "full", "fully", "collect", "collected", "collects", "part", "partly", "exactly", "approximately",
+    "around", "roughly", "ever", "since", "until", "regarding", "concerning", "related", "relating", "disclosure",
+    "disclosures", "disclose", "government", "what's", "whats", "tell", "know", "want", "like", "need", "show",
+    "were", "year's", "their", "theirs", "there", "here", "given", "provide", "provided", "file", "files", "page",
+    "didn't", "doesn't", "don't", "isn't", "aren't",
     "wasn't", "weren't", "hasn't", "haven't"
 ))
 
@@ -106,14 +120,14 @@ def _runs(text: str, taken: list[bool], pattern: str) -> list[tuple[int, int]]:
 def _zh_unexplained(chunk: str) -> tuple[int, int] | None:
     """The part of a Chinese chunk that filler does not cover: a place name, or a run of two or more
     characters that are no filler; None when the chunk is filler (or stray single characters)."""
-    m = _PLACE_RE.search(chunk)
+    m = _place_re().search(chunk)
     if m:
         a, b = m.span()
         while b < len(chunk) and (_REGION_SUFFIX.search(chunk[a:b + 1]) or _AGENCY_SUFFIX.search(chunk[a:b + 1])):
             b += 1
         return a, b
     covered = [False] * len(chunk)
-    for f in _ZH_FILLER_RE.finditer(chunk):
+    for f in _filler_re().finditer(chunk):
         for i in range(*f.span()):
             covered[i] = True
     i, n = 0, len(chunk)
@@ -145,7 +159,7 @@ def unexplained(text: str, taken: list[bool], first_figure: int | None) -> list[
             continue
         a, b = hit
         word = chunk[a:b]
-        named = bool(_PLACE_RE.search(word) or _REGION_SUFFIX.search(word) or _AGENCY_SUFFIX.search(word))
+        named = bool(_place_re().search(word) or _REGION_SUFFIX.search(word) or _AGENCY_SUFFIX.search(word))
         before = first_figure is not None and s + a < first_figure
         out.append(Leftover(word, s + a, s + b, named or before))
     for s, e in _runs(text, taken, r"[A-Za-z][A-Za-z'’]*"):
@@ -156,4 +170,6 @@ def unexplained(text: str, taken: list[bool], first_figure: int | None) -> list[
             continue
         if bare in PLACE_PINYIN or looks_pinyin(bare) or raw[0].isupper() or _BODY_AFTER.match(text, e):
             out.append(Leftover(raw.removesuffix("'s"), s, e, True))
+        elif len(bare) >= 4:  # a content word the grammar does not know ("median"): not answered as another
+            out.append(Leftover(raw, s, e, False))
     return out

@@ -241,6 +241,7 @@ class Metric:
     columns: list[str] = field(default_factory=list)  # table-3 columns ([] = total)
     table: int | None = None
     unsupported: bool = False
+    weak: bool = False  # named by a generic word alone ("多少件"): no figure of its own
     spans: list[tuple[int, int]] = field(default_factory=list)  # where the phrases are in the text
 
     @property
@@ -346,6 +347,7 @@ def find_metric(text: str, lang: str, taken: list[bool] | None = None) -> Metric
     if not rows:
         # A weak word only: "办结" alone means results_total, "申请" alone new applications.
         rows = ["results_total"] if "results_total" in weak_rows else (["new"] if weak_rows or cols else [])
+        metric.weak = not cols  # only a generic word: "件", "申请"
     if not rows:
         return metric
     columns = list(dict.fromkeys(cols))
