@@ -12,12 +12,14 @@ import sys
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
-# (module, arguments): start-up, the check engine, the engine by layout family, the store, the question
-# engine, the store at scale (10,000 reports on SQLite and PostgreSQL, ingest into PostgreSQL), the bot.
+# (module, arguments): start-up, the check engine, the engine by layout family, OCR of scans, the store,
+# the question engine, the store at scale (10,000 reports on SQLite and PostgreSQL, ingest into
+# PostgreSQL), the bot.
 BENCHES = [
     ("bench.startup", []),
     ("bench.check", []),
     ("bench.bench_families", []),
+    ("bench.bench_ocr", []),
     ("bench.bench_store", []),
     ("bench.bench_questions", []),
     ("bench.bench_scale", ["--sizes", "10000", "--ingest", "1000", "--no-explain"]),

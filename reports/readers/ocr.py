@@ -59,6 +59,9 @@ class OcrText(str):
         obj.conf, obj.alts, obj.doubtful = conf, alts, doubtful
         return obj
 
+    def __reduce__(self) -> tuple:  # a report crosses from the worker to the bot pickled
+        return (OcrText, (str(self), self.conf, self.alts, self.doubtful))
+
 
 def _refusal(n: int, limit: int) -> ReadError:
     return ReadError(

@@ -30,17 +30,6 @@ def _pages(dpi: int) -> tuple:
 
 
 @needs_ocr
-def test_an_image_only_pdf_reads_every_figure_or_says_it_cannot() -> None:
-    pdf, truth, zero = _report()
-    fx = fixture(pdf, 150, DAMAGES[1], seed=1)  # skewed 1°, blurred
-    r = reports.check(fx.scan, "scan.pdf", timeout=600)
-    s = score(truth, r, zero)
-    assert s.wrong == []
-    assert s.same >= 0.95 * s.total
-    assert r.kind == "pdf" and r.agency and r.year
-
-
-@needs_ocr
 def test_a_photo_of_the_table_3_page_gets_its_figures() -> None:
     pdf, truth, zero = _report()
     photo = damage(_pages(200)[1], DAMAGES[2], seed=7)  # page 2: table 3  # turned -1°, JPEG quality 40
@@ -86,18 +75,6 @@ def test_a_scan_over_the_page_limit_is_refused_before_reading() -> None:
     assert [f.code for f in r.findings] == ["too-large"]
     assert r.findings[0].message_zh.startswith("这份扫描件共 3 页，超过文字识别（OCR）的上限 2 页")
     assert r.findings[0].message_en.startswith("This scan has 3 pages, more than the 2 pages text recognition")
-
-
-@needs_ocr
-def test_progress_is_told_page_by_page() -> None:
-    scan = fixture(_report()[0], 150, DAMAGES[0], seed=1).scan
-    seen: list[tuple[int, int]] = []
-    ocr.configure(progress=lambda k, n: seen.append((k, n)))
-    try:
-        read(scan)
-    finally:
-        ocr.configure()
-    assert seen == [(1, 3), (2, 3), (3, 3)]
 
 
 @needs_ocr

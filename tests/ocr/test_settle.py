@@ -89,3 +89,12 @@ def test_without_ocr_pages_nothing_changes() -> None:
     doc = _doc("31")
     doc.ocr_pages = []
     assert _codes(doc) == _codes(read(report_text("示例县人民政府", 2023, FIG).encode()))
+
+
+def test_an_ocr_cell_survives_the_trip_from_the_worker() -> None:
+    import pickle
+
+    cell = pickle.loads(pickle.dumps(OcrText("81", 0.62, ("31",), doubtful=True)))
+    assert (cell, cell.conf, cell.alts, cell.doubtful) == ("81", 0.62, ("31",), True)
+    r = check_document(_doc(OcrText("81", 0.62, ("31",), doubtful=True)))
+    assert pickle.loads(pickle.dumps(r)).figures == r.figures
