@@ -14,6 +14,7 @@ from typing import Any
 
 from aiogram import BaseMiddleware, Bot, F, Router
 from aiogram.dispatcher.event.bases import UNHANDLED
+from aiogram.methods import SendMessage
 from aiogram.types import (
     BufferedInputFile,
     CallbackQuery,
@@ -47,17 +48,19 @@ def chartable(a: Answer) -> bool:
     return a.query.get("kind") in CHART_KINDS and len(numbers) >= 2
 
 
-async def on_question(message: Message, bot: Bot, session: AsyncSession, chat_info: ChatInfo, lang: str) -> None:
+async def on_question(message: Message, bot: Bot, session: AsyncSession, chat_info: ChatInfo, lang: str) -> SendMessage:
+    """The answer is returned, not sent: behind a webhook it goes back in the response to Telegram,
+    tied to the update's claim, so a retried delivery never answers twice (bot.webhook); when
+    polling, the dispatcher sends it."""
     me = await bot.me()
     text = _question(message.text or "", me.username)
     if not text:
-        await message.reply(t("question_empty", lang))
-        return
+        return message.reply(t("question_empty", lang))
     a = await answer(session, text, workspaces=chat_info.visible, lang=lang)
     markup = None
     if chartable(a):
         markup = InlineKeyboardMarkup(inline_keyboard=[[InlineKeyboardButton(text=t("btn_chart", lang), callback_data=CHART)]])
-    await message.reply(html.escape(render_answer(a, lang), quote=False), reply_markup=markup)
+    return message.reply(html.escape(render_answer(a, lang), quote=False), reply_markup=markup)
 
 
 async def on_chart(query: CallbackQuery, bot: Bot, session: AsyncSession, chat_info: ChatInfo, lang: str) -> None:
