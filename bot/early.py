@@ -4,6 +4,8 @@ Importing aiogram builds ~440 pydantic models (seconds of CPU on a small machine
 daemon thread long-polls getUpdates with the standard library alone: a private `/start` gets the
 welcome at once, and every update (the /start ones marked as answered) is kept, in order, for the
 dispatcher, which handles them as soon as it runs (`take()`), so nothing is lost or answered twice.
+A document stops the thread unconfirmed: the dispatcher fetches it and confirms it only once its
+job row is committed (handlers.jobs.AckGate), so a bot killed while starting loses no file.
 Any error (a webhook still set, the network) simply ends the thread: the dispatcher then gets the
 updates from Telegram itself.
 """
@@ -63,6 +65,8 @@ class EarlyResponder:
                     if self._stop.is_set():  # too late: the dispatcher gets this batch from Telegram
                         return
                     for update in batch:
+                        if "document" in (update.get("message") or {}):
+                            return  # left unconfirmed: the dispatcher confirms it once its job row is committed
                         self._offset = update["update_id"] + 1
                         self.updates.append(update)
                         if self._is_private_start(update):

@@ -123,6 +123,9 @@ async def run_polling(settings: Settings, early: EarlyResponder | None = None) -
     bot = create_bot(settings)
     try:
         dp = create_dispatcher(settings, store.sessions)
+        from handlers.jobs import AckGate
+
+        AckGate().install(bot, dp)  # a document is confirmed to Telegram only once its job row is committed
         if early is not None:
             updates = await asyncio.to_thread(early.take)
             if updates:
@@ -142,8 +145,12 @@ def _feed_early(updates: list[dict[str, Any]], answered: set[int]) -> Callable[.
 
     async def feed(bot: Bot, dispatcher: Dispatcher) -> None:
         async def run() -> None:
+            from aiogram.methods import TelegramMethod
+
             for update in updates:
-                await dispatcher.feed_raw_update(bot, update, early_answered=update["update_id"] in answered)
+                result = await dispatcher.feed_raw_update(bot, update, early_answered=update["update_id"] in answered)
+                if isinstance(result, TelegramMethod):  # an answer returned, not sent (as polling does)
+                    await dispatcher.silent_call_request(bot, result)
 
         dispatcher["early_updates"] = asyncio.create_task(run())
 

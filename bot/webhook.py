@@ -1,11 +1,19 @@
-"""The webhook server's parts: update de-duplication, /healthz and /metrics.
+"""The webhook server's parts: update de-duplication, the answer in the response, /healthz and /metrics.
 
 Telegram retries a delivery it got no 200 for (a timeout, a replica killed half-way), and the
 retry may reach another replica. Each update_id is claimed before it is handled ("busy", with a
-short lease) and marked "done" after (kept `ttl` seconds): a retry of a done update gets 200 and
-is dropped, a retry while the first delivery is still being handled gets 503 (Telegram tries
-again later), and the claim of a replica that died lapses with its lease. The claims live in Redis
-when NIANBAO_REDIS_URL is set (shared by the replicas), else in this process's memory.
+short lease, renewed while the handler runs) and marked "done" after (kept `ttl` seconds): a retry
+while the first delivery is still being handled gets 503 (Telegram tries again later), and the
+claim of a replica that died lapses with its lease, so the update is handled anew.
+
+Exactly one answer: a handler that answers with one method (a question's reply) returns it instead
+of calling the Bot API, and the method goes back to Telegram in the 200's body, which Telegram runs
+once, only when it got that 200. The body is stored with the "done" mark, in the same write, and a
+retry of a done update gets the same body: whether the first response was lost or the replica died
+after marking it, Telegram runs the answer once. (An answer sent by an API call while handling the
+update cannot be tied to the claim: a replica killed between the call and the mark sends it again.)
+The claims live in Redis when NIANBAO_REDIS_URL is set (shared by the replicas), else in this
+process's memory.
 
 The handler answers Telegram only when the update's handler has returned: a document is then
 already a job row in the database (handlers.jobs), so no accepted file depends on this process.
@@ -13,12 +21,15 @@ already a job row in the database (handlers.jobs), so no accepted file depends o
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
 import json
 import logging
 import time
 from typing import Any, Literal
 
 from aiogram import Bot, Dispatcher
+from aiogram.methods import TelegramMethod
 from aiogram.webhook.aiohttp_server import SimpleRequestHandler
 from aiohttp import web
 from sqlalchemy import text
@@ -28,26 +39,33 @@ from bot import metrics
 log = logging.getLogger(__name__)
 
 Claim = Literal["new", "busy", "done"]
-BUSY_LEASE = 30  # seconds a claim holds without being marked done (a handler takes well under 1 s)
+Claimed = tuple[Claim, bytes]  # with the stored response body of a done update
+BUSY_LEASE = 10  # seconds a claim holds unless renewed: how long the updates of a killed replica wait
+RENEW_EVERY = 3.0  # seconds between renewals of the claims under way
 
 
 class MemoryDedup:
     def __init__(self, ttl: int = 86400, lease: int = BUSY_LEASE) -> None:
         self.ttl, self.lease = ttl, lease
-        self._seen: dict[int, tuple[str, float]] = {}
+        self._seen: dict[int, tuple[str, float, bytes]] = {}
 
-    async def claim(self, update_id: int) -> Claim:
+    async def claim(self, update_id: int) -> Claimed:
         now = time.monotonic()
         hit = self._seen.get(update_id)
         if hit is not None and hit[1] > now:
-            return "done" if hit[0] == "done" else "busy"
+            return ("done", hit[2]) if hit[0] == "done" else ("busy", b"")
         if len(self._seen) > 200_000:
             self._seen = {k: v for k, v in self._seen.items() if v[1] > now}
-        self._seen[update_id] = ("busy", now + self.lease)
-        return "new"
+        self._seen[update_id] = ("busy", now + self.lease, b"")
+        return "new", b""
 
-    async def done(self, update_id: int) -> None:
-        self._seen[update_id] = ("done", time.monotonic() + self.ttl)
+    async def renew(self, update_id: int) -> None:
+        hit = self._seen.get(update_id)
+        if hit is not None and hit[0] == "busy":
+            self._seen[update_id] = ("busy", time.monotonic() + self.lease, b"")
+
+    async def done(self, update_id: int, body: bytes = b"") -> None:
+        self._seen[update_id] = ("done", time.monotonic() + self.ttl, body)
 
     async def release(self, update_id: int) -> None:
         self._seen.pop(update_id, None)
@@ -57,6 +75,10 @@ class MemoryDedup:
 
     async def close(self) -> None:
         return None
+
+
+# extend a claim only while it is "busy" (never the expiry of a "done" mark)
+_RENEW = "if redis.call('get', KEYS[1]) == 'busy' then return redis.call('expire', KEYS[1], ARGV[1]) end return 0"
 
 
 class RedisDedup:
@@ -69,16 +91,22 @@ class RedisDedup:
     def _key(self, update_id: int) -> str:
         return f"{self.prefix}:update:{update_id}"
 
-    async def claim(self, update_id: int) -> Claim:
-        if await self.redis.set(self._key(update_id), b"busy", nx=True, ex=self.lease):
-            return "new"
-        state = await self.redis.get(self._key(update_id))
-        if state is None:  # lapsed between the two calls
-            return await self.claim(update_id)
-        return "done" if state == b"done" else "busy"
+    async def claim(self, update_id: int) -> Claimed:
+        for _ in range(3):
+            if await self.redis.set(self._key(update_id), b"busy", nx=True, ex=self.lease):
+                return "new", b""
+            state = await self.redis.get(self._key(update_id))
+            if state is not None:  # else it lapsed between the two calls: claim again
+                break
+        else:
+            return "busy", b""
+        return ("done", state[5:]) if state.startswith(b"done:") else ("busy", b"")
 
-    async def done(self, update_id: int) -> None:
-        await self.redis.set(self._key(update_id), b"done", ex=self.ttl)
+    async def renew(self, update_id: int) -> None:
+        await self.redis.eval(_RENEW, 1, self._key(update_id), self.lease)
+
+    async def done(self, update_id: int, body: bytes = b"") -> None:
+        await self.redis.set(self._key(update_id), b"done:" + body, ex=self.ttl)
 
     async def release(self, update_id: int) -> None:
         await self.redis.delete(self._key(update_id))
@@ -111,19 +139,58 @@ class DedupRequestHandler(SimpleRequestHandler):
         update_id = update.get("update_id") if isinstance(update, dict) else None
         if not isinstance(update_id, int):
             return web.Response(status=400, text="no update_id")
-        claim = await self.dedup.claim(update_id)
+        claim, body = await self.dedup.claim(update_id)
         if claim == "done":
             metrics.DUPLICATES.inc()
-            return web.Response()
+            return _answer(body)
         if claim == "busy":
             return web.Response(status=503, text="being handled")
+        renewing = asyncio.create_task(self._renew(update_id))
         try:
             result = await self.dispatcher.feed_webhook_update(bot, update, **self.data)
+            body = method_json(bot, result) if result is not None else b""
+            if result is not None and body is None:  # a file upload cannot ride in the response
+                await self.dispatcher.silent_call_request(bot, result)
         except BaseException:
+            await _stop(renewing)
             await self.dedup.release(update_id)
             raise
-        await self.dedup.done(update_id)
-        return web.Response(body=self._build_response_writer(bot=bot, result=result))
+        await _stop(renewing)
+        await self.dedup.done(update_id, body or b"")
+        return _answer(body or b"")
+
+
+    async def _renew(self, update_id: int) -> None:
+        while True:
+            await asyncio.sleep(RENEW_EVERY)
+            try:
+                await self.dedup.renew(update_id)
+            except Exception as e:  # noqa: BLE001 - the next beat tries again
+                log.warning("update %s: claim not renewed: %r", update_id, e)
+
+
+async def _stop(task: asyncio.Task[None]) -> None:
+    task.cancel()
+    with contextlib.suppress(asyncio.CancelledError):
+        await task
+
+
+def _answer(body: bytes) -> web.Response:
+    return web.Response(body=body, content_type="application/json") if body else web.Response()
+
+
+def method_json(bot: Bot, method: TelegramMethod[Any]) -> bytes | None:
+    """A Bot API method as a webhook response body (JSON with its "method"); None when it uploads a
+    file, which only a multipart request to the API can carry."""
+    files: dict[str, Any] = {}
+    payload: dict[str, Any] = {"method": method.__api_method__}
+    for key, value in method.model_dump(warnings=False).items():
+        prepared = bot.session.prepare_value(value, bot=bot, files=files, _dumps_json=False)
+        if prepared is not None:
+            payload[key] = prepared
+    if files:
+        return None
+    return json.dumps(payload, ensure_ascii=False).encode()
 
 
 def add_health_routes(app: web.Application, dp: Dispatcher, dedup: MemoryDedup | RedisDedup) -> None:

@@ -7,8 +7,9 @@ import asyncio
 import contextlib
 import hashlib
 import logging
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Sequence
 from concurrent.futures.process import BrokenProcessPool
+from datetime import UTC, datetime
 
 from aiogram import Bot, F, Router
 from aiogram.exceptions import TelegramBadRequest
@@ -26,8 +27,9 @@ from reports.model import Report as CheckedReport
 from reports.readers import sniff
 from reports.readers.ocr_model import installed as ocr_installed
 from reports.runner import Checker, CheckTimeout
+from storage import jobs as jobs_store
 from storage import repo
-from storage.models import Job, Report, chat_workspace_name
+from storage.models import FindingRow, Job, Report, chat_workspace_name
 
 log = logging.getLogger(__name__)
 
@@ -63,10 +65,40 @@ async def chat_action(bot: Bot, chat_id: int, action: str = "typing") -> AsyncIt
 async def _edit(bot: Bot, job: Job, text: str) -> None:
     """Edit the job's status message (or send one when it has none yet)."""
     if job.status_message_id is None:
-        await bot.send_message(job.chat_id, text, reply_parameters=views.reply_params(job.message_id))
+        sent = await bot.send_message(job.chat_id, text, reply_parameters=views.reply_params(job.message_id))
+        job.status_message_id = sent.message_id  # the next steps edit this one
         return
     with contextlib.suppress(TelegramBadRequest):  # e.g. "message is not modified", or deleted
         await bot.edit_message_text(text, chat_id=job.chat_id, message_id=job.status_message_id)
+
+
+async def _answer_job(bot: Bot, session: AsyncSession, job: Job, row: Report, lang: str, admins: frozenset[int],
+                      prefix: str = "", findings: Sequence[FindingRow] | None = None) -> None:
+    """A job's verdict, once. It replaces the job's status message: an edit made twice (by a process
+    killed after it, then by the one resuming the job) is still one answer, where a second message
+    would be a second answer. The full list of findings, when long, follows once: only after the job
+    is marked answering, which a resumed job never sends again (storage.jobs)."""
+    text, markup, full = await views.report_message(row, session, lang, admins, job.user_id, prefix=prefix,
+                                                    findings=findings)
+    done = False
+    if job.status_message_id is not None:
+        try:
+            await bot.edit_message_text(text, chat_id=job.chat_id, message_id=job.status_message_id,
+                                        reply_markup=markup)
+            done = True
+        except TelegramBadRequest as e:
+            done = "not modified" in e.message  # else the status message is gone (deleted by the user)
+    if not done:
+        sent = await bot.send_message(job.chat_id, text, reply_markup=markup,
+                                      reply_parameters=views.reply_params(job.message_id))
+        job.status_message_id = sent.message_id
+        await jobs_store.set_status_message(session, job.id, sent.message_id)  # type: ignore[arg-type]
+    if full is not None and await _answering(session, job):
+        await views.send_full(bot, job.chat_id, row, lang, full)
+
+
+def _utc(dt: datetime) -> datetime:
+    return dt if dt.tzinfo is not None else dt.replace(tzinfo=UTC)
 
 
 def _stored_name(name: str, limit: int = 255) -> str:
@@ -204,12 +236,13 @@ async def _process(bot: Bot, session: AsyncSession, job: Job, checker: Checker, 
     chat = await repo.get_or_create_chat(session, job.chat_id)
     earlier = await repo.find_by_sha(session, chat.workspace_id, sha)
     if earlier is not None:
-        await _delete_status(bot, job)
-        await views.send_report_to(bot, job.chat_id, job.message_id, job.user_id, earlier, session, lang, admins,
-                                   prefix=t("already", lang, id=earlier.id))
-        return "already"
+        # resumed after its own report was stored (the process died just after): no "already" for it
+        own = resumed and earlier.uploader == job.user_id and _utc(earlier.created_at) >= _utc(job.created_at)
+        await _answer_job(bot, session, job, earlier, lang, admins, "" if own else t("already", lang, id=earlier.id))
+        return "pass" if own and earlier.verdict == "pass" else ("fail" if own else "already")
 
     await _edit(bot, job, t("status_parsing", lang, name=name))
+    await session.commit()  # the connection goes back to the pool while the file waits for a worker
     edits: set[asyncio.Task[None]] = set()
     ocr_pages = 0
 
@@ -250,16 +283,17 @@ async def _process(bot: Bot, session: AsyncSession, job: Job, checker: Checker, 
         prefix = t("already", lang, id=row.id)
     elif res.status == "superseded" and res.previous_id:
         prefix = t("superseded", lang, previous=res.previous_id)
-    await _delete_status(bot, job)
-    await views.send_report_to(bot, job.chat_id, job.message_id, job.user_id, row, session, lang, admins, prefix=prefix,
-                               findings=res.findings)
+    await _answer_job(bot, session, job, row, lang, admins, prefix, findings=res.findings)
     return "pass" if not report.errors else "fail"
 
 
-async def _delete_status(bot: Bot, job: Job) -> None:
-    if job.status_message_id is not None:
-        with contextlib.suppress(TelegramBadRequest):
-            await bot.delete_message(job.chat_id, job.status_message_id)
+async def _answering(session: AsyncSession, job: Job) -> bool:
+    """Mark the job as answering (storage.jobs); False when this process no longer holds the job."""
+    if await jobs_store.answering(session, job.id, job.owner):  # type: ignore[arg-type]
+        return True
+    log.warning("job %s (%s) is no longer this process's: the rest of its answer is not sent here", job.id,
+                job.file_name)
+    return False
 
 
 async def job_failed(bot: Bot, job: Job) -> None:

@@ -5,6 +5,10 @@
 `sweep` seconds takes over the open jobs whose lease ran out (their process was killed), so a
 restarted bot, or another replica, finishes them and edits their status messages. A job that
 failed MAX_ATTEMPTS times is given up and the user told so.
+
+Answered once: the verdict replaces the job's status message (an edit, the same one whoever makes
+it), a process whose lease was taken over stops working on the job, and a job left "answering" by a
+dead process is closed without sending the rest of its answer again (storage.jobs).
 """
 
 from __future__ import annotations
@@ -72,20 +76,23 @@ class JobRunner:
 
     # ---- working
 
-    async def _heartbeat(self, job_id: int) -> None:
+    async def _heartbeat(self, job_id: int, work: asyncio.Task[Any]) -> None:
         while True:
             await asyncio.sleep(self.lease / 3)
             try:
                 async with self.sessionmaker() as session:
                     if not await store.renew(session, job_id, self.owner, self.lease):
-                        log.warning("job %s was taken over by another process", job_id)
+                        log.warning("job %s was taken over by another process: left to it", job_id)
+                        work.cancel()
                         return
             except Exception as e:  # noqa: BLE001 - a missed renewal is retried at the next beat
                 log.warning("job %s: lease not renewed: %r", job_id, e)
 
     async def _run(self, bot: Bot, job_id: int, resumed: bool, on_done: Callable[[], None] | None) -> None:
         started = time.monotonic()
-        beat = asyncio.create_task(self._heartbeat(job_id))
+        work = asyncio.current_task()
+        assert work is not None
+        beat = asyncio.create_task(self._heartbeat(job_id, work))
 
         def done() -> None:  # the user may send the next file as soon as the answer is out
             nonlocal on_done
@@ -96,6 +103,7 @@ class JobRunner:
         try:
             async with self.sessionmaker() as session:
                 job = await store.get(session, job_id)
+                await session.commit()  # no connection held while the file downloads and waits
                 if job is None or job.state != store.OPEN:
                     return
                 try:
@@ -145,6 +153,10 @@ class JobRunner:
                 if job is None:  # another process took it
                     continue
                 n += 1
+                if job.state == store.ANSWERING:  # its verdict is in place: nothing is sent again
+                    log.warning("job %s (%s): its process died while answering; closed", job_id, job.file_name)
+                    await store.finish(session, job_id, "done", "died while answering")
+                    continue
                 if job.attempts > store.MAX_ATTEMPTS:
                     log.warning("job %s (%s) given up after %d attempts", job_id, job.file_name, job.attempts - 1)
                     job.attempts -= 1
@@ -186,3 +198,54 @@ class JobRunner:
                 with contextlib.suppress(Exception):
                     async with self.sessionmaker() as session:
                         await store.release(session, job_id, self.owner, "the bot stopped")
+
+
+class AckGate:
+    """Polling: no document acknowledged before its job row is committed.
+
+    getUpdates confirms every update below its offset, and aiogram asks for the next batch while
+    the handlers of the last one still run: a bot killed then had confirmed a document whose job row
+    did not exist yet, and the file was lost. Installed on the bot's session and the dispatcher,
+    this gate holds a getUpdates until the documents below its offset have been handled (the job
+    row committed, or the file refused with an answer), and a batch is cut after its first document.
+    """
+
+    def __init__(self) -> None:
+        self._pending: dict[int, asyncio.Event] = {}
+
+    def install(self, bot: Bot, dp: Any) -> None:
+        bot.session.middleware(self.request)
+        feed = dp.feed_update
+
+        async def feed_update(bot: Bot, update: Any, **kwargs: Any) -> Any:
+            # around the whole middleware chain: an update that fails anywhere is handled too
+            try:
+                return await feed(bot, update, **kwargs)
+            finally:
+                waiting = self._pending.pop(update.update_id, None)
+                if waiting is not None:
+                    waiting.set()
+
+        dp.feed_update = feed_update
+
+    @property
+    def pending(self) -> int:
+        return len(self._pending)
+
+    async def request(self, make_request: Any, bot: Bot, method: Any) -> Any:
+        from aiogram.methods import GetUpdates
+
+        if not isinstance(method, GetUpdates):
+            return await make_request(bot, method)
+        if method.offset:
+            waits = [e.wait() for uid, e in list(self._pending.items()) if uid < method.offset]
+            if waits:
+                await asyncio.gather(*waits)
+        updates = await make_request(bot, method)  # the list of updates (aiogram unwraps the response)
+        for i, update in enumerate(updates or ()):
+            if update.message is not None and update.message.document is not None:
+                self._pending.setdefault(update.update_id, asyncio.Event())
+                # the updates after it come again once it is confirmed: none is handled before then,
+                # so none is handled twice by the next process if this one dies first
+                return updates[: i + 1]
+        return updates

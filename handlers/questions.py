@@ -16,6 +16,7 @@ from typing import Any
 
 from aiogram import BaseMiddleware, Bot, F, Router
 from aiogram.dispatcher.event.bases import UNHANDLED
+from aiogram.methods import SendMessage
 from aiogram.types import (
     BufferedInputFile,
     CallbackQuery,
@@ -57,32 +58,32 @@ def _text_lang(text: str, default: str) -> str:
 
 
 async def on_question(message: Message, bot: Bot, session: AsyncSession, chat_info: ChatInfo, lang: str,
-                      settings: Any = None) -> None:
+                      settings: Any = None) -> SendMessage:
+    """The answer is returned, not sent: behind a webhook it goes back in the response to Telegram,
+    tied to the update's claim, so a retried delivery never answers twice (bot.webhook); when
+    polling, the dispatcher sends it."""
     me = await bot.me()
     text = _question(message.text or "", me.username)
     if not text:
-        await message.reply(t("question_empty", lang))
-        return
+        return message.reply(t("question_empty", lang))
     store = context_store(settings)
     last = await store.get(message.chat.id)
     switch, source = language_switch(text), asks_source(text)
     if (switch or source) and last is None:
-        await message.reply(t("context_none", _text_lang(text, lang)))
-        return
+        return message.reply(t("context_none", _text_lang(text, lang)))
     if switch or source:
         assert last is not None
         a = await answer(session, last["text"], workspaces=chat_info.visible, lang=switch, previous=last.get("base"))
         if source:
             details = await source_details(session, a)
-            await message.reply(html.escape(render_sources(details, _text_lang(text, lang)), quote=False))
-            return
+            return message.reply(html.escape(render_sources(details, _text_lang(text, lang)), quote=False))
     else:
         # The answer speaks the question's language; /lang only sets the commands' and menus' language.
         base = last.get("query") if last else None
         a = await answer(session, text, workspaces=chat_info.visible, previous=base)
         if a.kind != "help":
             await store.put(message.chat.id, {"text": text, "query": a.query, "base": base})
-    await message.reply(html.escape(render_answer(a), quote=False), reply_markup=_buttons(a))
+    return message.reply(html.escape(render_answer(a), quote=False), reply_markup=_buttons(a))
 
 
 def _buttons(a: Answer) -> InlineKeyboardMarkup | None:

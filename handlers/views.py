@@ -201,20 +201,33 @@ async def send_report_to(
 ) -> Message:
     """The verdict of a stored report, with its buttons; a long list goes along as a file.
     `findings`: the report's findings when the caller has them (else they are read)."""
+    text, markup, full = await report_message(row, session, lang, admins, user_id, prefix=prefix, findings=findings)
+    sent = await bot.send_message(chat_id, text, reply_markup=markup, reply_parameters=reply_params(reply_to))
+    if full is not None:
+        await send_full(bot, chat_id, row, lang, full)
+    return sent
+
+
+async def report_message(
+    row: Report, session: AsyncSession, lang: str, admins: frozenset[int], user_id: int | None, *,
+    prefix: str = "", findings: Sequence[FindingRow] | None = None,
+) -> tuple[str, InlineKeyboardMarkup, str | None]:
+    """A stored report's verdict: (HTML text, its buttons, the full list of findings when too long)."""
     if findings is None:
         findings = await repo.findings_of(session, row.id)  # type: ignore[arg-type]
     text, full = verdict(row, findings, lang)
     admin = is_admin(user_id, admins) if user_id is not None else False
     if prefix:
         text = f"{prefix}\n\n{text}"
-    sent = await bot.send_message(chat_id, text, reply_markup=report_keyboard(row, lang, admin=admin),
-                                  reply_parameters=reply_params(reply_to))
-    if full is not None:
-        await bot.send_document(
-            chat_id, BufferedInputFile(full.encode("utf-8"), f"findings-{row.id}.txt"),
-            caption=t("findings_file_caption", lang, id=row.id),
-        )
-    return sent
+    return text, report_keyboard(row, lang, admin=admin), full
+
+
+async def send_full(bot: Bot, chat_id: int, row: Report, lang: str, full: str) -> None:
+    """The full list of a report's findings, as a file."""
+    await bot.send_document(
+        chat_id, BufferedInputFile(full.encode("utf-8"), f"findings-{row.id}.txt"),
+        caption=t("findings_file_caption", lang, id=row.id),
+    )
 
 
 def reply_params(message_id: int | None) -> ReplyParameters | None:

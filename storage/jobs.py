@@ -3,6 +3,12 @@
 A job is inserted in state "running", owned by the process that accepted it, with a lease it
 renews while it works. Whoever finds an open job past its lease (the owner was killed) takes it
 over with `claim`, which counts the attempt; `finish` closes it as done or failed.
+
+A job's verdict replaces its status message (an edit: made again by a process resuming the job, it
+is still one answer). After that edit the job is marked "answering" (`answering`: only by its owner,
+only while it is running) before the rest of its answer (a long list of findings as a file) goes
+out: a process that lost the job on the way is refused there, and a job found "answering" past its
+lease (its process died while sending that rest) is closed, never answered again.
 """
 
 from __future__ import annotations
@@ -18,6 +24,8 @@ from storage.models import Job, utcnow
 
 MAX_ATTEMPTS = 3
 OPEN = "running"
+ANSWERING = "answering"  # the verdict is in place, the rest of the answer going out: never sent again
+LIVE = (OPEN, ANSWERING)
 
 
 async def record(session: AsyncSession, *, owner: str, lease: float, **fields: Any) -> Job | None:
@@ -51,7 +59,7 @@ async def set_status_message(session: AsyncSession, job_id: int, message_id: int
 async def renew(session: AsyncSession, job_id: int, owner: str, lease: float) -> bool:
     """Extend the lease; False if the job is no longer this owner's (taken over or closed)."""
     res = await session.execute(
-        update(Job).where(Job.id == job_id, Job.owner == owner, Job.state == OPEN)
+        update(Job).where(Job.id == job_id, Job.owner == owner, Job.state.in_(LIVE))
         .values(lease_until=time.time() + lease)
     )
     await session.commit()
@@ -59,17 +67,28 @@ async def renew(session: AsyncSession, job_id: int, owner: str, lease: float) ->
 
 
 async def expired(session: AsyncSession, limit: int = 50) -> list[int]:
-    """Open jobs whose owner stopped renewing them, oldest first."""
+    """Open or answering jobs whose owner stopped renewing them, oldest first."""
     rows = await session.scalars(
-        select(Job.id).where(Job.state == OPEN, Job.lease_until < time.time()).order_by(Job.id).limit(limit)
+        select(Job.id).where(Job.state.in_(LIVE), Job.lease_until < time.time()).order_by(Job.id).limit(limit)
     )
     return list(rows)
 
 
-async def claim(session: AsyncSession, job_id: int, owner: str, lease: float) -> Job | None:
-    """Take over an expired open job (one process wins); the attempt is counted."""
+async def answering(session: AsyncSession, job_id: int, owner: str | None) -> bool:
+    """Mark the job as answering; False (nothing changed) when `owner` no longer holds it running: the
+    rest of its answer is then not this process's to send."""
     res = await session.execute(
-        update(Job).where(Job.id == job_id, Job.state == OPEN, Job.lease_until < time.time())
+        update(Job).where(Job.id == job_id, Job.owner == owner, Job.state == OPEN)
+        .values(state=ANSWERING, updated_at=utcnow())
+    )
+    await session.commit()
+    return bool(res.rowcount)  # type: ignore[attr-defined]
+
+
+async def claim(session: AsyncSession, job_id: int, owner: str, lease: float) -> Job | None:
+    """Take over an expired open or answering job (one process wins); the attempt is counted."""
+    res = await session.execute(
+        update(Job).where(Job.id == job_id, Job.state.in_(LIVE), Job.lease_until < time.time())
         .values(owner=owner, lease_until=time.time() + lease, attempts=Job.attempts + 1, updated_at=utcnow())
     )
     await session.commit()
@@ -96,4 +115,4 @@ async def finish(session: AsyncSession, job_id: int, state: str = "done", error:
 
 
 async def open_count(session: AsyncSession) -> int:
-    return int(await session.scalar(select(func.count()).select_from(Job).where(Job.state == OPEN)) or 0)
+    return int(await session.scalar(select(func.count()).select_from(Job).where(Job.state.in_(LIVE))) or 0)

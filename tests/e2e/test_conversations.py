@@ -152,7 +152,7 @@ async def test_a_question_is_answered_while_a_slow_file_parses(tmp_path: Path, s
         assert answer.text.startswith("命令")
         assert time.monotonic() - t0 < 1.0
         verdict = await c.wait_message(cc, lambda m: m.body.startswith("✅"), since, 20)
-        assert verdict.sent_at > answer.sent_at
+        assert verdict.edited_at is not None and verdict.edited_at > answer.sent_at  # the status, made the verdict
         # a file that never finishes is stopped at the time bound, with a clear message
         since = c.mark()
         await c.send_document(clerk, cc, "hang.txt", b"hang")
@@ -216,7 +216,7 @@ def test_nianbao_try_reads_stdin_and_exits_at_eof(tmp_path: Path) -> None:
     assert proc.returncode == 0, proc.stderr
     assert "(preloaded " in out and "stored 1" in out
     assert "bot> 你好，you！我是年报助手。" in out
-    assert "bot> ✅ 通过 · 新乡市工业和信息化局 · 2023 年度" in out
+    assert "bot (edited)> ✅ 通过 · 新乡市工业和信息化局 · 2023 年度" in out  # the status message becomes the verdict
     png = tmp_path / "try-files"
     assert f"bot> [photo] {png}/" in out and any(p.suffix == ".png" for p in png.iterdir())
     assert "bot> 新乡市工业和信息化局 2023 年新收政府信息公开申请 0 件（来源：xinxiang-2023.txt）" in out

@@ -71,8 +71,11 @@ async def test_status_messages_and_chat_action(harness: Harness) -> None:
     since = c.mark()
     reply = await send_file(c, u, chat, "huaian-2024.pdf", (SAMPLES / "huaian-2024.pdf").read_bytes())
     status = next(e.message for e in c.events(since, chat, "send"))
-    assert status.history == ["📥 已收到《huaian-2024.pdf》，正在下载…", "⏳ 正在解析《huaian-2024.pdf》…", "🔎 正在校验…"]
-    assert status.deleted and not reply.deleted
+    # the status message becomes the verdict: one answer to the file
+    assert status is reply
+    assert status.history == ["📥 已收到《huaian-2024.pdf》，正在下载…", "⏳ 正在解析《huaian-2024.pdf》…", "🔎 正在校验…",
+                              reply.text]
+    assert not reply.deleted and reply.text.startswith("✅ 通过")
     assert [e.data["action"] for e in c.events(since, chat, "action")][:1] == ["typing"]
     assert reply.reply_to is not None  # replies to the document
 

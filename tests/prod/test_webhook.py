@@ -3,6 +3,7 @@ replicas), /healthz and /metrics."""
 
 from __future__ import annotations
 
+import asyncio
 import json
 import time
 import uuid
@@ -126,3 +127,60 @@ def test_env_lists_every_setting() -> None:
     example = (Path(__file__).resolve().parents[2] / ".env.example").read_text(encoding="utf-8")
     names = {line.split("=", 1)[0].lstrip("# ").strip() for line in example.splitlines() if "=" in line}
     assert {f"NIANBAO_{f.upper()}" for f in Settings.model_fields} - names == set()
+
+
+async def test_a_question_is_answered_in_the_response_once(hook: Hook) -> None:
+    """The answer rides in the 200's body (Telegram runs it once); a retry gets the same body, and
+    no second answer is made through the API."""
+    c = LocalClient(hook.server)
+    u = c.user(73, language_code="en")
+    chat = c.private(u)
+    msg = await c.send_text(u, chat, "新乡市工业和信息化局2023年收到多少申请？")
+    update = hook.server._updates.pop()  # no webhook set: this test plays Telegram
+    bodies = []
+    for _ in range(2):
+        async with hook.http.post(hook.url, json=update, headers={"X-Telegram-Bot-Api-Secret-Token": SECRET}) as r:
+            assert r.status == 200
+            bodies.append(await r.read())
+    assert bodies[0] == bodies[1]
+    answer = json.loads(bodies[0])
+    assert (answer["method"], answer["chat_id"], answer["reply_parameters"]["message_id"]) == (
+        "sendMessage", chat.id, msg["message_id"])
+    assert hook.server.calls.get("sendmessage", 0) == 0
+    await hook.server._webhook_reply(bodies[0])  # as Telegram runs it
+    assert [m.reply_to for m in c.messages(chat)] == [msg["message_id"]]
+
+
+async def test_a_claim_under_way_is_renewed_and_a_dead_ones_lapses() -> None:
+    from bot.webhook import MemoryDedup
+
+    d = MemoryDedup(lease=1)
+    assert await d.claim(1) == ("new", b"")
+    await asyncio.sleep(0.6)
+    await d.renew(1)
+    await asyncio.sleep(0.6)
+    assert await d.claim(1) == ("busy", b"")  # renewed: still held
+    await asyncio.sleep(1.1)
+    assert await d.claim(1) == ("new", b"")  # not renewed (its process died): handled anew
+    await d.done(1, b"{}")
+    await d.renew(1)  # a late renewal leaves a done mark alone
+    assert await d.claim(1) == ("done", b"{}")
+
+
+async def test_a_claim_in_redis_is_renewed_only_while_busy() -> None:
+    if SKIP:
+        pytest.skip(SKIP)
+    from bot.webhook import RedisDedup
+
+    d = RedisDedup(str(REDIS_URL), f"nianbao-test-{uuid.uuid4().hex[:12]}", ttl=60, lease=2)
+    try:
+        assert await d.claim(1) == ("new", b"")
+        await d.renew(1)
+        assert 1 < await d.redis.ttl(d._key(1)) <= 2
+        await d.done(1, b'{"method": "sendMessage"}')
+        await d.renew(1)
+        assert await d.redis.ttl(d._key(1)) > 50  # the done mark keeps its own expiry
+        assert await d.claim(1) == ("done", b'{"method": "sendMessage"}')
+    finally:
+        await d.redis.delete(d._key(1))
+        await d.close()
