@@ -79,7 +79,7 @@ def main(argv: list[str] | None = None) -> int:
     for package in ("bot", "reports", "storage"):
         compileall.compile_dir(root / package, quiet=1)
     cpu: list[float] = []
-    t_cli = _process_median([py, "-m", "bot.cli", "check", "--json", str(HUAIAN)], runs, cpu)
+    t_cli = _process_median([py, "-m", "bot.commands", "check", "--json", str(HUAIAN)], runs, cpu)
     t_plumb_proc = _process_median(
         [py, "-c", "import pdfplumber,sys\nwith pdfplumber.open(sys.argv[1]) as p:\n for pg in p.pages: pg.extract_text()",
          str(HUAIAN)], runs, cpu)

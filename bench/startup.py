@@ -43,7 +43,7 @@ async def bot_start_once() -> tuple[float, float]:
         with tempfile.TemporaryDirectory() as tmp:
             started = time.perf_counter()
             proc = await asyncio.create_subprocess_exec(
-                sys.executable, "-m", "bot.cli", "bot", cwd=ROOT,
+                sys.executable, "-m", "bot.commands", "bot", cwd=ROOT,
                 env=_env(tmp, NIANBAO_API_BASE=server.base_url),
                 stdout=asyncio.subprocess.DEVNULL, stderr=asyncio.subprocess.PIPE,
             )
@@ -67,7 +67,7 @@ async def try_start_once() -> tuple[float, float, float]:
     with tempfile.TemporaryDirectory() as tmp:
         started = time.perf_counter()
         proc = await asyncio.create_subprocess_exec(
-            sys.executable, "-m", "bot.cli", "try", cwd=ROOT, env=_env(tmp),
+            sys.executable, "-m", "bot.commands", "try", cwd=ROOT, env=_env(tmp),
             stdin=asyncio.subprocess.PIPE, stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.STDOUT,
         )
         assert proc.stdout is not None and proc.stdin is not None

@@ -17,23 +17,21 @@ from aiogram.types import BufferedInputFile, CallbackQuery, Message, ReplyParame
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from handlers import views
+from handlers.fetch import FetchPolicy
 from handlers.filters import OnLoop, is_admin
 from handlers.i18n import t
 from handlers.jobs import JobRunner
-from handlers.services import ChatInfo, Checker, CheckTimeout, InFlight
+from handlers.services import ChatInfo, InFlight
 from reports.model import Report as CheckedReport
 from reports.readers import sniff
+from reports.readers.ocr_model import installed as ocr_installed
+from reports.runner import Checker, CheckTimeout
 from storage import repo
 from storage.models import Job, Report, chat_workspace_name
 
 log = logging.getLogger(__name__)
 
 TELEGRAM_DOWNLOAD_LIMIT = 20 * 1024 * 1024
-# Findings that mean "this file could not be read at all": say why, store nothing.
-FILE_LEVEL = frozenset({
-    "unreadable-file", "unsupported-format", "no-text-layer", "encrypted", "not-a-report",
-    "too-large", "empty-file", "timeout",
-})
 
 
 class AddressedToBot(Filter):
@@ -153,15 +151,43 @@ async def on_document(
     handler returns, i.e. before the update is acknowledged); the work goes on in the background."""
     doc = message.document
     assert doc is not None and message.from_user is not None
-    name = short_name(doc.file_name or "report")
-    size = doc.file_size or 0
+    await _accept(message, bot, session, lang, checker, inflight, jobs, max_upload_bytes,
+                  file_id=doc.file_id, name=short_name(doc.file_name or "report"), size=doc.file_size or 0)
+
+
+async def on_photo(
+    message: Message,
+    bot: Bot,
+    session: AsyncSession,
+    lang: str,
+    checker: Checker,
+    inflight: InFlight,
+    jobs: JobRunner,
+    max_upload_bytes: int,
+) -> None:
+    """A photo of a report page: read by OCR like a scanned page (its largest size); without OCR
+    installed, the user is asked for the file."""
+    assert message.photo and message.from_user is not None
+    if not ocr_installed():
+        await message.reply(t("photo", lang))
+        return
+    photo = max(message.photo, key=lambda p: p.width * p.height)
+    await _accept(message, bot, session, lang, checker, inflight, jobs, max_upload_bytes,
+                  file_id=photo.file_id, name=f"photo-{message.message_id}.jpg", size=photo.file_size or 1)
+
+
+async def _accept(
+    message: Message, bot: Bot, session: AsyncSession, lang: str, checker: Checker, inflight: InFlight,
+    jobs: JobRunner, max_upload_bytes: int, *, file_id: str, name: str, size: int,
+) -> None:
+    assert message.from_user is not None
     if size > TELEGRAM_DOWNLOAD_LIMIT:
         await message.reply(t("too_big", lang, size=_size(size)))
         return
     if size > max_upload_bytes:
         await message.reply(t("too_big_local", lang, size=_size(size), limit=max_upload_bytes // 1024 // 1024))
         return
-    if doc.file_size == 0:
+    if size == 0:
         await message.reply(t("empty_file", lang))
         return
     if not checker.accepts(message.chat.id):
@@ -173,7 +199,7 @@ async def on_document(
         return
     try:
         job = await jobs.accept(
-            session, chat_id=message.chat.id, user_id=user_id, message_id=message.message_id, file_id=doc.file_id,
+            session, chat_id=message.chat.id, user_id=user_id, message_id=message.message_id, file_id=file_id,
             file_name=_stored_name(name), file_size=size, workspace=chat_workspace_name(message.chat.id), lang=lang,
         )
         if job is None:  # this message was accepted before (a delivery retried)
@@ -190,30 +216,45 @@ async def on_document(
 
 async def process_job(
     bot: Bot, session: AsyncSession, job: Job, *, checker: Checker, admins: frozenset[int], resumed: bool = False,
+    fetch: FetchPolicy | None = None,
 ) -> str:
     """Download, check, store and answer one job; returns its outcome (for the metrics). Outcomes
-    the user is told about (a bad file, a timeout) end the job; other errors propagate (retried)."""
+    the user is told about (a bad file, a timeout) end the job; other errors propagate (retried).
+    A job of a link (handlers.links) is fetched under `fetch` (none: links are refused)."""
     async with chat_action(bot, job.chat_id):
-        return await _process(bot, session, job, checker, admins, resumed)
+        return await _process(bot, session, job, checker, admins, resumed, fetch)
 
 
 async def _process(bot: Bot, session: AsyncSession, job: Job, checker: Checker, admins: frozenset[int],
-                   resumed: bool) -> str:
+                   resumed: bool, fetch: FetchPolicy | None = None) -> str:
     lang, name = job.lang, job.file_name
     if resumed:
         await _edit(bot, job, t("status_resumed", lang, name=name))
-    try:
-        buf = await bot.download(job.file_id)
-    except TelegramBadRequest as e:
-        key = "too_big" if "too big" in e.message else "download_failed"
-        await _edit(bot, job, t(key, lang, size=_size(job.file_size)))
-        return "download-failed"
-    data = buf.read() if buf is not None else b""
+    if job.file_id.startswith("url:"):
+        from handlers.fetch import FetchError
+        from handlers.fetch import fetch as fetch_link
+
+        try:
+            if fetch is None:
+                raise FetchError("address", "links are not enabled")
+            got = await fetch_link(job.file_id[4:], fetch)
+        except FetchError as e:
+            await _edit(bot, job, t(f"link_failed.{e.code}", lang, limit=fetch.max_bytes // 1024 // 1024 if fetch else 0))
+            return "fetch-failed"
+        data, name = got.data, short_name(got.name)
+    else:
+        try:
+            buf = await bot.download(job.file_id)
+        except TelegramBadRequest as e:
+            key = "too_big" if "too big" in e.message else "download_failed"
+            await _edit(bot, job, t(key, lang, size=_size(job.file_size)))
+            return "download-failed"
+        data = buf.read() if buf is not None else b""
     kind = sniff(data) if data else "empty"
     if kind == "empty":
         await _edit(bot, job, t("empty_file", lang))
         return "empty"
-    if kind in ("image", "binary"):
+    if kind == "binary" or kind == "image" and not (ocr_installed() and data[:3] in (b"\x89PN", b"\xff\xd8\xff")):
         await _edit(bot, job, t("image_file", lang) if kind == "image" else t("unknown_type", lang, kind=kind))
         return "not-a-report"
 
@@ -227,16 +268,32 @@ async def _process(bot: Bot, session: AsyncSession, job: Job, checker: Checker, 
         return "already"
 
     await _edit(bot, job, t("status_parsing", lang, name=name))
+    edits: set[asyncio.Task[None]] = set()
+    ocr_pages = 0
+
+    def progress(page: int, pages: int) -> None:
+        """A page of a scan is being read by OCR: say so in the status message."""
+        nonlocal ocr_pages
+        ocr_pages = pages
+        task = asyncio.get_running_loop().create_task(_edit(bot, job, t("status_ocr_page", lang, page=page, pages=pages)))
+        edits.add(task)
+        task.add_done_callback(edits.discard)
+
     try:
-        report: CheckedReport = await checker.check(data, name, chat=job.chat_id, limit=not resumed)
+        report: CheckedReport = await checker.check(data, name, chat=job.chat_id, limit=not resumed,
+                                                    progress=progress, sha256=sha, kind=kind)
     except CheckTimeout:
-        await _edit(bot, job, t("timeout", lang, seconds=f"{checker.timeout:g}"))
+        seconds = checker.timeout + ocr_pages * checker.ocr_page_seconds
+        await _edit(bot, job, t("timeout", lang, seconds=f"{seconds:g}"))
         return "timeout"
     except (BrokenProcessPool, MemoryError):
         log.warning("worker failed on %s (%d bytes)", name, len(data), exc_info=True)
         await _edit(bot, job, t("parse_failed", lang))
         return "crashed"
-    fatal = [f for f in report.errors if f.code in FILE_LEVEL]
+    finally:
+        if edits:  # the last page's edit lands before the verdict
+            await asyncio.gather(*edits, return_exceptions=True)
+    fatal = report.read_errors  # the file could not be read at all: say why, store nothing
     if fatal:
         await _edit(bot, job, "\n".join(f"❌ {f.message(lang)}" for f in fatal))
         return fatal[0].code
@@ -264,10 +321,6 @@ async def _delete_status(bot: Bot, job: Job) -> None:
 async def job_failed(bot: Bot, job: Job) -> None:
     """Tell the user a job was given up."""
     await _edit(bot, job, t("job_failed", job.lang, name=job.file_name, n=job.attempts))
-
-
-async def on_photo(message: Message, lang: str) -> None:
-    await message.reply(t("photo", lang))
 
 
 # ---- buttons

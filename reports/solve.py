@@ -36,6 +36,7 @@ class Solution:
     certain: dict[str, bool] = field(default_factory=dict)
     derived: set[str] = field(default_factory=set)  # deduced from the arithmetic, not read
     violations: int = 0
+    out_of_work: bool = False  # max_work ran out: a larger budget might read more
 
 
 def _close(a: Number, b: Number) -> bool:
@@ -196,7 +197,9 @@ def solve(
         results.append((fixed_violations + len(violated(values, dynamic)), values, tokens, filled))
         if len(results) * max(1, len(dynamic)) > max_work:
             # Out of budget: the rows still ambiguous stay unread.
-            return solve(base, [c if len(c) == 1 else [{k: None for k in c[0]}] for c in choices], relations)
+            sol = solve(base, [c if len(c) == 1 else [{k: None for k in c[0]}] for c in choices], relations)
+            sol.out_of_work = True
+            return sol
     best = min(r[0] for r in results)
     winners = [r for r in results if r[0] == best]
     sol = Solution(violations=best)

@@ -20,6 +20,7 @@ from reports.labels import (
 from reports.model import S3_APPLICANT_COLUMNS, S3_COLUMNS, S3_ROWS, S4_GROUPS, S4_OUTCOMES
 from reports.relations import subtotal_key
 from reports.rows import RawRow, collect_rows, column_start
+from reports.solve import arith
 from reports.text import Token, parse_token, squash
 
 MAX_PLACEMENTS = 64
@@ -43,6 +44,7 @@ class TableRead:
     blanks_written: bool = True  # the text writes blank cells out (a cell it lacks was lost, not blank)
     fmt_hint: str | None = None
     notes: list[tuple[str, RawRow]] = field(default_factory=list)  # (code, row) for unmatched rows etc.
+    exact: bool = True  # every row gave exactly its cells, in order (nothing had to be fitted)
 
 
 # --------------------------------------------------------------------------- readings of one row
@@ -129,14 +131,16 @@ def _subtotal_column(slots: list[Token], n: int) -> list[list[Token | None]]:
 
 
 def row_readings(row: RawRow, n: int, col: int | None = None, *, dropped_blanks: bool = False,
-                 total: bool = False, joins: bool = False, groups: int = 0) -> tuple[list[list[Token | None]], bool]:
+                 total: bool = False, joins: bool = False, groups: int = 0, glued: bool = True
+                 ) -> tuple[list[list[Token | None]], bool]:
     """Possible readings of a row as n cells (None = a cell the text does not give).
     Returns (readings, exact) where exact means the text gives exactly n cells in order.
 
     dropped_blanks: the text is known to drop blank cells (a crawl of running text), so a cell it
     does not give is blank rather than unknown. total: the last cell is the sum of the others, which
     prunes the readings of glued digits while they are cut. joins: numbers may be split over lines
-    ("1" then "62" for 162), so more numbers than cells may be rejoined."""
+    ("1" then "62" for 162), so more numbers than cells may be rejoined. glued: fewer numbers than
+    cells may be digits run together, to be cut apart."""
     aligned = _aligned(row, n, col)
     if aligned is not None:
         return [list(aligned)], True
@@ -166,14 +170,14 @@ def row_readings(row: RawRow, n: int, col: int | None = None, *, dropped_blanks:
             return [vals], False
         out = [vals] if len(vals) == n else [slots[-n:], slots[:n]]
         if joins:  # a number split over two lines: rejoin neighbours (blank cells keep their places)
-            joined = joined_readings(slots, n)
+            joined = joined_readings(slots, n, size=n // groups if groups else n if total else 0)
             if joined is None:
                 return [[None] * n], False
             out += [r for r in joined if r not in out]
         return out, False
     k = len(slots)
     # Digits glued together ("801000081" for 80 1 0 0 0 0 81): split the runs to reach n numbers.
-    if all(t.kind == "number" and t.raw.strip().isdigit() for t in slots):
+    if glued and all(t.kind == "number" and t.raw.strip().isdigit() for t in slots):
         runs = [t.raw.strip() for t in slots]
         if groups:  # groups of numbers, each closed by their sum (table 4)
             cuts = group_cuts(runs, groups, n // groups)
@@ -202,13 +206,19 @@ def row_readings(row: RawRow, n: int, col: int | None = None, *, dropped_blanks:
     return _placements(slots, n, blank=dropped_blanks, total=total), False
 
 
-def joined_readings(vals: list[Token], n: int) -> list[list[Token | None]] | None:
+def joined_readings(vals: list[Token], n: int, size: int = 0) -> list[list[Token | None]] | None:
     """Ways to rejoin neighbouring numbers (a number split over lines) until n are left. Only digit
-    numbers join, and never after a lone 0 (no number is written with a leading zero). None when
-    there are more than MAX_SPLITS ways."""
+    numbers join, and never after a lone 0 (no number is written with a leading zero). With size,
+    the cells come in groups of `size`, the last of each the sum of the others (a row's 总计, table
+    4's groups): only readings that add up, found by a search that checks each group as it closes.
+    None when there are more than MAX_SPLITS ways, or the search is too long."""
     m = len(vals)
-    if m <= n or math.comb(m - 1, n - 1) > MAX_JOINS:
-        return [] if m <= n else None
+    if m <= n:
+        return []
+    if size and n % size == 0 and all(t.kind in ("number", "marker", "blank") for t in vals):
+        return _group_joins(vals, n, size)
+    if math.comb(m - 1, n - 1) > MAX_JOINS:
+        return None
     out: list[list[Token | None]] = []
     for cuts in itertools.combinations(range(1, m), n - 1):
         bounds = list(zip((0, *cuts), (*cuts, m), strict=True))
@@ -230,15 +240,87 @@ def joined_readings(vals: list[Token], n: int) -> list[list[Token | None]] | Non
     return out
 
 
+def _joined(group: list[Token]) -> Token | None:
+    """Neighbouring cells read as one number (split over lines), or None when they cannot be one."""
+    if len(group) == 1:
+        return group[0]
+    raw = [t.raw.strip() for t in group]
+    digits = "".join(raw)
+    if any(t.kind != "number" or not r.isdigit() for t, r in zip(group, raw, strict=True)) or raw[0].startswith("0") \
+            or len(digits) > MAX_CELL_DIGITS:
+        return None
+    return Token(digits, int(digits), "number")
+
+
+def _group_joins(vals: list[Token], n: int, size: int) -> list[list[Token | None]] | None:
+    """joined_readings for cells in groups closed by their sum (see there)."""
+    out: list[list[Token | None]] = []
+    nodes = 0
+
+    def walk(i: int, acc: list[Token]) -> bool:
+        nonlocal nodes
+        nodes += 1
+        if nodes > MAX_GROUP_NODES or len(out) > MAX_SPLITS:
+            return False
+        if len(acc) == n:
+            if i == len(vals):
+                out.append(list(acc))
+            return True
+        if len(vals) - i < n - len(acc):
+            return True
+        closing = len(acc) % size == size - 1
+        want = sum(arith(t) for t in acc[len(acc) - size + 1:]) if closing else None
+        for j in range(i + 1, len(vals) - (n - len(acc) - 1) + 1):
+            tok = _joined(vals[i:j])
+            if tok is None:
+                break
+            if want is not None and arith(tok) != want:
+                continue
+            acc.append(tok)
+            ok = walk(j, acc)
+            acc.pop()
+            if not ok:
+                return False
+        return True
+
+    return out if walk(0, []) else None
+
+
 MAX_GROUP_NODES = 10_000  # the same for table 4's one row of three groups
 MAX_NODES = 3000  # steps of the cutting search for one row, at most
 
 
+def _prefix_ranges(text: str, parts: int, bounds: set[int]) -> tuple[list[list[float]], list[list[float]]]:
+    """lo[k][j], hi[k][j]: the least and the greatest sum of text[:j] cut into k numbers (no leading
+    zeros, at most MAX_CELL_DIGITS digits, no cut across a run's end); inf / -inf when it cannot be
+    cut so. A search that keeps what is left of a total within these never goes astray."""
+    inf = float("inf")
+    n = len(text)
+    pieces: list[list[tuple[int, int]]] = [[] for _ in range(n + 1)]  # j -> (i, value) of pieces text[i:j]
+    for i in range(n):
+        stop = i + 1 if text[i] == "0" else min(n, i + MAX_CELL_DIGITS)
+        for j in range(i + 1, stop + 1):
+            if j - 1 > i and (j - 1) in bounds:
+                break
+            pieces[j].append((i, int(text[i:j])))
+    lo = [[inf] * (n + 1) for _ in range(parts + 1)]
+    hi = [[-inf] * (n + 1) for _ in range(parts + 1)]
+    lo[0][0] = hi[0][0] = 0
+    for k in range(1, parts + 1):
+        lo_k, hi_k, lo_p, hi_p = lo[k], hi[k], lo[k - 1], hi[k - 1]
+        for j in range(1, n + 1):
+            for i, v in pieces[j]:
+                if lo_p[i] != inf:
+                    lo_k[j] = min(lo_k[j], lo_p[i] + v)
+                    hi_k[j] = max(hi_k[j], hi_p[i] + v)
+    return lo, hi
+
+
 def _total_cuts(runs: list[str], n: int) -> list[list[str]] | None:
     """Cuts of digit runs into n numbers whose last is the sum of the others, found by a search that
-    never cuts a number larger than what is left of the total: long rows of glued digits (a whole
-    table row run together) are cut in few steps. None when the search is too long or finds more
-    than MAX_SPLITS."""
+    cuts numbers off from the right and keeps what is left of the total within what the digits
+    before can still add up to: long rows of glued digits (a whole table row run together) are cut in
+    few steps. None when the search is too long or finds more than MAX_SPLITS."""
     text = "".join(runs)
     size = len(text)
     if n < 2 or size < n or size > n * MAX_CELL_DIGITS:
@@ -249,41 +331,34 @@ def _total_cuts(runs: list[str], n: int) -> list[list[str]] | None:
         pos += len(r)
         bounds.add(pos)
     last_start = size - len(runs[-1])
+    lo, hi = _prefix_ranges(text[:size - 1], n - 1, bounds)
     out: list[list[str]] = []
     nodes = 0
 
     def ok_piece(i: int, j: int) -> bool:
         return (j - i == 1 or text[i] != "0") and not any(i < b < j for b in bounds)
 
-    def walk(i: int, end: int, k: int, rem: int, acc: list[str]) -> bool:
+    def walk(j: int, k: int, rem: int, acc: list[str]) -> bool:
+        """Cut text[:j] into k numbers adding up to rem (acc: the numbers cut off so far, right first)."""
         nonlocal nodes
         nodes += 1
         if nodes > MAX_NODES or len(out) > MAX_SPLITS:
             return False
+        if not lo[k][j] <= rem <= hi[k][j]:
+            return True
         if k == 0:
-            if i == end and rem == 0:
-                out.append(list(acc))
+            out.append(acc[::-1])
             return True
-        left = end - i
-        digits = len(str(rem))
-        # k numbers of at most `digits` digits each must fill what is left, and the longest of
-        # them (at least left/k digits) cannot exceed what is left of the total.
-        if left < k or left > k * min(digits, MAX_CELL_DIGITS) or rem < 10 ** (-(-left // k) - 1) - 1:
-            return True
-        most = min(MAX_CELL_DIGITS, digits, left - (k - 1))
-        # ... nor can they fall short of it: none of them exceeds the largest `most`-digit window.
-        if k * int(max(text[p:p + most] for p in range(i, end - most + 1))) < rem:
-            return True
-        for j in range(i + 1, i + most + 1):
+        for i in range(j - 1, max(-1, j - 1 - MAX_CELL_DIGITS), -1):
+            if any(i < b < j for b in bounds):
+                break
             if not ok_piece(i, j):
-                if text[i] == "0" or any(i < b < j for b in bounds):
-                    break
                 continue
             v = int(text[i:j])
             if v > rem:
                 break
             acc.append(text[i:j])
-            if not walk(j, end, k - 1, rem - v, acc):
+            if not walk(i, k - 1, rem - v, acc):
                 return False
             acc.pop()
         return True
@@ -291,8 +366,7 @@ def _total_cuts(runs: list[str], n: int) -> list[list[str]] | None:
     for start in range(max(last_start, size - MAX_CELL_DIGITS), size):
         if not ok_piece(start, size):
             continue
-        target = int(text[start:])
-        if not walk(0, start, n - 1, target, []):
+        if not walk(start, n - 1, int(text[start:]), []):
             return None
     return [[*o, text[len("".join(o)):]] for o in out] if len(out) <= MAX_SPLITS else None
 
@@ -447,13 +521,15 @@ def _row_total_ok(reading: list[Token | None]) -> bool:
 
 
 def add_row(read: TableRead, prefix: str, columns: tuple[str, ...], row: RawRow | list[RawRow], *,
-            check_total: bool, col: int | None = None) -> None:
+            check_total: bool, col: int | None = None, glued: bool = True) -> None:
     """Record a row's readings under keys prefix.<column> (several rows: any one of them)."""
     rows = row if isinstance(row, list) else [row]
     row = rows[0]
     readings = []
     for r in rows:
-        for reading in row_readings(r, len(columns), col)[0]:
+        found, exact = row_readings(r, len(columns), col, glued=glued)
+        read.exact = read.exact and exact
+        for reading in found:
             if reading not in readings:
                 readings.append(reading)
     if len(readings) > 1:
@@ -580,6 +656,8 @@ def read_table2(lines: list[Line], start: int, end: int) -> TableRead:
     col = column_start(lines, start, end, _T2_VALUES)
     if col is not None:
         col = max(1, col)
+    # Digits of a line are not cut apart here (nothing would check the cut: a number on a line of
+    # its own may be the first of a row's cells, one per line); the label reading does it in crawls.
     for row in collect_rows(lines, start, end):
         label = row.label or row.full_label
         name = next((n for n, pat in S2_ROW_PATTERNS.items() if pat.search(label)), None)
@@ -589,14 +667,15 @@ def read_table2(lines: list[Line], start: int, end: int) -> TableRead:
         read.found = True
         if fmt == "2021":
             if name in S2_2021_COLUMNS:
-                add_row(read, f"s2.{name}", S2_2021_COLUMNS[name], row, check_total=False, col=col)
+                add_row(read, f"s2.{name}", S2_2021_COLUMNS[name], row, check_total=False, col=col, glued=False)
             elif name in ("licensing", "punishment", "coercion", "fees"):
-                readings, _ = row_readings(row, 1, col)
+                readings, exact = row_readings(row, 1, col)
+                read.exact = read.exact and exact
                 read.base[f"s2.{name}"] = readings[0][0] if len(readings) == 1 else None
                 read.origin[f"s2.{name}"] = row
         else:
             cols = S2_2019_COLUMNS[name]
-            add_row(read, f"s2.v2019.{name}", cols, row, check_total=False, col=col)
+            add_row(read, f"s2.v2019.{name}", cols, row, check_total=False, col=col, glued=False)
             if name in ("licensing", "punishment", "coercion"):
                 # 处理决定数量 has the same meaning as the 2021 key.
                 src = f"s2.v2019.{name}.decisions"
@@ -652,7 +731,13 @@ def read_table4(lines: list[Line], start: int, end: int) -> TableRead:
                       structured=aligned is not None or all(r.structured for r in used),
                       page=first.page, line=first.line, index=first.index,
                       raw=" / ".join(r.raw for r in used))
-    readings, _ = row_readings(combined, 15)
+    readings, exact = row_readings(combined, 15)
+    later = rows[rows.index(used[-1]) + 1:]
+    if len(used) > 1 and any(not r.empty for r in later):
+        # The row was put together from several lines and more numbers follow: where it ends (a
+        # number split over lines, a stray figure) is not known here.
+        readings, exact = [[None] * 15], False
+    read.exact = exact
     put_table4(read, keys, combined, readings)
     read.rows = set(S4_GROUPS)
     return read

@@ -64,11 +64,14 @@ RESULT_CACHE = 512  # aggregate answers kept per engine and workspace set; 0 tur
 #   sum {year, reports}; sum_none {year}; top {year, capped: the longest list given, when cut};
 #   top_none {year};
 #   compare_all: rows [earlier, later] over the scope; compare_all_missing {year};
-#   count {year, scoped}; list_reports {year}; list_agencies {year}.
+#   count {year, scoped}; list_reports {year}; list_agencies {year};
+#   compare_agencies {difference}: rows per agency or place {agency, year, value, reports, whole};
+#   missing_reports {year}: rows of the roster's agencies without that year's report (year: their latest).
 KINDS = frozenset({
     "help", "unknown", "ambiguous", "empty", "no_agency_reports", "missing_year", "value", "share",
     "share_blank", "compare", "compare_blank", "sum", "sum_none", "top", "top_none", "compare_all",
-    "compare_all_missing", "count", "list_reports", "list_agencies", "which_agency",
+    "compare_all_missing", "count", "list_reports", "list_agencies", "which_agency", "compare_agencies",
+    "missing_reports",
 })  # fmt: skip
 
 
@@ -133,6 +136,20 @@ class _View:
     # Answers over many reports (sums, rankings, counts, lists), valid while the stamp holds.
     results: OrderedDict[tuple[Any, ...], Answer] = field(default_factory=OrderedDict)
     parsed: OrderedDict[tuple[str, dt.date], Query] = field(default_factory=OrderedDict)
+    _places: list[str] | None = None
+
+    def places(self, n: int = 10) -> list[str]:
+        """The places of the stored agencies (their outermost region named), the most reports first."""
+        if self._places is None:
+            from reports.agency import agency_region
+
+            count: dict[str, int] = {}
+            for name in self.names:
+                region = next((p for p in agency_region(name) if p), None)
+                if region:
+                    count[region] = count.get(region, 0) + len(self.ids.get(name, ()))
+            self._places = sorted(count, key=lambda p: (-count[p], p))
+        return self._places[:n]
 
 
 _CACHE: weakref.WeakKeyDictionary[Any, OrderedDict[Any, _View]] = weakref.WeakKeyDictionary()
@@ -376,13 +393,18 @@ def _copy(a: Answer) -> Answer:
 
 
 async def answer(session: AsyncSession, text: str, *, workspaces: Sequence[int] | None = None,
-                 today: dt.date | None = None, lang: str | None = None) -> Answer:
-    """Answer a question from the current reports of `workspaces` (None: the shared library)."""
+                 today: dt.date | None = None, lang: str | None = None,
+                 previous: dict[str, Any] | None = None) -> Answer:
+    """Answer a question from the current reports of `workspaces` (None: the shared library).
+    `previous`: the chat's last parsed question (Answer.query), for follow-ups ("那2022年呢？")."""
     today = today or dt.date.today()
     fresh = False
     for attempt in range(4):
-        view = await _view(session, workspaces, fresh, await _names_part(session, workspaces, text))
-        q = _parse(view, text, today)
+        # A follow-up's agencies come from the previous question, not its words: the whole view.
+        part = None if previous is not None else await _names_part(session, workspaces, text)
+        view = await _view(session, workspaces, fresh, part)
+        q = _parse(view, text, today) if previous is None else parse_question(
+            text, today=today, agencies=view.names, years=view.years, previous=previous)
         if lang in ("zh", "en"):
             q.lang = lang
         ctx = _Ctx(session, q, view, last=attempt == 3, workspaces=workspaces)
@@ -517,13 +539,13 @@ class _Ctx:
             return self.ambiguous()
         if q.kind in ("value", "share") and not q.agencies:
             return self.which_agency()
-        if q.kind in ("value", "share") or (q.kind == "compare" and q.agency_status == "resolved"):
+        if q.kind in ("value", "share", "compare_agencies") or (q.kind == "compare" and q.agency_status == "resolved"):
             return await getattr(self, q.kind)()
         if RESULT_CACHE <= 0:
             return await getattr(self, q.kind)()
         # Aggregates over many reports are cached with the view (until the store changes).
         key = (q.kind, tuple(q.metric), tuple(q.fallback), q.agency_status, tuple(q.agencies), tuple(q.years),
-               q.n, q.order, q.verdict, q.count_of, q.region, q.agency_mention)  # not lang: no wording here
+               q.n, q.order, q.verdict, q.count_of, q.region, q.agency_mention, q.base_year)  # not lang: no wording here
         results = self.view.results
         hit = results.get(key)
         if hit is None:
@@ -542,7 +564,9 @@ class _Ctx:
         return Answer("help")  # the reason why is in the query
 
     def unknown(self) -> Answer:
-        return Answer("unknown", rows=[{"agency": a, "year": None, "value": None} for a in self.q.suggestions])
+        facts = {} if self.q.suggestions else {"places": self.view.places()}
+        return Answer("unknown", rows=[{"agency": a, "year": None, "value": None} for a in self.q.suggestions],
+                      facts=facts)
 
     def ambiguous(self) -> Answer:
         return Answer("ambiguous", rows=[{"agency": a, "year": None, "value": None} for a in self.q.agencies])
@@ -606,7 +630,11 @@ class _Ctx:
             return await self._compare_all()
         agency = self.q.agencies[0]
         by_year = {r.year: r for r in reports}
-        if self.q.years:
+        if self.q.base_year is not None and reports:  # "比2023年": against the latest report
+            early, late = self.q.base_year, reports[0].year
+            if late == early:
+                return self._missing_year(agency, early + 1, list(by_year))
+        elif self.q.years:
             early, late = self.q.years[0], self.q.years[-1]
         elif reports:
             late = reports[0].year
@@ -701,10 +729,10 @@ class _Ctx:
 
     async def _compare_all(self) -> Answer:
         ids = self._scope_ids()
-        late = self.q.years[-1] if self.q.years else self._year(ids)
+        late = self.q.years[-1] if self.q.years and self.q.base_year is None else self._year(ids)
         if late is None:
             return Answer("empty")
-        early = self.q.years[0] if len(self.q.years) >= 2 else late - 1
+        early = self.q.years[0] if len(self.q.years) >= 2 or self.q.base_year is not None else late - 1
         totals = []
         for y in (early, late):
             got = await self._total_of(y) if self._everyone(ids) else None
@@ -762,40 +790,80 @@ class _Ctx:
         for r in reps:
             years.setdefault(r.agency, []).append(r.year)  # type: ignore[arg-type]
         out = [{"agency": a, "year": y, "value": None} for a, ys in years.items() for y in ys]
-        return Answer("list_agencies", len(years), out, facts={"year": year})
+        return Answer("list_agencies", len([a for a in years if a is not None]), out, facts={"year": year})
+
+    async def compare_agencies(self) -> Answer:
+        """One figure of two or more agencies (or places: the sum over their agencies), one year each:
+        the year asked, else each one's latest."""
+        rows: list[dict[str, Any]] = []
+        sources: list[dict[str, Any]] = []
+        for part in self.q.parts:
+            ids = self.ids(part["agencies"])
+            year = self._year(ids)
+            reps = self._in(ids, year) if year is not None else []
+            value = None
+            if reps:
+                total, n_with = (await self._run("total", reps, self.q.metric, self.q.fallback))[0][:2]
+                value = _num(total) if n_with else None
+            rows.append({"agency": part["label"], "year": year, "value": value, "reports": len(reps),
+                         "whole": part["whole"]})
+            sources += [_source(r) for r in reps[:SOURCE_LIMIT]]
+        if not self.checked:
+            await self.check()
+        numbers = [r["value"] for r in rows if r["value"] is not None]
+        return Answer("compare_agencies", None, rows, sources,
+                      facts={"difference": _num(numbers[0] - numbers[1]) if len(rows) == 2 and len(numbers) == 2
+                             else None})
+
+    async def missing_reports(self) -> Answer:
+        """Agencies of the roster without a report for the year: the roster is every agency (in the
+        scope asked) with a report for an earlier year; the year is the one asked, else the latest."""
+        ids = self._scope_ids()
+        year = self.q.years[0] if self.q.years else (self.view.years[-1] if self.view.years else None)
+        if year is None:
+            return Answer("empty")
+        wanted = None if ids is None else set(ids)
+        have = {r.agency_id for r in self.view.by_year.get(year, [])}
+        roster: dict[str, int] = {}
+        for aid, reps in self.view.by_agency.items():
+            if wanted is not None and aid not in wanted:
+                continue
+            earlier = [r.year for r in reps if r.year is not None and r.year < year]
+            if earlier and aid not in have:
+                roster[reps[0].agency or ""] = max(earlier)
+        rows = [{"agency": a, "year": y, "value": None} for a, y in sorted(roster.items())]
+        return Answer("missing_reports", len(rows), rows, facts={"year": year})
 
 
-# ---------------------------------------------------------------- command line
+# ---------------------------------------------------------------- where a number comes from
+
+SOURCE_REPORTS = 5  # reports detailed by a source request
+SOURCE_CELLS = 12  # cells listed per report
 
 
-def ask_main(argv: list[str]) -> int:
-    """`nianbao ask "QUESTION" [--json] [--workspace W] [--database-url URL] [--lang zh|en]`."""
-    import argparse
+async def source_details(session: AsyncSession, a: Answer) -> list[dict[str, Any]]:
+    """Where the answer's number comes from: per source report (at most SOURCE_REPORTS), its file
+    and the cells used, each with its value and, when the reading recorded them, page and line."""
+    ids = [s["report_id"] for s in a.sources[:SOURCE_REPORTS] if s.get("report_id") is not None]
+    if not ids:
+        return []
+    rows = {rid: (file_name, data) for rid, file_name, data in (await session.execute(
+        select(Report.id, Report.file_name, Report.report_json).where(Report.id.in_(ids)))).all()}
+    metric = [k for k in a.query.get("metric") or [] if isinstance(k, str)]
+    fallback = [k for k in a.query.get("fallback") or [] if isinstance(k, str)]
+    out = []
+    for s in a.sources[:SOURCE_REPORTS]:
+        file_name, data = rows.get(s["report_id"], (s.get("file"), {}))
+        figures, where = (data or {}).get("figures") or {}, (data or {}).get("sources") or {}
+        keys = metric if any(figures.get(k) is not None for k in metric) or not fallback else fallback
+        cells = [{"key": k, "value": _num(figures.get(k)), "page": (where.get(k) or {}).get("page"),
+                  "line": (where.get(k) or {}).get("line")} for k in keys[:SOURCE_CELLS] if k in figures]
+        out.append({"file": file_name, "agency": s.get("agency"), "year": s.get("year"), "cells": cells,
+                    "more": max(0, len(keys) - SOURCE_CELLS)})
+    return out
 
-    from handlers.answers_text import render_answer  # the bot's wording (the CLI is a front end too)
 
-    parser = argparse.ArgumentParser(prog="nianbao ask", description="Ask a question about the stored reports.")
-    parser.add_argument("question", nargs="+")
-    parser.add_argument("--json", action="store_true", help="print one JSON object")
-    parser.add_argument("--workspace", default=None, help=f"workspace name (default: {LIBRARY}, the shared library)")
-    parser.add_argument("--database-url", default=None)
-    parser.add_argument("--lang", choices=("zh", "en"), default=None)
-    args = parser.parse_args(argv)
-    result = asyncio.run(_ask(" ".join(args.question), args.workspace, args.database_url, args.lang))
-    if result is None:
-        import os
-        import sys
-
-        zh = (args.lang or os.environ.get("NIANBAO_LANGUAGE", "zh")) != "en"
-        print(f"nianbao ask: 没有名为 {args.workspace} 的工作区：不加 --workspace 即查共享库。" if zh else
-              f"nianbao ask: no workspace named {args.workspace}: leave out --workspace to ask the shared library.",
-              file=sys.stderr)
-        return 2
-    if args.json:
-        print(json.dumps(result.to_json(render_answer(result)), ensure_ascii=False, indent=2))
-    else:
-        print(render_answer(result))
-    return 0 if answered(result) else 1
+# ---------------------------------------------------------------- the command line's question
 
 
 def answered(result: Answer) -> bool:
@@ -803,19 +871,16 @@ def answered(result: Answer) -> bool:
     return result.value is not None or any(r.get("value") is not None for r in result.rows)
 
 
-async def _ask(text: str, workspace: str | None, url: str | None, lang: str | None) -> Answer | None:
-    from storage.db import make_engine, make_sessionmaker, upgrade
+async def answer_stored(url: str, text: str, workspace: str | None = None, lang: str | None = None) -> Answer | None:
+    """Answer from the store at `url` (`nianbao ask`): the shared library, or the workspace named
+    `workspace` (None when there is no such workspace)."""
+    from storage.db import open_store
 
-    await upgrade(url)
-    engine = make_engine(url)
-    try:
-        async with make_sessionmaker(engine)() as session:
-            ws: list[int] | None = None
-            if workspace and workspace != LIBRARY:
-                wid = (await session.execute(select(Workspace.id).where(Workspace.name == workspace))).scalar()
-                if wid is None:
-                    return None
-                ws = [wid]
-            return await answer(session, text, workspaces=ws, lang=lang)
-    finally:
-        await engine.dispose()
+    async with await open_store(url) as store, store.sessions() as session:
+        ws: list[int] | None = None
+        if workspace and workspace != LIBRARY:
+            wid = (await session.execute(select(Workspace.id).where(Workspace.name == workspace))).scalar()
+            if wid is None:
+                return None
+            ws = [wid]
+        return await answer(session, text, workspaces=ws, lang=lang)

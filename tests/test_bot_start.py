@@ -29,7 +29,7 @@ async def test_start_answered_early_and_nothing_lost(tmp_path: Path) -> None:
     env = {k: v for k, v in os.environ.items() if not k.startswith("NIANBAO_")}
     env.update(NIANBAO_DATA_DIR=str(tmp_path), NIANBAO_API_BASE=server.base_url, NIANBAO_THROTTLE_RATE="0")
     proc = await asyncio.create_subprocess_exec(
-        sys.executable, "-m", "bot.cli", "bot", cwd=ROOT, env=env,
+        sys.executable, "-m", "bot.commands", "bot", cwd=ROOT, env=env,
         stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.STDOUT,
     )
     try:

@@ -14,7 +14,7 @@ import pytest
 
 ROOT = Path(__file__).resolve().parents[1]
 SAMPLES = ROOT.parent / "shared" / "samples"
-NIANBAO = [sys.executable, "-m", "bot.cli"]
+NIANBAO = [sys.executable, "-m", "bot.commands"]
 
 
 def run(*args: str, lang: str = "en", stdin: str | None = None, **env: str) -> subprocess.CompletedProcess[str]:
@@ -127,14 +127,14 @@ def test_usage_mistakes() -> None:
 
 
 def test_help_into_a_pipe_closed_early() -> None:
-    p = subprocess.run(f"{sys.executable} -m bot.cli -h | head -2; echo status ${{PIPESTATUS[0]}}", shell=True,
+    p = subprocess.run(f"{sys.executable} -m bot.commands -h | head -2; echo status ${{PIPESTATUS[0]}}", shell=True,
                        executable="/bin/bash", capture_output=True, text=True, timeout=60, cwd=ROOT)
     assert p.stdout.splitlines() == ["usage: nianbao COMMAND [ARGS]", "", "status 0"]
     assert p.stderr == ""
 
 
 def test_a_logged_traceback_is_one_line_without_debug() -> None:
-    code = ("import logging, sys\nfrom bot.cli import _setup_logging\n_setup_logging('check', '--debug' in sys.argv)\n"
+    code = ("import logging, sys\nfrom bot.commands import _setup_logging\n_setup_logging('check', '--debug' in sys.argv)\n"
             "try:\n    1 / 0\nexcept ZeroDivisionError:\n"
             "    logging.getLogger('reports.engine').exception('check failed for %s', 'x.pdf')\n")
     quiet = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=60, cwd=ROOT)

@@ -16,7 +16,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 from bot.factory import create_bot, create_dispatcher
 from bot.localapi import BotAPIServer, LocalClient
 from bot.settings import Settings
-from handlers.services import Checker
+from reports.runner import Checker
 from storage.db import make_engine, make_sessionmaker, upgrade
 
 ADMIN_ID = 900001

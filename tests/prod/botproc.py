@@ -8,10 +8,10 @@ import sys
 
 if __name__ == "__main__":
     if os.environ.get("NIANBAO_TEST_SLOW") == "1":
-        import handlers.services as services
+        import reports.runner as services
         from tests.e2e.slow import slow_check
 
         services.Checker.__init__.__kwdefaults__["job"] = slow_check
-    from bot.entry import bot_main
+    from bot.commands.serve import main
 
-    sys.exit(bot_main(sys.argv[1:]))
+    sys.exit(main(sys.argv[1:]))

@@ -14,8 +14,8 @@ from pathlib import Path
 from sqlalchemy import select
 
 from bot.localapi import BotAPIServer, LocalClient
-from handlers.lifeline import alive
-from handlers.services import Checker
+from reports.lifeline import alive
+from reports.runner import Checker
 from storage.db import make_engine, make_sessionmaker
 from storage.models import Job
 from tests.e2e.conftest import start_harness, stop_harness

@@ -17,7 +17,7 @@ from bot.entry import create_webhook_app
 from bot.factory import create_bot, create_dispatcher
 from bot.localapi import BotAPIServer, LocalClient
 from bot.settings import Settings
-from handlers.services import Checker
+from reports.runner import Checker
 from storage.db import make_engine, make_sessionmaker, upgrade
 from tests.e2e.test_redis_state import REDIS_URL, SKIP
 
