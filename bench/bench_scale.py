@@ -135,7 +135,7 @@ LATE_INDEXES = (
     ("ix_figures_key_report_value", "CREATE INDEX ix_figures_key_report_value ON figures (key, report_id, value)"),
     ("ix_figures_report_key", "CREATE UNIQUE INDEX ix_figures_report_key ON figures (report_id, key)"),
     ("ix_ranked_figures_rank",
-     "CREATE INDEX ix_ranked_figures_rank ON ranked_figures (workspace_id, year, key, value, report_id)"),
+     "CREATE INDEX ix_ranked_figures_rank ON ranked_figures (workspace_id, year, key, value, agency, report_id)"),
 )
 
 
@@ -408,10 +408,35 @@ def ingest(url: str, n: int, jobs: int) -> dict[str, Any]:
 # ---------------------------------------------------------------- main
 
 
-def run_size(db: str, n: int, n_questions: int, pg_url: str, tmp: Path, explain: bool) -> dict[str, Any]:
+async def pg_filled(url: str, n: int) -> dict[str, Any] | None:
+    """The fill result of a database already holding the n reports (--reuse), else None."""
+    import asyncpg
+
+    try:
+        conn = await asyncpg.connect(_pg_dsn(url))
+    except Exception:  # no such database yet
+        return None
+    try:
+        if await conn.fetchval("SELECT count(*) FROM reports") != n:
+            return None
+        size = await conn.fetchval("SELECT pg_database_size(current_database())")
+    except Exception:
+        return None
+    finally:
+        await conn.close()
+    names, years = layout(n)
+    return {"reports": n, "agencies": len(names), "years": f"{years[0]}-{years[-1]}", "figure_rows": n * 200,
+            "fill_s": "reused", "load": "COPY (earlier run)", "figure_rows_per_s": 0, "reports_per_s": 0,
+            "figure_load_s": 0, "index_s": 0, "totals_s": 0, "db_bytes": size, "db_size": f"{size / 2**30:.2f} GiB"}
+
+
+def run_size(db: str, n: int, n_questions: int, pg_url: str, tmp: Path, explain: bool,
+             reuse: bool = False, fill_only: bool = False) -> dict[str, Any]:
     if db == "postgres":
         url = pg_url
-        filled = asyncio.run(fill_pg(url, n))
+        filled = (asyncio.run(pg_filled(url, n)) if reuse else None) or asyncio.run(fill_pg(url, n))
+        if fill_only:
+            return {"database": db, **filled, "runs": []}
     else:
         url = f"sqlite+aiosqlite:///{tmp / f'scale-{n}.db'}"
         filled = fill_sqlite(url, n)
@@ -432,6 +457,8 @@ def _print(r: dict[str, Any]) -> None:
           f"{r['figure_rows']:,} figure rows; db {r['db_size']}")
     print(f"  fill ({r['load']}): {r['fill_s']} s = {r['reports_per_s']:,} reports/s; figure rows "
           f"{r['figure_rows_per_s']:,}/s (load {r['figure_load_s']} s), indexes {r['index_s']} s, totals {r['totals_s']} s")
+    if not r["runs"]:
+        return
     for run in r["runs"]:
         print(f"  cache {'on ' if run['cache'] else 'off'}: p50 {run['p50_ms']} ms, p95 {run['p95_ms']} ms, "
               f"max {run['max_ms']} ms; first question {run['first_question_ms']} ms")
@@ -454,6 +481,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--jobs", type=int, default=2)
     parser.add_argument("--no-explain", action="store_true")
     parser.add_argument("--keep", action="store_true", help="keep the PostgreSQL database")
+    parser.add_argument("--reuse", action="store_true", help="measure a kept PostgreSQL database of the same size")
+    parser.add_argument("--fill-only", action="store_true", help="fill PostgreSQL and stop (with --keep)")
     parser.add_argument("--json", action="store_true")
     args = parser.parse_args(argv)
     sizes = [int(s) for s in args.sizes.split(",") if s]
@@ -472,7 +501,8 @@ def main(argv: list[str] | None = None) -> int:
     try:
         with tempfile.TemporaryDirectory(prefix="nianbao-scale-") as tmp:
             for db, n in plan:
-                r = run_size(db, n, args.questions, args.pg_url, Path(tmp), not args.no_explain)
+                r = run_size(db, n, args.questions, args.pg_url, Path(tmp), not args.no_explain, args.reuse,
+                             args.fill_only)
                 results.append(r)
                 if not args.json:
                     _print(r)

@@ -40,8 +40,9 @@ REBUILD_SQL: tuple[str, ...] = (
     "SELECT workspace_id, year, COUNT(*), SUM(CASE WHEN published THEN 1 ELSE 0 END), SUM(id), "
     "SUM(CASE WHEN published THEN id ELSE 0 END) FROM reports "
     "WHERE superseded_by IS NULL AND year IS NOT NULL GROUP BY workspace_id, year",
-    "INSERT INTO ranked_figures (report_id, key, workspace_id, year, value) "
-    "SELECT f.report_id, f.key, r.workspace_id, r.year, f.value FROM reports r JOIN figures f ON f.report_id = r.id "
+    "INSERT INTO ranked_figures (report_id, key, workspace_id, year, value, agency) "
+    "SELECT f.report_id, f.key, r.workspace_id, r.year, f.value, COALESCE(a.name, r.agency_name, '') "
+    "FROM reports r JOIN figures f ON f.report_id = r.id LEFT JOIN agencies a ON a.id = r.agency_id "
     "WHERE r.superseded_by IS NULL AND r.year IS NOT NULL AND f.key LIKE '%.total'",
 )
 
@@ -86,8 +87,10 @@ async def _apply(session: AsyncSession, report_id: int, sign: int) -> None:
                   "pub_ids": sign * report_id if published else 0})
     if sign > 0:
         await session.execute(text(
-            "INSERT INTO ranked_figures (report_id, key, workspace_id, year, value) "
-            "SELECT report_id, key, :ws, :year, value FROM figures WHERE report_id = :rid AND key LIKE '%.total'"
+            "INSERT INTO ranked_figures (report_id, key, workspace_id, year, value, agency) "
+            "SELECT f.report_id, f.key, :ws, :year, f.value, COALESCE(a.name, r.agency_name, '') FROM figures f "
+            "JOIN reports r ON r.id = f.report_id LEFT JOIN agencies a ON a.id = r.agency_id "
+            "WHERE f.report_id = :rid AND f.key LIKE '%.total'"
         ), params)
     else:
         await session.execute(delete(RankedFigure).where(RankedFigure.report_id == report_id))
@@ -226,19 +229,21 @@ async def rank(session: AsyncSession, ws_ids: Sequence[int], year: int, key: str
     if not top:
         return []
     edge = top[-1]
-    # Everything strictly better than the n-th value, and every report tied with it.
-    better = rf.c.value > edge if order == "desc" else rf.c.value < edge
-    r, a = Report.__table__, Agency.__table__
-    rows = (await session.execute(
-        select(rf.c.report_id, rf.c.value, r.c.agency_id, r.c.year, r.c.file_name, r.c.verdict, r.c.error_count,
-               func.coalesce(a.c.name, r.c.agency_name))
-        .select_from(rf.join(r, r.c.id == rf.c.report_id).outerjoin(a, a.c.id == r.c.agency_id))
-        .where(cond, or_(better, rf.c.value == edge))
+    r = Report.__table__
+    cols = select(rf.c.report_id, rf.c.value, r.c.agency_id, r.c.year, r.c.file_name, r.c.verdict, r.c.error_count,
+                  rf.c.agency).select_from(rf.join(r, r.c.id == rf.c.report_id))
+    out: list[Ranked] = []
+    if any(v != edge for v in top):  # strictly better than the n-th value: fewer than n reports
+        beyond = rf.c.value > edge if order == "desc" else rf.c.value < edge
+        rows = list((await session.execute(cols.where(cond, beyond))).all())
+        sign = -1 if order == "desc" else 1
+        rows.sort(key=lambda t: (sign * float(t[1]), t[7], t[0]))
+        out += [Ranked(int(t[0]), t[1], t[2], t[3], t[4], t[5], t[6], t[7] or None) for t in rows]
+    # The ties at the n-th value, in the index's order (the name in code point order, then the id).
+    ties = (await session.execute(
+        cols.where(cond, rf.c.value == edge).order_by(rf.c.agency, rf.c.report_id).limit(n - len(out))
     )).all()
-    out = [Ranked(int(rid), v, aid, y, f, verdict, errors, name)
-           for rid, v, aid, y, f, verdict, errors, name in rows]
-    sign = -1 if order == "desc" else 1
-    out.sort(key=lambda x: (sign * float(x.value or 0), x.agency is not None, x.agency or "", x.id))
+    out += [Ranked(int(t[0]), t[1], t[2], t[3], t[4], t[5], t[6], t[7] or None) for t in ties]
     return out[:n]
 
 

@@ -99,15 +99,15 @@ async def resolve_agency(session: AsyncSession, text: str, *, visible: Sequence[
     keys = question_keys(text)
     generic = sorted(_GENERIC.intersection(keys))
     hit = select(AgencyAlias.agency_id, AgencyAlias.key, AgencyAlias.region, AgencyAlias.generic)
-    # The keys the question holds (each an index lookup), and its bare suffixes only for the agencies
-    # another key found (they count in their score).
-    named = hit.where(_keys_param(dialect, "keys"), AgencyAlias.generic.is_(False))
-    if generic:
-        found = named.subquery()
-        named = union_all(named, hit.where(AgencyAlias.key.in_(generic),
-                                           AgencyAlias.agency_id.in_(select(found.c.agency_id))))
-    rows = list((await session.execute(named, {"keys": _param(dialect, [k for k in keys if k not in _GENERIC])})).all())
+    # The keys the question holds (each a lookup of the primary key), then its bare suffixes for the
+    # agencies found (they count in their score): probes of (key, agency id), never a whole suffix.
+    rows = list((await session.execute(
+        hit.where(_keys_param(dialect, "keys"), AgencyAlias.generic.is_(False)),
+        {"keys": _param(dialect, [k for k in keys if k not in _GENERIC])},
+    )).all())
     cands = sorted({r[0] for r in rows})
+    if generic and cands:
+        rows += (await session.execute(hit.where(AgencyAlias.key.in_(generic), AgencyAlias.agency_id.in_(cands)))).all()
     for k in generic if not cands else ():
         # Alone it names two of its agencies, so the parser asks which one is meant.
         rows += (await session.execute(hit.where(AgencyAlias.key == k).order_by(AgencyAlias.agency_id).limit(2))).all()

@@ -822,6 +822,8 @@ class _Ctx:
         year = self.q.years[0] if self.q.years else (self.view.years[-1] if self.view.years else None)
         if year is None:
             return Answer("empty")
+        if self._everyone(ids):
+            await self._whole(None)  # the roster is every agency with an earlier report
         wanted = None if ids is None else set(ids)
         have = {r.agency_id for r in self.view.by_year.get(year, [])}
         roster: dict[str, int] = {}

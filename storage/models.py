@@ -210,11 +210,14 @@ class ReportTotal(SQLModel, table=True):
     published_ids: int = Field(default=0, sa_type=BigInteger, nullable=False)
 
 
+NAME_ORDER = String(200).with_variant(String(200, collation="C"), "postgresql")
+
+
 class RankedFigure(SQLModel, table=True):
     """The total figures (keys ending in .total) of current reports, ordered for rankings by index."""
 
     __tablename__ = "ranked_figures"
-    __table_args__ = (Index("ix_ranked_figures_rank", "workspace_id", "year", "key", "value", "report_id"),)
+    __table_args__ = (Index("ix_ranked_figures_rank", "workspace_id", "year", "key", "value", "agency", "report_id"),)
 
     report_id: int = Field(
         sa_column=Column(Integer, ForeignKey("reports.id", ondelete="CASCADE"), primary_key=True, autoincrement=False)
@@ -223,6 +226,9 @@ class RankedFigure(SQLModel, table=True):
     workspace_id: int = Field(sa_column=Column(Integer, ForeignKey("workspaces.id"), nullable=False))
     year: int = Field(nullable=False)
     value: float | None = Field(default=None, sa_type=Float)
+    # The agency's full name, else the name printed (storage.answers settles ties by it), in code
+    # point order on both databases (SQLite's BINARY; PostgreSQL's "C").
+    agency: str = Field(default="", sa_column=Column(NAME_ORDER, nullable=False))
 
 
 class AgencyAlias(SQLModel, table=True):

@@ -41,9 +41,10 @@ RECOMPUTED = {
         "SELECT workspace_id, year, n_reports, n_published, report_ids, published_ids FROM report_totals",
     ),
     "ranked_figures": (
-        "SELECT f.report_id, f.key, r.workspace_id, r.year, f.value FROM reports r JOIN figures f ON f.report_id = r.id "
+        "SELECT f.report_id, f.key, r.workspace_id, r.year, f.value, COALESCE(a.name, r.agency_name, '') FROM reports r "
+        "JOIN figures f ON f.report_id = r.id LEFT JOIN agencies a ON a.id = r.agency_id "
         "WHERE r.superseded_by IS NULL AND r.year IS NOT NULL AND f.key LIKE '%.total'",
-        "SELECT report_id, key, workspace_id, year, value FROM ranked_figures",
+        "SELECT report_id, key, workspace_id, year, value, agency FROM ranked_figures",
     ),
 }
 

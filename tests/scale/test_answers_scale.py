@@ -18,7 +18,8 @@ TODAY = dt.date(2025, 3, 1)
 YEARS = (2023, 2024)
 MORE = ("2024年全部单位共收到多少申请", "2023年哪些单位收到的申请最多", "2024年哪个单位行政复议最少",
         "库里有几份2024年的报告", "2024年全部单位收到的申请比去年多了多少", "有几家单位的年报",
-        "2024年哪些报告没通过校验", "郑州市全部单位2024年共收到多少申请", "Top 3 agencies by applications granted in 2024")
+        "2024年哪些报告没通过校验", "郑州市全部单位2024年共收到多少申请", "Top 3 agencies by applications granted in 2024",
+        "2024年哪些单位还没有交年报", "Which agencies have not filed a 2024 report?")
 
 
 def _same(a: Any) -> tuple[Any, ...]:

@@ -52,9 +52,12 @@ def upgrade() -> None:
         sa.Column('workspace_id', sa.Integer(), sa.ForeignKey('workspaces.id'), nullable=False),
         sa.Column('year', sa.Integer(), nullable=False),
         sa.Column('value', sa.Float(), nullable=True),
+        sa.Column('agency', sa.String(length=200).with_variant(sa.String(length=200, collation='C'), 'postgresql'),
+                  nullable=False),
         sa.PrimaryKeyConstraint('report_id', 'key'),
     )
-    op.create_index('ix_ranked_figures_rank', 'ranked_figures', ['workspace_id', 'year', 'key', 'value', 'report_id'])
+    op.create_index('ix_ranked_figures_rank', 'ranked_figures',
+                    ['workspace_id', 'year', 'key', 'value', 'agency', 'report_id'])
     op.create_table(
         'agency_aliases',
         sa.Column('key', sa.String(length=200), nullable=False),
