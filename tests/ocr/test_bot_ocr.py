@@ -11,8 +11,8 @@ from pathlib import Path
 
 import pytest
 
-from bot.localapi.server import BotMessage
-from handlers.services import Checker
+from localapi.server import BotMessage
+from reports.runner import Checker
 from tests.docgen import blocks, make_figures
 from tests.e2e.conftest import Harness, start_harness, stop_harness
 from tests.ocr.conftest import needs_ocr
