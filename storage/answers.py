@@ -819,6 +819,8 @@ class _Ctx:
         """Agencies of the roster without a report for the year: the roster is every agency (in the
         scope asked) with a report for an earlier year; the year is the one asked, else the latest."""
         ids = self._scope_ids()
+        if self._everyone(ids):  # a large store: the roster needs every agency of every year
+            await self._whole(None)
         year = self.q.years[0] if self.q.years else (self.view.years[-1] if self.view.years else None)
         if year is None:
             return Answer("empty")
