@@ -192,7 +192,7 @@ class Checker:
         self.workers = workers
         self.timeout = timeout
         self.memory = int(memory_mb * 1024 * 1024)
-        self.init = init  # run in each worker as it starts (module-level, so it pickles by name)
+        self.init = init  # run in each worker as it starts (it must pickle: module-level, or a partial of one)
         self.per_chat = per_chat
         self.job = job
         self._ctx = multiprocessing.get_context("forkserver")
