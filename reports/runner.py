@@ -217,7 +217,7 @@ class Checker:
         self.ocr_pages = ocr_pages  # NIANBAO_OCR_MAX_PAGES (None: the engine's default)
         self.ocr_page_seconds = ocr_page_seconds  # the time bound grows by this per page OCR reads
         self.memory = int(memory_mb * 1024 * 1024)
-        self.init = init  # run in each worker as it starts (module-level, so it pickles by name)
+        self.init = init  # run in each worker as it starts (it must pickle: module-level, or a partial of one)
         self.per_chat = per_chat
         self.job = job
         self._ctx = multiprocessing.get_context("forkserver")

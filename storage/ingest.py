@@ -10,6 +10,7 @@ workspace, and what the command line stores there is published.
 from __future__ import annotations
 
 import asyncio
+import functools
 import os
 from collections import Counter
 from collections.abc import Callable, Iterable, Sequence
@@ -73,11 +74,11 @@ def collect_files(paths: Iterable[str | Path]) -> list[Path]:
     return out
 
 
-def _worker_init() -> None:
+def _worker_init(debug: bool) -> None:
     """In each worker: an engine error logged there is one line too, not a traceback (--debug: all)."""
     from storage.mistakes import one_line_logging
 
-    one_line_logging()
+    one_line_logging(debug)
 
 
 async def _checked(checker: Checker, path: Path, max_bytes: int,
@@ -104,13 +105,15 @@ async def ingest_paths(
     checker: CheckFn | None = None,
     max_bytes: int | None = None,
     max_memory: int | None = None,
+    debug: bool = False,
     on_progress: Callable[[Outcome], None] | None = None,
     on_total: Callable[[int], None] | None = None,
 ) -> list[Outcome]:
     """Check and store every file under `paths`; one Outcome per file, in input order. Files over
     `max_bytes` are refused unread; each of the `jobs` workers (reports.runner) lives within
-    `max_memory` bytes of address space (the engine's defaults when None). `checker` replaces
-    reports.check (it must be picklable: a module-level function)."""
+    `max_memory` bytes of address space (the engine's defaults when None) and logs one line per
+    problem unless `debug`. `checker` replaces reports.check (it must be picklable: a module-level
+    function)."""
     from reports.engine import DEFAULT_TIMEOUT, default_max_bytes, default_memory_bytes
     from reports.runner import Checker, start_forkserver
     from storage import repo
@@ -127,7 +130,7 @@ async def ingest_paths(
     async with await open_store(url) as store:
         start_forkserver()  # here, in the main thread: its workers leave Ctrl-C to this process
         runner = Checker(max(1, jobs or os.cpu_count() or 1), DEFAULT_TIMEOUT, memory_mb=memory / 1024 / 1024,
-                         init=_worker_init)
+                         init=functools.partial(_worker_init, debug))
         # Every file is queued at once; the workers take them in order, and they are stored in order.
         pending = [asyncio.ensure_future(_checked(runner, f, limit, checker)) for f in files]
         try:

@@ -196,7 +196,7 @@ async def test_a_token_telegram_refuses(tmp_path: Path) -> None:
 
 
 def test_an_ingest_workers_logged_error_is_one_line() -> None:
-    code = ("from storage.ingest import _worker_init\n_worker_init()\nimport logging\n"
+    code = ("from storage.ingest import _worker_init\n_worker_init(False)\nimport logging\n"
             "try:\n    1 / 0\nexcept ZeroDivisionError:\n"
             "    logging.getLogger('reports.engine').exception('check failed for %s', 'y.pdf')\n")
     env = {k: v for k, v in os.environ.items() if k != "NIANBAO_DEBUG"}

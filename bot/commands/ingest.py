@@ -33,7 +33,8 @@ def main(argv: list[str]) -> int:
 
     settings = Basics.from_env()
     run = functools.partial(ingest_paths, args.paths, url=settings.db_url(args.database_url), workspace=args.workspace,
-                            jobs=args.jobs, max_bytes=settings.max_upload_bytes, max_memory=settings.max_memory_bytes)
+                            jobs=args.jobs, max_bytes=settings.max_upload_bytes, max_memory=settings.max_memory_bytes,
+                            debug=settings.debug)
     skipped = skipped_files(args.paths)
     started = time.perf_counter()
     outcomes = asyncio.run(run()) if args.quiet else _with_progress(run)
