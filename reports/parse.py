@@ -189,11 +189,21 @@ def _parse(doc: Document) -> Parsed:
         # On a tie: the label reading for table 2 (no arithmetic to tell), the line reading for 3 and 4.
         best = max(options if s == 2 else options[::-1], key=lambda o: _score(o[0], o[1], o[2]))
         other = next((o for o in options if o is not best), None)
-        if s == 2 and best[1] is not None and other is not None and other[1] is not None:
-            # Nothing checks table 2: a cell the two readings read differently is not read at all.
+        if s == 2 and best[1] is not None and other is not None and other[1] is not None \
+                and best[0] is not None and other[0] is not None:
+            # Nothing checks table 2: a cell the two readings read differently is not read at all;
+            # one of its cells that only the other reading reads is taken from it.
+            conflicts = set()
             for k, v in best[1].values.items():
                 if other[1].certain.get(k) and other[1].values.get(k) != v and v is not None:
                     best[1].values[k], best[1].tokens[k], best[1].certain[k] = None, None, False
+                    conflicts.add(k)
+            for k, v in other[1].values.items():
+                if other[1].certain.get(k) and k in best[1].values and not best[1].certain.get(k) \
+                        and k not in conflicts:
+                    best[1].values[k], best[1].tokens[k], best[1].certain[k] = v, other[1].tokens.get(k), True
+                    if k in other[0].origin:
+                        best[0].origin[k] = other[0].origin[k]
         if best[0] is not None:
             parsed.tables[s] = best[0]
             if best[1] is not None:

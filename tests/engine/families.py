@@ -19,7 +19,7 @@ page furniture and site navigation around the text. Families (issue 9):
 | numbered | 1: headings （一）…（六）, sub-items "1." / "1、" in section 一 ("2、依申请公开") |
 | portal | 2: a page rendered as text, one cell per line, CRLF, header words split over lines ("商\\n业\\n企\\n业"), "1." alone before "属于国家秘密", blank cells as lines holding a space |
 | dropped | 3: a crawl where blank and zero cells vanished: "46 0 46" for a seven-column row, an all-zero row (and an all-zero table 四) as one "0" |
-| oneline | 4: the whole report on one line, table cells glued with no separator ("…申请数量801000081二、上年结转…") |
+| oneline | 4: the whole report on one line, table cells glued with no separator ("…申请数量801000081二、上年结转…"), now and then a space between two cells |
 | markdown | 5: converter/OCR markdown: pipe tables, a "### （一）予以公开" sub-heading before each row, headers 数据1…数据6, a stray header row, labels detached from numbers |
 | split | 6: page text, one cell per line, numbers split over two lines ("1" then "62" for 162) |
 | titles | 7: title variants: a crawler's "标题：" line, "2024 年…政府信息公开工作" / "年度报告" on two lines (year before the agency), 发布机构 lines |
@@ -30,7 +30,9 @@ page furniture and site navigation around the text. Families (issue 9):
 correct reading gives — every figure key, None where the report has no such cell or leaves it blank.
 Families that lose the difference between a blank and a zero (dropped, oneline, lines) expect 0 for
 a blank cell. `unknowable` holds keys the rendering itself leaves undetermined (glued table 2 cells
-with no arithmetic to split them): a reading may leave them null, never give them a wrong value.
+with no arithmetic to split them; rows of glued or split numbers that can be read more than one way
+that adds up, as tests/engine/glued.py finds them; table 2's last row followed by a bare page
+number, one cell per line): a reading may leave them null, never give them a wrong value.
 """
 
 from __future__ import annotations
