@@ -272,8 +272,13 @@ class Checker:
         theirs.close()
         return _Worker(p, mine)
 
-    async def _spawn(self) -> None:
+    def _starting_one(self) -> Any:
+        """A worker start, counted at once: a start still waiting for the loop counts as starting,
+        so files queued together do not each order their own workers."""
         self._starting += 1
+        return self._spawn()
+
+    async def _spawn(self) -> None:
         try:
             w = await asyncio.to_thread(self._spawn_sync)
             try:
@@ -300,7 +305,7 @@ class Checker:
         self._warmed = True
         missing = self.workers - len(self._idle) - len(self._busy) - self._starting
         if missing > 0:
-            await asyncio.gather(*(self._spawn() for _ in range(missing)))
+            await asyncio.gather(*(self._starting_one() for _ in range(missing)))
 
     # ---- jobs
 
@@ -386,7 +391,7 @@ class Checker:
         lacking = self.workers - len(self._idle) - len(self._busy) - self._starting
         if (self._order or self._warmed) and lacking > 0:  # a killed worker is replaced at once
             for _ in range(lacking):
-                self._task(self._spawn())
+                self._task(self._starting_one())
 
     async def _run(self, worker: _Worker, job: _Job) -> None:
         keep = False

@@ -137,3 +137,14 @@ def test_workers_die_with_the_bot(tmp_path: Path) -> None:
         if proc.poll() is None:
             proc.kill()
             proc.wait()
+
+
+async def test_files_queued_together_start_only_the_pools_workers() -> None:
+    """Eight files queued at once on a cold pool of two: two workers start, not one pair per file."""
+    c = Checker(workers=2, timeout=30)
+    try:
+        reports = await asyncio.gather(*(c.check(VALID, f"f{i}.txt") for i in range(8)))
+        assert [r.agency for r in reports] == ["新乡市工业和信息化局"] * 8
+        assert len(c.pids()) == 2
+    finally:
+        c.close()
