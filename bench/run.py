@@ -1,4 +1,8 @@
-"""`make bench`: every benchmark of the project, one after another, each printing its figures."""
+"""`make bench`: every benchmark of the project, one after another, each printing its figures.
+
+`--full` (`make bench ARGS=--full`) runs the long versions: the webhook replicas with the 1,000
+updates from 100 chats of the production target (some minutes) instead of 200 from 40.
+"""
 
 from __future__ import annotations
 
@@ -9,7 +13,7 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
 # (module, arguments): start-up, the check engine, the engine by layout family, the store, the question
-# engine, the bot.
+# engine, the bot, webhook replicas under load (PostgreSQL, Redis, nginx).
 BENCHES = [
     ("bench.startup", []),
     ("bench.check", []),
@@ -17,12 +21,16 @@ BENCHES = [
     ("bench.bench_store", []),
     ("bench.bench_questions", []),
     ("bench.bench_bot", []),
+    ("bench.bench_webhook", ["--updates", "200", "--chats", "40", "--install-nginx"]),
 ]
+FULL = {"bench.bench_webhook": ["--updates", "1000", "--chats", "100", "--install-nginx"]}
 
 
-def main() -> int:
+def main(argv: list[str]) -> int:
+    full = "--full" in argv
     failed = 0
     for module, args in BENCHES:
+        args = FULL.get(module, args) if full else args
         if importlib.util.find_spec(module) is None:
             continue
         print(f"\n=== {module} ===", flush=True)
@@ -32,4 +40,4 @@ def main() -> int:
 
 
 if __name__ == "__main__":
-    sys.exit(main())
+    sys.exit(main(sys.argv[1:]))
