@@ -343,7 +343,7 @@ async def load_run(updates: int = 1000, chats: int = 100, *, deliverers: int = 8
             direct = f"http://127.0.0.1:{replicas.ports[KILLED]}/webhook"
             await asyncio.gather(*(deliver(http, u, direct) for u in special))
             try:
-                await asyncio.wait_for(kill.done.wait(), 60)
+                await asyncio.wait_for(kill.done.wait(), 240)
             except TimeoutError:  # no answer of its went through the Bot API (a question's rides in the response)
                 kill.below = descendants(kill.pid)
                 os.kill(kill.pid, signal.SIGKILL)

@@ -36,7 +36,7 @@ async def test_three_replicas_answer_every_update_once_through_a_kill() -> None:
     reason = await asyncio.to_thread(_skip_reason)
     if reason:
         pytest.skip(reason)
-    r = await load_run(60, 12, deliverers=6, reminder_lead=8.0)
+    r = await load_run(60, 12, deliverers=6, reminder_lead=8.0, say=print)
     print({k: r[k] for k in ("updates_per_s", "p50_reply_s", "p95_reply_s", "elapsed_s", "repeated", "non_200",
                              "killed_at_s", "killed_replica_jobs_resumed")})
     assert r["proxy"].startswith("nginx")
