@@ -27,7 +27,8 @@ The double answer of the first draft (1 of 60 updates) was the replica killed af
 reached the Bot API and before it recorded that: a question's claim was not yet marked done, so it
 lapsed and a retry on another replica answered again; a document's job was not yet finished, so
 it was resumed and its verdict sent a second time ("already checked"). Killing the replica at that
-very instant reproduces both every time (63 of 64 once, each way, before the fix). Now a question's
+very instant reproduces both (60 updates, before the fix: 63 of 64 once with the kill at a
+verdict; 62 and 63 of 64 in two runs with the kill at a question's answer). Now a question's
 answer travels in the webhook response, stored with the done mark, and a verdict is an edit of
 the job's status message (see bot.webhook, storage.jobs).
 """
