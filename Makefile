@@ -24,7 +24,7 @@ install: $(STAMP)
 lock:
 	@test -x $(BIN)/python || $(PY) -m venv $(VENV)
 	$(BIN)/python -m pip install -q --disable-pip-version-check 'uv>=0.5'
-	printf 'setuptools>=77\n' | $(BIN)/uv pip compile pyproject.toml - --extra test --universal \
+	printf 'setuptools>=77\n' | $(BIN)/uv pip compile pyproject.toml - --extra test --extra ocr --universal \
 		--python-version 3.11 --generate-hashes --no-header -q -o $(LOCK)
 
 test: $(STAMP)

@@ -32,25 +32,24 @@ QUESTIONS = (
 async def bench(n_questions: int, n_users: int, runs: int) -> int:
     sys.path.insert(0, str(ROOT))
     from bot.factory import create_bot, create_dispatcher
-    from bot.localapi import BotAPIServer, LocalClient
-    from bot.settings import Settings
-    from handlers.services import Checker
-    from storage.db import make_engine, make_sessionmaker, upgrade
+    from bot.settings import LOCAL_TOKEN, Settings
+    from localapi import BotAPIServer, LocalClient
+    from reports.runner import Checker
+    from storage.db import open_store
     from storage.ingest import ingest_paths
 
     tmp = Path(tempfile.mkdtemp(prefix="nianbao-bench-bot-"))
     url = f"sqlite+aiosqlite:///{tmp / 'bench.db'}"
     samples = [SAMPLES / n for n in ("huaian-2024.pdf", "lingbao-2023.txt", "xinxiang-2023.txt")]
     await ingest_paths(samples, url=url)  # the shared library the questions read
-    await upgrade(url)
-    engine = make_engine(url)
-    server = BotAPIServer()
+    store = await open_store(url)
+    server = BotAPIServer(LOCAL_TOKEN)
     await server.start()
     settings = Settings(_env_file=None, api_base=server.base_url, database_url=url, data_dir=tmp,  # type: ignore[call-arg]
                         throttle_rate=0)
     checker = Checker(workers=2, timeout=60)
     bot = create_bot(settings)
-    dp = create_dispatcher(settings, make_sessionmaker(engine), checker=checker)
+    dp = create_dispatcher(settings, store.sessions, checker=checker)
     polling = asyncio.create_task(dp.start_polling(bot, handle_signals=False, polling_timeout=5))
     c = LocalClient(server)
     try:
@@ -94,7 +93,7 @@ async def bench(n_questions: int, n_users: int, runs: int) -> int:
         env = {**os.environ, "NIANBAO_API_BASE": server.base_url, "NIANBAO_DATABASE_URL": url,
                "NIANBAO_DATA_DIR": str(tmp), "NIANBAO_THROTTLE_RATE": "0"}
         prof = ["-m", "cProfile", "-o", os.environ["NIANBAO_BENCH_PROFILE"]] if os.environ.get("NIANBAO_BENCH_PROFILE") else []
-        proc = await asyncio.create_subprocess_exec(sys.executable, *prof, "-m", "bot.cli", "bot", cwd=ROOT, env=env,
+        proc = await asyncio.create_subprocess_exec(sys.executable, *prof, "-m", "bot.commands", "bot", cwd=ROOT, env=env,
                                                     stdout=asyncio.subprocess.DEVNULL,
                                                     stderr=asyncio.subprocess.DEVNULL)
         try:
@@ -132,7 +131,7 @@ async def bench(n_questions: int, n_users: int, runs: int) -> int:
         await stopping
         await polling
         await bot.session.close()
-        await engine.dispose()
+        await store.close()
         await server.stop()
         checker.close()
     return 0

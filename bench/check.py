@@ -32,20 +32,43 @@ def _check(name: str):
     return run
 
 
-def _process_median(cmd: list[str], runs: int, cpu: list[float] | None = None) -> float:
+def _process_median(cmd: list[str], runs: int, cpu: list[float] | None = None,
+                    env: dict[str, str] | None = None) -> float:
     """Median wall seconds of the process; its median CPU seconds (user + system) are appended to
     `cpu` (steadier than wall time on a machine shared with other work)."""
     times, cpus = [], []
     for _ in range(runs):
         before = resource.getrusage(resource.RUSAGE_CHILDREN)
         start = time.perf_counter()
-        subprocess.run(cmd, capture_output=True, check=False)
+        subprocess.run(cmd, capture_output=True, check=False, env=env)
         times.append(time.perf_counter() - start)
         after = resource.getrusage(resource.RUSAGE_CHILDREN)
         cpus.append(after.ru_utime - before.ru_utime + after.ru_stime - before.ru_stime)
     if cpu is not None:
         cpu.append(statistics.median(cpus))
     return statistics.median(times)
+
+
+def compile_sources() -> None:
+    """Whole processes run as an installed program does: with its bytecode (pip compiles it at
+    install; an editable checkout writes it on the first run unless PYTHONDONTWRITEBYTECODE is set,
+    and compiling the sources anew in every process would be measured instead)."""
+    import compileall
+
+    root = Path(__file__).resolve().parents[1]
+    for package in ("bot", "reports", "storage", "handlers"):
+        compileall.compile_dir(root / package, quiet=1)
+
+
+def check_against_pdfplumber(runs: int, cpu: list[float]) -> tuple[float, float]:
+    """Median wall seconds of `nianbao check --json` on huaian-2024.pdf and of pdfplumber's bare
+    extract_text on it, each in a fresh process (their CPU seconds are appended to `cpu`)."""
+    py = sys.executable
+    t_cli = _process_median([py, "-m", "bot.commands", "check", "--json", str(HUAIAN)], runs, cpu)
+    t_plumb = _process_median(
+        [py, "-c", "import pdfplumber,sys\nwith pdfplumber.open(sys.argv[1]) as p:\n for pg in p.pages: pg.extract_text()",
+         str(HUAIAN)], runs, cpu)
+    return t_cli, t_plumb
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -70,19 +93,9 @@ def main(argv: list[str] | None = None) -> int:
             print(f"{path.name:<22}{t_check:>10.4f}{'—':>18}{'—':>14}{'—':>8}")
     runs = max(3, args.runs // 2)
     py = sys.executable
-    # Whole processes run as an installed program does: with its bytecode (pip compiles it at
-    # install; an editable checkout writes it on the first run unless PYTHONDONTWRITEBYTECODE is set,
-    # and compiling the engine's sources anew in every process would be measured instead).
-    import compileall
-
-    root = Path(__file__).resolve().parents[1]
-    for package in ("bot", "reports", "storage"):
-        compileall.compile_dir(root / package, quiet=1)
+    compile_sources()
     cpu: list[float] = []
-    t_cli = _process_median([py, "-m", "bot.cli", "check", "--json", str(HUAIAN)], runs, cpu)
-    t_plumb_proc = _process_median(
-        [py, "-c", "import pdfplumber,sys\nwith pdfplumber.open(sys.argv[1]) as p:\n for pg in p.pages: pg.extract_text()",
-         str(HUAIAN)], runs, cpu)
+    t_cli, t_plumb_proc = check_against_pdfplumber(runs, cpu)
     t_import = _process_median([py, "-c", "import reports"], runs)
     t_python = _process_median([py, "-c", "pass"], runs)
     print(f"\nwhole processes on {HUAIAN.name} — median of {runs} runs, seconds")

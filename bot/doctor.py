@@ -4,9 +4,7 @@ plain words: the settings, the database (reachable, migrations up to date), Redi
 
 from __future__ import annotations
 
-import argparse
 import asyncio
-import sys
 from collections.abc import Awaitable
 from dataclasses import dataclass
 from typing import Any, TextIO
@@ -129,8 +127,16 @@ def _font() -> Result:
     return Result("font", True, "Noto Sans SC found (table pictures)")
 
 
-def _ocr() -> Result:
-    return Result("ocr", None, "not installed: scanned reports without a text layer get `no-text-layer`")
+def _ocr(s: Any) -> Result:
+    from reports.readers.ocr_model import available, installed
+
+    if not installed():
+        return Result("ocr", None, "not installed: scanned reports without a text layer get `no-text-layer`")
+    reason = available()
+    if reason is not None:
+        return Result("ocr", False, reason)
+    pages = s.ocr_max_pages if s is not None else 20
+    return Result("ocr", True, f"PP-OCRv6 models found in the rapidocr package (scans of up to {pages} pages)")
 
 
 async def run(out: TextIO) -> int:
@@ -144,14 +150,9 @@ async def run(out: TextIO) -> int:
         results.append(await _bounded("redis", _redis(s)))
         if s.bot_token is not None or s.api_base is not None:
             results.append(await _bounded("bot api", _bot_api(s)))
-    results += [_font(), _ocr()]
+    results += [_font(), _ocr(s)]
     for r in results:
         print(r.line(), file=out)
     bad = [r for r in results if r.ok is False]
     print(f"{len(bad)} problem(s)." if bad else "Ready.", file=out)
     return 1 if bad else 0
-
-
-def doctor_main(argv: list[str]) -> int:
-    argparse.ArgumentParser(prog="nianbao doctor", description="Check the settings and what the bot needs.").parse_args(argv)
-    return asyncio.run(run(sys.stdout))

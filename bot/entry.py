@@ -1,5 +1,5 @@
-"""Entry points: `nianbao bot` (long polling, or `--webhook`) and `nianbao try` (the bot in a terminal,
-see bot.terminal).
+"""Running the bot: long polling or a webhook server (`nianbao bot`, bot.commands.serve), and the
+stopping helpers `nianbao try` (bot.terminal) shares.
 
 Start-up is quick: nothing heavy is imported before the command line and the settings are read,
 migrations are skipped when the database is current, and the parser workers warm up while the bot
@@ -10,13 +10,11 @@ scheduler stops first, the parser workers are killed), and no traceback is print
 
 from __future__ import annotations
 
-import argparse
 import asyncio
 import contextlib
 import hashlib
 import logging
 import signal
-import sys
 from collections.abc import Awaitable, Callable
 from typing import TYPE_CHECKING, Any, TypeVar
 
@@ -113,26 +111,18 @@ def create_webhook_app(settings: Settings, bot: Bot, dp: Dispatcher, secret: str
     return app
 
 
-async def open_store(settings: Settings) -> tuple[Any, Any]:
-    from storage.db import make_engine, make_sessionmaker, upgrade
-
-    url = settings.db_url()
-    await upgrade(url)
-    engine = make_engine(url)
-    return engine, make_sessionmaker(engine)
-
-
 async def run_polling(settings: Settings, early: EarlyResponder | None = None) -> None:
+    from storage.db import open_store
+
     stop = stop_event()
-    store = await first_of(stop, open_store(settings))
+    store = await first_of(stop, open_store(settings.db_url()))
     if store is None:
         return
-    engine, sessionmaker = store
     from bot.factory import create_bot, create_dispatcher
 
     bot = create_bot(settings)
     try:
-        dp = create_dispatcher(settings, sessionmaker)
+        dp = create_dispatcher(settings, store.sessions)
         from handlers.jobs import AckGate
 
         AckGate().install(bot, dp)  # a document is confirmed to Telegram only once its job row is committed
@@ -147,7 +137,7 @@ async def run_polling(settings: Settings, early: EarlyResponder | None = None) -
         await stop_polling(dp, polling)
     finally:
         await bot.session.close()
-        await engine.dispose()
+        await store.close()
 
 
 def _feed_early(updates: list[dict[str, Any]], answered: set[int]) -> Callable[..., Awaitable[None]]:
@@ -171,14 +161,14 @@ async def run_webhook(settings: Settings) -> None:
     from aiohttp import web
 
     from bot.factory import create_bot, create_dispatcher
+    from storage.db import open_store
 
     stop = stop_event()
-    store = await first_of(stop, open_store(settings))
+    store = await first_of(stop, open_store(settings.db_url()))
     if store is None:
         return
-    engine, sessionmaker = store
     bot = create_bot(settings)
-    dp = create_dispatcher(settings, sessionmaker)
+    dp = create_dispatcher(settings, store.sessions)
     # Replicas must agree on the secret: without one configured, it is derived from the bot token.
     secret = (settings.webhook_secret.get_secret_value() if settings.webhook_secret
               else hashlib.sha256(f"nianbao-webhook:{settings.token}".encode()).hexdigest())
@@ -192,48 +182,4 @@ async def run_webhook(settings: Settings) -> None:
         await stop.wait()
     finally:
         await runner.cleanup()
-        await engine.dispose()
-
-
-def bot_main(argv: list[str]) -> int:
-    parser = argparse.ArgumentParser(prog="nianbao bot", description="Run the Telegram bot.")
-    parser.add_argument("--webhook", action="store_true", help="serve a webhook (NIANBAO_WEBHOOK_URL) instead of polling")
-    args = parser.parse_args(argv)
-    from bot.settings import Settings
-
-    settings = Settings()
-    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
-    if settings.bot_token is None and settings.api_base is None:
-        print("nianbao bot: set NIANBAO_BOT_TOKEN (or NIANBAO_API_BASE for a local Bot API server); "
-              "`nianbao try` runs the bot without a token.", file=sys.stderr)
-        return 2
-    if args.webhook:
-        if not settings.webhook_url:
-            print("nianbao bot --webhook: set NIANBAO_WEBHOOK_URL (the public URL Telegram posts to)", file=sys.stderr)
-            return 2
-        asyncio.run(run_webhook(settings))
-    else:
-        from bot.early import EarlyResponder
-
-        # /start is answered while aiogram is still being imported (see bot.early).
-        early = EarlyResponder(settings.api_base, settings.token, settings.language).start()
-        asyncio.run(run_polling(settings, early))
-    return 0
-
-
-# ---------------------------------------------------------------- nianbao try
-
-
-def try_main(argv: list[str]) -> int:
-    parser = argparse.ArgumentParser(prog="nianbao try", description="Chat with the bot in this terminal (no token needed).")
-    parser.add_argument("--preload", metavar="DIR", help="check and store these report files in the shared library first")
-    parser.add_argument("--lang", choices=("zh", "en"), help="your Telegram language (default: NIANBAO_LANGUAGE)")
-    parser.add_argument("--data-dir", help="where the SQLite store lives (default: NIANBAO_DATA_DIR or ./data)")
-    parser.add_argument("--database-url", help="a database other than the SQLite file")
-    parser.add_argument("--out", help="folder for the files and pictures the bot sends (default: DATA_DIR/try-files)")
-    parser.add_argument("--user-id", type=int, default=1, help=argparse.SUPPRESS)
-    args = parser.parse_args(argv)
-    print("年报 Nianbao: starting… / 正在启动…", flush=True)  # before the slow imports
-    from bot.terminal import run_try
-
-    return asyncio.run(run_try(args))
+        await store.close()

@@ -30,7 +30,8 @@ from handlers import get_routers
 from handlers.i18n import ADMIN_COMMANDS, COMMANDS
 from handlers.jobs import JobRunner
 from handlers.questions import UnknownCommand
-from handlers.services import Chats, Checker, InFlight
+from handlers.services import Chats, InFlight
+from reports.runner import Checker
 
 log = logging.getLogger(__name__)
 
@@ -53,7 +54,8 @@ def create_dispatcher(
     owns_checker = checker is None
     chats = Chats(settings.language)
     checker = checker or Checker(settings.parse_workers, settings.parse_timeout,
-                                 per_chat=settings.parse_queue_per_chat)
+                                 per_chat=settings.parse_queue_per_chat, ocr_pages=settings.ocr_max_pages,
+                                 ocr_page_seconds=settings.ocr_page_seconds)
     dp = Dispatcher(
         storage=_fsm_storage(settings),
         settings=settings,
@@ -84,11 +86,13 @@ def create_dispatcher(
 
 def _job_runner(settings: Settings, sessionmaker: async_sessionmaker[AsyncSession], checker: Checker) -> JobRunner:
     from handlers.documents import job_failed, process_job
+    from handlers.fetch import FetchPolicy
 
     admins = frozenset(settings.admins)
+    links = FetchPolicy.from_settings(settings)
 
     async def process(bot: Bot, session: AsyncSession, job: Any, *, resumed: bool = False) -> str:
-        return await process_job(bot, session, job, checker=checker, admins=admins, resumed=resumed)
+        return await process_job(bot, session, job, checker=checker, admins=admins, resumed=resumed, fetch=links)
 
     return JobRunner(sessionmaker, process, job_failed, lease=settings.job_lease, sweep=settings.job_sweep,
                      observe=metrics.observe_parse)
@@ -132,7 +136,7 @@ async def set_commands(bot: Bot, settings: Settings) -> None:
 
 
 async def on_startup(bot: Bot, dispatcher: Dispatcher, settings: Settings, checker: Checker, jobs: JobRunner) -> None:
-    from storage.quiet_workers import start_forkserver
+    from reports.runner import start_forkserver
 
     start_forkserver()  # its workers leave Ctrl-C to this process
     await set_commands(bot, settings)

@@ -20,10 +20,11 @@ from typing import Any, TextIO
 from aiogram import BaseMiddleware
 from aiogram.types import TelegramObject, Update
 
-from bot.entry import first_of, open_store, stop_event, stop_polling
+from bot.entry import first_of, stop_event, stop_polling
 from bot.factory import create_bot, create_dispatcher
 from bot.settings import Settings
 from reports.model import Finding, Location, Report
+from storage.db import open_store
 
 BANNER = ("Nianbao · 年报 — type a question or a command (/help); /send PATH sends a file, "
           "/press N presses a button, /quit or Ctrl-D leaves.")
@@ -146,7 +147,7 @@ def library_check(data: bytes, filename: str) -> Report:
     return r
 
 
-async def _preload(folder: str, url: str, stream: TextIO) -> bool:
+async def _preload(folder: str, url: str, max_bytes: int, stream: TextIO) -> bool:
     from storage.ingest import Outcome, ingest_paths, summarise
 
     def show(o: Outcome) -> None:
@@ -155,7 +156,7 @@ async def _preload(folder: str, url: str, stream: TextIO) -> bool:
         else:
             print(f"  {Path(o.path).name}: {o.status}", file=stream, flush=True)
 
-    outcomes = await ingest_paths([folder], url=url, checker=library_check, on_progress=show)
+    outcomes = await ingest_paths([folder], url=url, checker=library_check, max_bytes=max_bytes, on_progress=show)
     counts = summarise(outcomes)
     print(f"(preloaded {folder}: " + ", ".join(f"{k} {v}" for k, v in counts.items() if v) + ")",
           file=stream, flush=True)
@@ -185,14 +186,14 @@ def _stdin_lines(loop: asyncio.AbstractEventLoop) -> asyncio.Queue[str]:
 
 
 async def run_try(args: argparse.Namespace, stream: TextIO = sys.stdout) -> int:
-    from bot.localapi import BotAPIServer, LocalClient
+    from localapi import BotAPIServer, LocalClient
 
     stop = stop_event()
-    server = BotAPIServer()
+    base = Settings()
+    server = BotAPIServer(base.local_token)
     await server.start()
     store = None
     try:
-        base = Settings()
         settings = base.model_copy(update={
             "bot_token": None, "api_base": server.base_url, "throttle_rate": 0.0,
             **({"data_dir": Path(args.data_dir)} if args.data_dir else {}),
@@ -205,17 +206,16 @@ async def run_try(args: argparse.Namespace, stream: TextIO = sys.stdout) -> int:
             print(f"(找不到 {args.preload}，未预载样例 / {args.preload} does not exist: nothing preloaded)",
                   file=stream, flush=True)
         elif args.preload:
-            preloaded = await first_of(stop, _preload(args.preload, url, stream))
+            preloaded = await first_of(stop, _preload(args.preload, url, settings.max_upload_bytes, stream))
         if preloaded:
-            store = await first_of(stop, open_store(settings))
+            store = await first_of(stop, open_store(url))
     finally:
         if store is None:  # stopped (or failed) before the bot started
             await server.stop()
     if store is None:
         return 130
-    engine, sessionmaker = store
     bot = create_bot(settings)
-    dp = create_dispatcher(settings, sessionmaker)
+    dp = create_dispatcher(settings, store.sessions)
     tracker = UpdateTracker()
     dp.update.outer_middleware(tracker)
     polling = asyncio.create_task(dp.start_polling(bot, handle_signals=False, polling_timeout=2))
@@ -254,6 +254,6 @@ async def run_try(args: argparse.Namespace, stream: TextIO = sys.stdout) -> int:
     finally:
         await stop_polling(dp, polling, server)
         await bot.session.close()
-        await engine.dispose()
+        await store.close()
         await server.stop()
     return code

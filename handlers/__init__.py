@@ -14,13 +14,15 @@ if TYPE_CHECKING:  # handlers.i18n is read before aiogram is loaded (bot.early)
 
 
 def get_routers() -> list[Router]:
-    from handlers import common, documents, library, questions, reminders
+    from handlers import common, documents, library, links, questions, reminders
 
-    # reminders before documents (a CSV/XLSX roster is not a report) and questions (the deadline question)
+    # reminders before documents (a CSV/XLSX roster is not a report) and questions (the deadline question);
+    # links before questions (a message with a link to a report is that report)
     return [
         common.get_router(),
         reminders.get_router(),
         library.get_router(),
         documents.get_router(),
+        links.get_router(),
         questions.get_router(),
     ]

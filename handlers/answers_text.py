@@ -13,6 +13,7 @@ from reports.questions import EXAMPLES
 from storage.answers import Answer
 
 LIST_LIMIT = 20  # lines of a list printed (the answer's rows hold them all)
+EXAMPLE_AGENCY = {"zh": "新乡市工业和信息化局", "en": "Xinxiang industry bureau"}
 
 
 class _Words:
@@ -65,6 +66,8 @@ def render_answer(a: Answer, lang: str | None = None) -> str:
 
 def _help(w: _Words) -> str:
     reason = w.q.get("reason")
+    if reason in ("leftover", "no-metric"):
+        return _not_understood(w)
     head = w("help.head") if reason == "help" else w("help.not_understood")
     if reason == "unsupported-metric":
         head = w("help.unsupported")
@@ -72,11 +75,40 @@ def _help(w: _Words) -> str:
     return "\n".join([head + (" " + more if more else ""), *(f"• {e}" for e in EXAMPLES[w.lang])])
 
 
+def _not_understood(w: _Words) -> str:
+    """A short answer: the words not understood, what was, and one example close to the question."""
+    words = w.q.get("understood_not") or []
+    head = w("help.leftover", words=w.join(words)) if words else w("help.not_understood")
+    agencies = w.q.get("agencies") or []
+    agency = agencies[0] if w.q.get("agency_status") == "resolved" and agencies else None
+    years = w.q.get("years") or []
+    understood = [w("understood.figure", label=w.label)] if w.label else []
+    understood += [w("understood.agency", agency=agency)] if agency else []
+    understood += [w("understood.year", year=y) for y in years[:2]]
+    text = head + (w("help.understood", what=w.join(understood)) if understood else "")
+    return text + "\n" + w("help.close", example=_close_example(w, agency, years)).strip()
+
+
+def _close_example(w: _Words, agency: str | None, years: list[int]) -> str:
+    """The question asked again the way the grammar reads it, else the stock example sharing the most
+    with it."""
+    if agency or w.label:
+        label = w.label or plain("ans.default_label", w.lang)
+        return w("example.value", agency=agency or EXAMPLE_AGENCY[w.lang], year=years[0] if years else 2023,
+                 label=label)
+    text = str(w.q.get("text", "")).lower()
+    def shared(e: str) -> int:
+        return len(set(e.lower().split()) & set(text.split())) if w.lang == "en" else len(set(e) & set(text))
+    return max(EXAMPLES[w.lang], key=shared)
+
+
 def _unknown(w: _Words) -> str:
     text = w("unknown", mention=w.q.get("agency_mention", ""))
     suggestions = w.q.get("suggestions") or []
     if suggestions:
         text += w("unknown.closest", names=w.join(suggestions, "ans.agency_sep"))
+    elif w.a.facts.get("places"):
+        text += w("unknown.places", names=w.join(w.a.facts["places"], "ans.agency_sep"))
     return text
 
 
@@ -173,10 +205,66 @@ def _list_agencies(w: _Words) -> str:
     when = w.when("when.in")
     if not years:
         return w("list_agencies.none", when=when)
+    unidentified = years.pop(None, [])  # type: ignore[call-overload]
     lines = [w("list_agencies.head", n=len(years), when=when)]
-    lines += [w("list_agencies.line", agency=a, years=w.join(ys)) for a, ys in list(years.items())[:LIST_LIMIT]]
+    lines += [w("list_agencies.line", agency=a, years=w.join([y or w("unknown_year") for y in ys]))
+              for a, ys in list(years.items())[:LIST_LIMIT]]
     if len(years) > LIST_LIMIT:
         lines.append(w("list_agencies.more", n=len(years) - LIST_LIMIT))
+    if unidentified:
+        lines.append(w("list_agencies.unidentified", n=len(unidentified)))
+    return "\n".join(lines)
+
+
+def _compare_agencies(w: _Words) -> str:
+    lines = [w("compare_agencies.head", label=w.label)]
+    for r in w.a.rows:
+        if not r["reports"]:
+            lines.append(w("compare_agencies.none", agency=r["agency"]))
+        elif r["whole"]:
+            lines.append(w("compare_agencies.whole", agency=r["agency"], n=r["reports"], year=r["year"],
+                           amount=w.amount(r["value"])))
+        else:
+            lines.append(w("compare_agencies.line", agency=r["agency"], year=r["year"], amount=w.amount(r["value"])))
+    diff = w.a.facts.get("difference")
+    if diff is not None:
+        lines.append(w("compare_agencies.diff", by=w.amount(abs(diff))))
+    files = [s["file"] for s in w.a.sources if s.get("file")]
+    if files and len(files) <= 6:
+        lines.append(plain("ans.source", w.lang, file=w.join(files)).strip())
+    return "\n".join(lines)
+
+
+def _missing_reports(w: _Words) -> str:
+    year, rows = w.a.facts["year"], w.a.rows
+    if not rows:
+        return w("missing_reports.none", year=year)
+    lines = [w("missing_reports.head", year=year, n=len(rows))]
+    lines += [w("missing_reports.line", agency=r["agency"], last=r["year"]) for r in rows[:LIST_LIMIT]]
+    if len(rows) > LIST_LIMIT:
+        lines.append(w("list_agencies.more", n=len(rows) - LIST_LIMIT))
+    return "\n".join(lines)
+
+
+def render_sources(details: list[dict[str, Any]], lang: str) -> str:
+    """Where an answer's number comes from (storage.answers.source_details): file, page or line, cells."""
+    from reports.model import key_label
+
+    if not details:
+        return plain("ans.src.none", lang)
+    lines: list[str] = []
+    for d in details:
+        lines.append(plain("ans.src.head", lang, file=d["file"] or "?", agency=d["agency"] or plain("unknown_agency", lang),
+                           year=d["year"] or "?"))
+        for c in d["cells"]:
+            where = [plain("ans.src.page", lang, page=c["page"])] if c["page"] is not None else []
+            where += [plain("ans.src.line", lang, line=c["line"])] if c["line"] is not None else []
+            value = c["value"] if c["value"] is not None else plain("ans.blank", lang)
+            lines.append(plain("ans.src.cell", lang, label=key_label(c["key"], lang), key=c["key"], value=value,
+                               where=plain("ans.src.where", lang, where=plain("list.sep", lang).join(where))
+                               if where else ""))
+        if d["more"]:
+            lines.append(plain("ans.src.more", lang, n=d["more"]))
     return "\n".join(lines)
 
 
@@ -207,4 +295,6 @@ _RENDER: dict[str, Callable[[_Words], str]] = {
     "count": _count,
     "list_reports": _list_reports,
     "list_agencies": _list_agencies,
+    "compare_agencies": _compare_agencies,
+    "missing_reports": _missing_reports,
 }

@@ -7,61 +7,36 @@ import asyncio
 import contextlib
 import hashlib
 import logging
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Sequence
 from concurrent.futures.process import BrokenProcessPool
 from datetime import UTC, datetime
 
 from aiogram import Bot, F, Router
 from aiogram.exceptions import TelegramBadRequest
-from aiogram.filters import Filter
-from aiogram.types import BufferedInputFile, CallbackQuery, InlineKeyboardMarkup, Message, ReplyParameters
+from aiogram.types import BufferedInputFile, CallbackQuery, Message
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from handlers import views
-from handlers.filters import OnLoop, is_admin
+from handlers.fetch import FetchPolicy
+from handlers.filters import AddressedToBot, OnLoop, is_admin
 from handlers.i18n import t
 from handlers.jobs import JobRunner
-from handlers.services import ChatInfo, Checker, CheckTimeout, InFlight
+from handlers.services import ChatInfo, InFlight
+from handlers.views import short_name
 from reports.model import Report as CheckedReport
 from reports.readers import sniff
+from reports.readers.ocr_model import installed as ocr_installed
+from reports.runner import Checker, CheckTimeout
 from storage import jobs as jobs_store
 from storage import repo
-from storage.models import Job, Report, chat_workspace_name
+from storage.models import FindingRow, Job, Report, chat_workspace_name
 
 log = logging.getLogger(__name__)
 
 TELEGRAM_DOWNLOAD_LIMIT = 20 * 1024 * 1024
-# Findings that mean "this file could not be read at all": say why, store nothing.
-FILE_LEVEL = frozenset({
-    "unreadable-file", "unsupported-format", "no-text-layer", "encrypted", "not-a-report",
-    "too-large", "empty-file", "timeout",
-})
 
 
-class AddressedToBot(Filter):
-    """In private chats everything is for the bot; in groups, a reply to the bot or a mention of it."""
-
-    async def __call__(self, message: Message, bot: Bot) -> bool:
-        if message.chat.type == "private":
-            return True
-        me = await bot.me()
-        reply = message.reply_to_message
-        if reply is not None and reply.from_user is not None and reply.from_user.id == me.id:
-            return True
-        text = message.text or message.caption or ""
-        return bool(me.username) and f"@{me.username}".lower() in text.lower()
-
-
-MAX_NAME = 120  # characters of a file name shown and stored (Telegram allows 4,096 per message)
 MAX_ID = 2**63 - 1  # ids are BIGINT: a callback forged with a larger one is no report
-
-
-def short_name(name: str, limit: int = MAX_NAME) -> str:
-    """A file name cut to `limit` characters for messages and the store, keeping its end (extension)."""
-    if len(name) <= limit:
-        return name
-    tail = limit // 3
-    return name[: limit - tail - 1] + "…" + name[-tail:]
 
 
 def _size(n: int) -> str:
@@ -90,60 +65,21 @@ async def chat_action(bot: Bot, chat_id: int, action: str = "typing") -> AsyncIt
 async def _edit(bot: Bot, job: Job, text: str) -> None:
     """Edit the job's status message (or send one when it has none yet)."""
     if job.status_message_id is None:
-        sent = await bot.send_message(job.chat_id, text, reply_parameters=_reply(job.message_id))
+        sent = await bot.send_message(job.chat_id, text, reply_parameters=views.reply_params(job.message_id))
         job.status_message_id = sent.message_id  # the next steps edit this one
         return
     with contextlib.suppress(TelegramBadRequest):  # e.g. "message is not modified", or deleted
         await bot.edit_message_text(text, chat_id=job.chat_id, message_id=job.status_message_id)
 
 
-async def send_report(
-    message: Message, row: Report, session: AsyncSession, lang: str, admins: frozenset[int], *, prefix: str = ""
-) -> Message:
-    """The verdict of a stored report, with its buttons, as a reply to `message`."""
-    assert message.bot is not None
-    user_id = message.from_user.id if message.from_user else None
-    return await send_report_to(message.bot, message.chat.id, message.message_id, user_id, row, session, lang,
-                                admins, prefix=prefix)
-
-
-async def send_report_to(
-    bot: Bot, chat_id: int, reply_to: int | None, user_id: int | None, row: Report, session: AsyncSession,
-    lang: str, admins: frozenset[int], *, prefix: str = "",
-) -> Message:
-    """The verdict of a stored report, with its buttons; a long list goes along as a file."""
-    text, markup, full = await _verdict(row, session, lang, admins, user_id, prefix)
-    sent = await bot.send_message(chat_id, text, reply_markup=markup, reply_parameters=_reply(reply_to))
-    if full is not None:
-        await _send_full(bot, chat_id, row, lang, full)
-    return sent
-
-
-async def _verdict(row: Report, session: AsyncSession, lang: str, admins: frozenset[int], user_id: int | None,
-                   prefix: str) -> tuple[str, InlineKeyboardMarkup, str | None]:
-    """A stored report's verdict: (HTML text, its buttons, the full list of findings when too long)."""
-    findings = await repo.findings_of(session, row.id)  # type: ignore[arg-type]
-    text, full = views.verdict(row, findings, lang)
-    admin = is_admin(user_id, admins) if user_id is not None else False
-    if prefix:
-        text = f"{prefix}\n\n{text}"
-    return text, views.report_keyboard(row, lang, admin=admin), full
-
-
-async def _send_full(bot: Bot, chat_id: int, row: Report, lang: str, full: str) -> None:
-    await bot.send_document(
-        chat_id, BufferedInputFile(full.encode("utf-8"), f"findings-{row.id}.txt"),
-        caption=t("findings_file_caption", lang, id=row.id),
-    )
-
-
 async def _answer_job(bot: Bot, session: AsyncSession, job: Job, row: Report, lang: str, admins: frozenset[int],
-                      prefix: str = "") -> None:
+                      prefix: str = "", findings: Sequence[FindingRow] | None = None) -> None:
     """A job's verdict, once. It replaces the job's status message: an edit made twice (by a process
     killed after it, then by the one resuming the job) is still one answer, where a second message
     would be a second answer. The full list of findings, when long, follows once: only after the job
     is marked answering, which a resumed job never sends again (storage.jobs)."""
-    text, markup, full = await _verdict(row, session, lang, admins, job.user_id, prefix)
+    text, markup, full = await views.report_message(row, session, lang, admins, job.user_id, prefix=prefix,
+                                                    findings=findings)
     done = False
     if job.status_message_id is not None:
         try:
@@ -153,20 +89,16 @@ async def _answer_job(bot: Bot, session: AsyncSession, job: Job, row: Report, la
         except TelegramBadRequest as e:
             done = "not modified" in e.message  # else the status message is gone (deleted by the user)
     if not done:
-        sent = await bot.send_message(job.chat_id, text, reply_markup=markup, reply_parameters=_reply(job.message_id))
+        sent = await bot.send_message(job.chat_id, text, reply_markup=markup,
+                                      reply_parameters=views.reply_params(job.message_id))
         job.status_message_id = sent.message_id
         await jobs_store.set_status_message(session, job.id, sent.message_id)  # type: ignore[arg-type]
     if full is not None and await _answering(session, job):
-        await _send_full(bot, job.chat_id, row, lang, full)
+        await views.send_full(bot, job.chat_id, row, lang, full)
 
 
 def _utc(dt: datetime) -> datetime:
     return dt if dt.tzinfo is not None else dt.replace(tzinfo=UTC)
-
-
-def _reply(message_id: int | None) -> ReplyParameters | None:
-    """A reply to the user's message, or a plain message when it was deleted meanwhile."""
-    return None if message_id is None else ReplyParameters(message_id=message_id, allow_sending_without_reply=True)
 
 
 def _stored_name(name: str, limit: int = 255) -> str:
@@ -193,15 +125,43 @@ async def on_document(
     handler returns, i.e. before the update is acknowledged); the work goes on in the background."""
     doc = message.document
     assert doc is not None and message.from_user is not None
-    name = short_name(doc.file_name or "report")
-    size = doc.file_size or 0
+    await _accept(message, bot, session, lang, checker, inflight, jobs, max_upload_bytes,
+                  file_id=doc.file_id, name=short_name(doc.file_name or "report"), size=doc.file_size or 0)
+
+
+async def on_photo(
+    message: Message,
+    bot: Bot,
+    session: AsyncSession,
+    lang: str,
+    checker: Checker,
+    inflight: InFlight,
+    jobs: JobRunner,
+    max_upload_bytes: int,
+) -> None:
+    """A photo of a report page: read by OCR like a scanned page (its largest size); without OCR
+    installed, the user is asked for the file."""
+    assert message.photo and message.from_user is not None
+    if not ocr_installed():
+        await message.reply(t("photo", lang))
+        return
+    photo = max(message.photo, key=lambda p: p.width * p.height)
+    await _accept(message, bot, session, lang, checker, inflight, jobs, max_upload_bytes,
+                  file_id=photo.file_id, name=f"photo-{message.message_id}.jpg", size=photo.file_size or 1)
+
+
+async def _accept(
+    message: Message, bot: Bot, session: AsyncSession, lang: str, checker: Checker, inflight: InFlight,
+    jobs: JobRunner, max_upload_bytes: int, *, file_id: str, name: str, size: int,
+) -> None:
+    assert message.from_user is not None
     if size > TELEGRAM_DOWNLOAD_LIMIT:
         await message.reply(t("too_big", lang, size=_size(size)))
         return
     if size > max_upload_bytes:
         await message.reply(t("too_big_local", lang, size=_size(size), limit=max_upload_bytes // 1024 // 1024))
         return
-    if doc.file_size == 0:
+    if size == 0:
         await message.reply(t("empty_file", lang))
         return
     if not checker.accepts(message.chat.id):
@@ -213,7 +173,7 @@ async def on_document(
         return
     try:
         job = await jobs.accept(
-            session, chat_id=message.chat.id, user_id=user_id, message_id=message.message_id, file_id=doc.file_id,
+            session, chat_id=message.chat.id, user_id=user_id, message_id=message.message_id, file_id=file_id,
             file_name=_stored_name(name), file_size=size, workspace=chat_workspace_name(message.chat.id), lang=lang,
         )
         if job is None:  # this message was accepted before (a delivery retried)
@@ -230,36 +190,51 @@ async def on_document(
 
 async def process_job(
     bot: Bot, session: AsyncSession, job: Job, *, checker: Checker, admins: frozenset[int], resumed: bool = False,
+    fetch: FetchPolicy | None = None,
 ) -> str:
     """Download, check, store and answer one job; returns its outcome (for the metrics). Outcomes
-    the user is told about (a bad file, a timeout) end the job; other errors propagate (retried)."""
+    the user is told about (a bad file, a timeout) end the job; other errors propagate (retried).
+    A job of a link (handlers.links) is fetched under `fetch` (none: links are refused)."""
     async with chat_action(bot, job.chat_id):
-        return await _process(bot, session, job, checker, admins, resumed)
+        return await _process(bot, session, job, checker, admins, resumed, fetch)
 
 
 async def _process(bot: Bot, session: AsyncSession, job: Job, checker: Checker, admins: frozenset[int],
-                   resumed: bool) -> str:
+                   resumed: bool, fetch: FetchPolicy | None = None) -> str:
     lang, name = job.lang, job.file_name
     if resumed:
         await _edit(bot, job, t("status_resumed", lang, name=name))
-    try:
-        buf = await bot.download(job.file_id)
-    except TelegramBadRequest as e:
-        key = "too_big" if "too big" in e.message else "download_failed"
-        await _edit(bot, job, t(key, lang, size=_size(job.file_size)))
-        return "download-failed"
-    data = buf.read() if buf is not None else b""
+    if job.file_id.startswith("url:"):
+        from handlers.fetch import FetchError
+        from handlers.fetch import fetch as fetch_link
+
+        try:
+            if fetch is None:
+                raise FetchError("address", "links are not enabled")
+            got = await fetch_link(job.file_id[4:], fetch)
+        except FetchError as e:
+            await _edit(bot, job, t(f"link_failed.{e.code}", lang, limit=fetch.max_bytes // 1024 // 1024 if fetch else 0))
+            return "fetch-failed"
+        data, name = got.data, short_name(got.name)
+    else:
+        try:
+            buf = await bot.download(job.file_id)
+        except TelegramBadRequest as e:
+            key = "too_big" if "too big" in e.message else "download_failed"
+            await _edit(bot, job, t(key, lang, size=_size(job.file_size)))
+            return "download-failed"
+        data = buf.read() if buf is not None else b""
     kind = sniff(data) if data else "empty"
     if kind == "empty":
         await _edit(bot, job, t("empty_file", lang))
         return "empty"
-    if kind in ("image", "binary"):
+    if kind == "binary" or kind == "image" and not (ocr_installed() and data[:3] in (b"\x89PN", b"\xff\xd8\xff")):
         await _edit(bot, job, t("image_file", lang) if kind == "image" else t("unknown_type", lang, kind=kind))
         return "not-a-report"
 
     sha = hashlib.sha256(data).hexdigest()
-    workspace = await repo.get_or_create_chat(session, job.chat_id)
-    earlier = await repo.find_by_sha(session, workspace.workspace_id, sha)
+    chat = await repo.get_or_create_chat(session, job.chat_id)
+    earlier = await repo.find_by_sha(session, chat.workspace_id, sha)
     if earlier is not None:
         # resumed after its own report was stored (the process died just after): no "already" for it
         own = resumed and earlier.uploader == job.user_id and _utc(earlier.created_at) >= _utc(job.created_at)
@@ -268,30 +243,47 @@ async def _process(bot: Bot, session: AsyncSession, job: Job, checker: Checker, 
 
     await _edit(bot, job, t("status_parsing", lang, name=name))
     await session.commit()  # the connection goes back to the pool while the file waits for a worker
+    edits: set[asyncio.Task[None]] = set()
+    ocr_pages = 0
+
+    def progress(page: int, pages: int) -> None:
+        """A page of a scan is being read by OCR: say so in the status message."""
+        nonlocal ocr_pages
+        ocr_pages = pages
+        task = asyncio.get_running_loop().create_task(_edit(bot, job, t("status_ocr_page", lang, page=page, pages=pages)))
+        edits.add(task)
+        task.add_done_callback(edits.discard)
+
     try:
-        report: CheckedReport = await checker.check(data, name, chat=job.chat_id, limit=not resumed)
+        report: CheckedReport = await checker.check(data, name, chat=job.chat_id, limit=not resumed,
+                                                    progress=progress, sha256=sha, kind=kind)
     except CheckTimeout:
-        await _edit(bot, job, t("timeout", lang, seconds=f"{checker.timeout:g}"))
+        seconds = checker.timeout + ocr_pages * checker.ocr_page_seconds
+        await _edit(bot, job, t("timeout", lang, seconds=f"{seconds:g}"))
         return "timeout"
     except (BrokenProcessPool, MemoryError):
         log.warning("worker failed on %s (%d bytes)", name, len(data), exc_info=True)
         await _edit(bot, job, t("parse_failed", lang))
         return "crashed"
-    fatal = [f for f in report.errors if f.code in FILE_LEVEL]
+    finally:
+        if edits:  # the last page's edit lands before the verdict
+            await asyncio.gather(*edits, return_exceptions=True)
+    fatal = report.read_errors  # the file could not be read at all: say why, store nothing
     if fatal:
         await _edit(bot, job, "\n".join(f"❌ {f.message(lang)}" for f in fatal))
         return fatal[0].code
 
     await _edit(bot, job, t("status_checking", lang))
-    res = await repo.save_report(session, report, workspace=job.workspace, uploader=job.user_id, file_name=name)
-    row = await repo.get_report(session, res.report_id)
+    res = await repo.save_report(session, report, workspace=chat.workspace_id, uploader=job.user_id, file_name=name,
+                                 with_findings=True)
+    row = res.row
     assert row is not None
     prefix = ""
     if res.status == "duplicate":  # the same file finished a moment ago in this chat
         prefix = t("already", lang, id=row.id)
     elif res.status == "superseded" and res.previous_id:
         prefix = t("superseded", lang, previous=res.previous_id)
-    await _answer_job(bot, session, job, row, lang, admins, prefix)
+    await _answer_job(bot, session, job, row, lang, admins, prefix, findings=res.findings)
     return "pass" if not report.errors else "fail"
 
 
@@ -307,10 +299,6 @@ async def _answering(session: AsyncSession, job: Job) -> bool:
 async def job_failed(bot: Bot, job: Job) -> None:
     """Tell the user a job was given up."""
     await _edit(bot, job, t("job_failed", job.lang, name=job.file_name, n=job.attempts))
-
-
-async def on_photo(message: Message, lang: str) -> None:
-    await message.reply(t("photo", lang))
 
 
 # ---- buttons
@@ -380,8 +368,9 @@ async def on_bad_button(query: CallbackQuery, lang: str) -> None:
 
 def get_router() -> Router:
     router = Router(name="documents")
-    router.message.register(on_document, OnLoop(F.document), AddressedToBot())
-    router.message.register(on_photo, OnLoop(F.photo), AddressedToBot())
+    router.message.filter(AddressedToBot())
+    router.message.register(on_document, OnLoop(F.document))
+    router.message.register(on_photo, OnLoop(F.photo))
     router.callback_query.register(on_button, views.ReportCb.filter())
     router.callback_query.register(on_bad_button, OnLoop(F.data.startswith(f"{views.ReportCb.__prefix__}:")))
     return router

@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
+from aiogram import Bot
 from aiogram.filters import BaseFilter
 from aiogram.types import CallbackQuery, Message, TelegramObject
 from magic_filter import MagicFilter
@@ -19,6 +20,20 @@ class OnLoop(BaseFilter):
 
     async def __call__(self, event: TelegramObject) -> bool:
         return bool(self.check(event))
+
+
+class AddressedToBot(BaseFilter):
+    """In private chats everything is for the bot; in groups, a reply to the bot or a mention of it."""
+
+    async def __call__(self, message: Message, bot: Bot) -> bool:
+        if message.chat.type == "private":
+            return True
+        me = await bot.me()
+        reply = message.reply_to_message
+        if reply is not None and reply.from_user is not None and reply.from_user.id == me.id:
+            return True
+        text = message.text or message.caption or ""
+        return bool(me.username) and f"@{me.username}".lower() in text.lower()
 
 
 class IsAdmin(BaseFilter):

@@ -14,10 +14,10 @@ from aiogram.filters import Command, CommandObject
 from aiogram.types import FSInputFile, Message
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from handlers.documents import send_report
 from handlers.filters import IsAdmin, is_admin
 from handlers.i18n import t
 from handlers.services import ChatInfo
+from handlers.views import send_report
 from storage import repo
 from storage.export import export_xlsx
 from storage.models import Report

@@ -1,4 +1,5 @@
-"""What the bot shows of a report: the verdict with its findings, the figures read, the buttons.
+"""What the bot shows of a report: the verdict with its findings, the figures read, the buttons,
+and sending them (`send_report`, for every conversation that shows a stored report).
 
 Everything renders from the stored rows (storage.models.Report and its FindingRow list), so a fresh
 check and "already checked" look the same. Texts are Telegram HTML; the attached full list is plain.
@@ -10,11 +11,21 @@ import html
 from collections.abc import Sequence
 from typing import Any
 
+from aiogram import Bot
 from aiogram.filters.callback_data import CallbackData
-from aiogram.types import InlineKeyboardButton, InlineKeyboardMarkup
+from aiogram.types import (
+    BufferedInputFile,
+    InlineKeyboardButton,
+    InlineKeyboardMarkup,
+    Message,
+    ReplyParameters,
+)
+from sqlalchemy.ext.asyncio import AsyncSession
 
+from handlers.filters import is_admin
 from handlers.i18n import t
 from reports import model as rm
+from storage import repo
 from storage.models import FindingRow, Report
 
 MAX_MESSAGE = 3800  # below Telegram's 4096, with room for the header
@@ -169,3 +180,67 @@ def details(row: Report, lang: str) -> str:
         label = rm.S4_GROUP_LABELS[g][0 if lang == "zh" else 1]
         lines.append(f"{html.escape(label)}: " + " / ".join(val(f"s4.{g}.{o}") for o in rm.S4_OUTCOMES))
     return "\n".join(lines)
+
+
+# ---------------------------------------------------------------- sending
+
+
+async def send_report(
+    message: Message, row: Report, session: AsyncSession, lang: str, admins: frozenset[int], *, prefix: str = ""
+) -> Message:
+    """The verdict of a stored report, with its buttons, as a reply to `message`."""
+    assert message.bot is not None
+    user_id = message.from_user.id if message.from_user else None
+    return await send_report_to(message.bot, message.chat.id, message.message_id, user_id, row, session, lang,
+                                admins, prefix=prefix)
+
+
+async def send_report_to(
+    bot: Bot, chat_id: int, reply_to: int | None, user_id: int | None, row: Report, session: AsyncSession,
+    lang: str, admins: frozenset[int], *, prefix: str = "", findings: Sequence[FindingRow] | None = None,
+) -> Message:
+    """The verdict of a stored report, with its buttons; a long list goes along as a file.
+    `findings`: the report's findings when the caller has them (else they are read)."""
+    text, markup, full = await report_message(row, session, lang, admins, user_id, prefix=prefix, findings=findings)
+    sent = await bot.send_message(chat_id, text, reply_markup=markup, reply_parameters=reply_params(reply_to))
+    if full is not None:
+        await send_full(bot, chat_id, row, lang, full)
+    return sent
+
+
+async def report_message(
+    row: Report, session: AsyncSession, lang: str, admins: frozenset[int], user_id: int | None, *,
+    prefix: str = "", findings: Sequence[FindingRow] | None = None,
+) -> tuple[str, InlineKeyboardMarkup, str | None]:
+    """A stored report's verdict: (HTML text, its buttons, the full list of findings when too long)."""
+    if findings is None:
+        findings = await repo.findings_of(session, row.id)  # type: ignore[arg-type]
+    text, full = verdict(row, findings, lang)
+    admin = is_admin(user_id, admins) if user_id is not None else False
+    if prefix:
+        text = f"{prefix}\n\n{text}"
+    return text, report_keyboard(row, lang, admin=admin), full
+
+
+async def send_full(bot: Bot, chat_id: int, row: Report, lang: str, full: str) -> None:
+    """The full list of a report's findings, as a file."""
+    await bot.send_document(
+        chat_id, BufferedInputFile(full.encode("utf-8"), f"findings-{row.id}.txt"),
+        caption=t("findings_file_caption", lang, id=row.id),
+    )
+
+
+def reply_params(message_id: int | None) -> ReplyParameters | None:
+    """A reply to the user's message, or a plain message when it was deleted meanwhile."""
+    return None if message_id is None else ReplyParameters(message_id=message_id, allow_sending_without_reply=True)
+
+
+MAX_NAME = 120  # characters of a file name shown and stored (Telegram allows 4,096 per message)
+
+
+def short_name(name: str, limit: int = MAX_NAME) -> str:
+    """A file name cut to `limit` characters for messages and the store, keeping its end (extension)."""
+    if len(name) <= limit:
+        return name
+    tail = limit // 3
+    return name[: limit - tail - 1] + "…" + name[-tail:]

@@ -14,9 +14,11 @@ if TYPE_CHECKING:
 __all__ = ["check"]
 
 
-def check(data: bytes, filename: str = "", *, max_bytes: int | None = None, timeout: float | None = None) -> Report:
+def check(data: bytes, filename: str = "", *, max_bytes: int | None = None, timeout: float | None = None,
+          sha256: str | None = None, kind: str | None = None) -> Report:
     """Read, parse and check one report file. Never raises for bad input: a file that cannot be
-    read gives a report whose findings say why (verdict fail)."""
+    read gives a report whose findings say why (verdict fail). `sha256` and `kind` (the sniffed
+    type) spare hashing and sniffing the file again when the caller did."""
     from reports.engine import check as _check
 
-    return _check(data, filename, max_bytes=max_bytes, timeout=timeout)
+    return _check(data, filename, max_bytes=max_bytes, timeout=timeout, sha256=sha256, kind=kind)

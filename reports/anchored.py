@@ -14,7 +14,7 @@ import re
 from dataclasses import dataclass
 
 from reports.document import Document
-from reports.labels import S2_2019_HINT, S2_2021_HINT, S3_ROW_PATTERNS
+from reports.labels import GROUP_NOISE, S2_2019_HINT, S2_2021_HINT, S3_ROW_PATTERNS
 from reports.model import S3_APPLICANT_COLUMNS, S3_COLUMNS, S3_ROWS, S4_GROUPS, S4_OUTCOMES
 from reports.rows import RawRow
 from reports.stream import SEP, Stream, Tok, tokens
@@ -102,6 +102,17 @@ def _candidates(s: Stream, order: list[tuple[str, re.Pattern[str]]], lo: int, hi
     return out
 
 
+def _header_rows_out(s: Stream, cands: list[tuple[int, Anchor, int]]) -> list[tuple[int, Anchor, int]]:
+    """Without the row labels of a header row (a stray "| 项目 | 本年新收件数 | 上年结转件数 | 予以公开 |
+    …" a converter repeats mid-table): a line that holds three row labels and no number."""
+    on_line: dict[int, set[int]] = {}
+    for oi, a, _ in cands:
+        on_line.setdefault(s.toks[s.tok_at(a.start)].line, set()).add(oi)
+    valued = {t.line for t in s.toks if t.kind != "label"}
+    header = {ln for ln, keys in on_line.items() if len(keys) >= 3 and ln not in valued}
+    return [c for c in cands if s.toks[s.tok_at(c[1].start)].line not in header] if header else cands
+
+
 def _chain(cands: list[tuple[int, Anchor, int]]) -> list[Anchor]:
     """The heaviest chain of candidates increasing both in position and in the official order."""
     if not cands:
@@ -131,8 +142,10 @@ def _trim(vals: list[Tok]) -> list[Tok]:
     return vals[a:b]
 
 
-def _values(s: Stream, a: int, b: int, *, stop_at_label: bool = False) -> tuple[list[Tok], list[list[Tok]]]:
-    """The value tokens between token indexes a and b, and the rows of values left over.
+def _values(s: Stream, a: int, b: int, *, stop_at_label: bool = False
+            ) -> tuple[list[Tok], list[tuple[str, list[Tok]]]]:
+    """The value tokens between token indexes a and b, and the rows of values left over (with the
+    label text on their lines).
 
     Numbers on the anchor's own line come first: when the line that holds the label also holds
     numbers, those are the row (a table row written on one line), and the values on later lines
@@ -148,7 +161,7 @@ def _values(s: Stream, a: int, b: int, *, stop_at_label: bool = False) -> tuple[
                 toks = toks[:k]
                 break
     vals = [t for t in toks if t.kind != "label"]
-    rest: list[list[Tok]] = []
+    rest: list[tuple[str, list[Tok]]] = []
     if a > 0 and vals:
         line = s.toks[a - 1].line
         same = [t for t in vals if t.line == line]
@@ -157,15 +170,88 @@ def _values(s: Stream, a: int, b: int, *, stop_at_label: bool = False) -> tuple[
             for t in vals:
                 if t.line != line:
                     by_line.setdefault(t.line, []).append(t)
-            rest = [g for g in (_trim(v) for v in by_line.values()) if any(t.kind == "num" for t in g)]
+            labels: dict[int, str] = {}
+            for t in toks:
+                if t.kind == "label" and t.line in by_line:
+                    labels[t.line] = labels.get(t.line, "") + t.text
+            rest = [(labels.get(ln, ""), g) for ln, g in ((ln, _trim(v)) for ln, v in by_line.items())
+                    if any(t.kind == "num" for t in g)]
             vals = same
-    # A blank cell that opens a line of numbers (no label before it on that line) is the row's
-    # empty label cell: "|  | 25 | 14 | …".
-    if len(vals) > 1 and vals[0].kind == "blank" and vals[1].line == vals[0].line:
-        k = s.toks.index(vals[0], a, b) if vals[0] in s.toks[a:b] else -1
-        if k > 0 and s.toks[k - 1].line != vals[0].line:
-            vals = vals[1:]
     return vals, rest
+
+
+def _fragment(label: str, key: str) -> bool:
+    """Whether a line's label text may belong to row `key`: it names no other row of table 3 (a
+    fragment of a wrapped label, or none at all)."""
+    item = GROUP_NOISE.sub("", label)
+    return all(k == key for k in S3_ROWS if k not in ("results_total", "other.misc") and S3_ROW_PATTERNS[k].search(item))
+
+
+def _common_width(s: Stream, a: int, b: int) -> int:
+    """The most common number of value cells on a line of a table's rows (lines of one value, as
+    one cell per line gives, do not count): 0 when there is no such line."""
+    per_line: dict[int, int] = {}
+    for t in s.toks[a:b + 1]:
+        if t.kind != "label":
+            per_line[t.line] = per_line.get(t.line, 0) + 1
+    widths = [w for w in per_line.values() if w > 1]
+    return max(set(widths), key=lambda w: (widths.count(w), w)) if widths else 0
+
+
+def _drop_label_cell(s: Stream, vals: list[Tok], width: int, a: int) -> list[Tok]:
+    """Without a row's empty label cell: a blank that opens a line of numbers ("|  | 25 | 14 | …"),
+    when the line has one cell more than the table's rows have (else the blank is a cell of the row)."""
+    if len(vals) < 2 or vals[0].kind != "blank" or vals[1].line != vals[0].line:
+        return vals
+    line = vals[0].line
+    k = next((j for j in range(a, len(s.toks)) if s.toks[j] is vals[0]), -1)
+    if k > 0 and s.toks[k - 1].line == line:
+        return vals  # a label before it on the line: the blank is a value cell
+    on_line = sum(1 for t in vals if t.line == line)
+    return vals[1:] if width == 0 or on_line > width else vals
+
+
+def _row_lines(s: Stream, vals: list[Tok], width: int, ta: int, tb: int) -> list[list[Tok]] | None:
+    """When the values are several lines of numbers (two and more on each), the lines as rows of
+    the table's width (each without its empty label cell); [] when they are not such rows (lines of
+    other widths, or a line with a row label of its own: where each row ends is not known). None
+    when the values are not several lines of numbers."""
+    by_line: dict[int, list[Tok]] = {}
+    for t in vals:
+        by_line.setdefault(t.line, []).append(t)
+    if len(by_line) < 2 or any(len(g) < 2 for g in by_line.values()):
+        return None
+    labelled = {t.line for t in s.toks[ta:tb] if t.kind == "label" and t.line in by_line
+                and not _fragment(t.text, "")}
+    out = []
+    for group in by_line.values():
+        if len(group) == width + 1 and group[0].kind == "blank":
+            group = group[1:]
+        if len(group) != width or group[0].line in labelled:
+            return []
+        out.append(group)
+    return out
+
+
+def _detached(pending: list[Anchor], a: Anchor, lines: list[list[Tok]], last: str | None, items_other: bool
+              ) -> list[tuple[Anchor, list[Tok]]]:
+    """Rows whose labels stand together before their numbers: the labels `pending` and `a`, then
+    `lines`, one row per line in the same order. The rows are those anchors when there are as many
+    lines, or the official rows after the last row read (`last`) up to `a` when one of their labels
+    was not recognised (the 2019 format's one row （六）其他处理 where no 其他处理 item is in the
+    table: not items_other); otherwise which line is which row is unknown and the rows are not read."""
+    group = [*pending, a]
+    if len(lines) == len(group):
+        return list(zip(group, lines, strict=True))
+    keys = {g.key for g in group}
+    first = _ORDER_INDEX[last] + 1 if last is not None else _ORDER_INDEX[group[0].key]
+    official = [k for k, _ in _S3_ORDER[first:_ORDER_INDEX[a.key] + 1]
+                if (k == "sub.other" and not items_other) or k in keys
+                or not k.startswith("sub.") and (items_other or not k.startswith("other."))]
+    if len(lines) == len(official):
+        by_key = {g.key: g for g in group}
+        return [(by_key.get(k, Anchor(k, a.start, a.end)), g) for k, g in zip(official, lines, strict=True)]
+    return [(g, []) for g in group]
 
 
 def _raw_row(doc: Document, s: Stream, anchor_tok: int, vals: list[Tok]) -> RawRow:
@@ -181,6 +267,27 @@ def _readings(row: RawRow, vals: list[Tok], n: int, total: bool, blanks_written:
               ) -> list[list[Token | None]]:
     """Readings of a row's values as n cells. Numbers inside running text, or in a document that
     never writes a blank cell out, stand for rows whose blanks were dropped."""
+    if len(vals) > n and len({t.line for t in vals}) < len(vals):
+        # More cells than the row has, and not one per line: the row is n of them side by side, and
+        # what is left at either end is blank cells (an empty label cell, a trailing pipe) or a
+        # number alone on its line (a page number). Each such window is a reading; the arithmetic
+        # chooses between them.
+        def spare(t: Tok) -> bool:
+            return t.kind == "blank" or t.kind == "num" and sum(u.line == t.line for u in vals) == 1
+
+        windows = [vals[a:a + n] for a in range(len(vals) - n + 1)
+                   if all(spare(t) for t in vals[:a] + vals[a + n:])]
+        if windows:
+            out: list[list[Token | None]] = []
+            seen: set[tuple[Token | None, ...]] = set()
+            for w in windows:
+                for r in _readings(row, w, n, total, blanks_written, groups):
+                    if tuple(r) not in seen:
+                        seen.add(tuple(r))
+                        out.append(r)
+            if total and len(out) > 1:
+                out = [r for r in out if _row_total_ok(r)] or out
+            return out[:MAX_SPLITS]
     # Blank cells written out keep their places; beyond n cells, blanks at the ends are not cells
     # of the row (an empty label cell, a trailing pipe).
     a, b = 0, len(vals)
@@ -211,6 +318,8 @@ def _readings(row: RawRow, vals: list[Tok], n: int, total: bool, blanks_written:
     readings, _ = row_readings(row, n, dropped_blanks=crawl, total=total and crawl, joins=joins,
                                groups=groups if crawl else 0)
     if not readings and crawl and total:
+        # No reading adds up (the report's own error): any reading, so that the arithmetic finds
+        # the row at fault rather than deduce its cells from the other rows.
         readings, _ = row_readings(row, n, dropped_blanks=True, joins=joins)
     if total and len(readings) > 1:
         ok = [r for r in readings if _row_total_ok(r)]
@@ -256,25 +365,49 @@ def _table3(doc: Document, s: Stream) -> tuple[TableRead, tuple[int, int] | None
     read = TableRead()
     m = _S3_START.search(s.text)
     lo = m.start() if m else 0
-    chain = _chain(_candidates(s, _S3_ORDER, lo, len(s.text)))
+    chain = _chain(_header_rows_out(s, _candidates(s, _S3_ORDER, lo, len(s.text))))
     rows = chain
     # A table needs rows with numbers: at least a few anchors, new or results among them.
     keys = [a.key for a in rows]
     if len(rows) < 3 or not ({"new", "results_total", "carried_in", "carried_out"} & set(keys)):
         return read, None
     header = s.text[lo:rows[0].start]
+    items_other = any(k.startswith("other.") for k in keys)
+    width = _common_width(s, s.tok_at(rows[0].start), s.tok_at(rows[-1].end - 1))
     spans: list[tuple[Anchor, list[Tok]]] = []
+    pending: list[Anchor] = []  # anchors with no numbers of their own since the last row read
+    last: str | None = None  # the last row read
     for i, a in enumerate(rows):
         ta = s.tok_at(a.end - 1) + 1
         tb = s.tok_at(rows[i + 1].start) if i + 1 < len(rows) else len(s.toks)
         vals, rest = _values(s, ta, tb, stop_at_label=i + 1 == len(rows))
+        vals = _drop_label_cell(s, vals, width, ta)
+        if not vals:
+            pending.append(a)
+            continue
+        lines = _row_lines(s, vals, width, ta, tb)
+        if lines is not None:
+            # Several whole rows of numbers after one label: the labels of the rows above were
+            # lifted out of the table (converter output) and stand together before their rows.
+            # Rows of other widths: which numbers are whose is not known, none is read.
+            spans += _detached(pending, a, lines, last, items_other) if lines else [(p, []) for p in [*pending, a]]
+            pending = []
+            last = a.key
+            continue
+        spans += [(p, []) for p in pending]
+        pending = []
         spans.append((a, vals))
+        last = a.key
         # Rows whose labels were detached (converter output): as many rows of values left over as
         # official rows missing between this anchor and the next are those rows, in order.
         nxt = _ORDER_INDEX[rows[i + 1].key] if i + 1 < len(rows) else _ORDER_INDEX[a.key] + 1
         missing = [k for k, _ in _S3_ORDER[_ORDER_INDEX[a.key] + 1:nxt] if not k.startswith("sub.")]
-        if rest and len(rest) == len(missing) and all(len(g) == len(vals) for g in rest):
-            spans.extend((Anchor(k, a.start, a.end), g) for k, g in zip(missing, rest, strict=True))
+        # A line with a row label of its own (a repeated row, a row out of place) is not one of them.
+        if rest and len(rest) == len(missing) and all(len(g) == len(vals) for _, g in rest) \
+                and all(_fragment(label, k) for (label, _), k in zip(rest, missing, strict=True)):
+            spans.extend((Anchor(k, a.start, a.end), g) for k, (_, g) in zip(missing, rest, strict=True))
+            last = missing[-1]
+    spans += [(p, []) for p in pending]
     counts = [len([t for t in v if t.kind == "num"]) for _, v in spans if v]
     if not counts:
         return read, None
@@ -288,7 +421,6 @@ def _table3(doc: Document, s: Stream) -> tuple[TableRead, tuple[int, int] | None
     read.has_total = not six and ("总计" in header or sum(c >= 7 for c in cells) * 4 >= len(cells)
                                   or any(len(t.text) >= 7 for _, v in spans for t in v))
     columns = S3_COLUMNS if read.has_total else S3_APPLICANT_COLUMNS
-    items_other = any(k.startswith("other.") for k in keys)
     for a, vals in spans:
         key = a.key
         if key == "sub.other" and not items_other:
@@ -329,21 +461,32 @@ def _table4(doc: Document, s: Stream, lo: int, blanks_written: bool) -> TableRea
             rest = _S4_WORDS.sub("", t.text)
             if vals and any(v.kind == "num" for v in vals) and len(rest) > 2:
                 break
-            if not vals and _SECTION5.search(t.text) and t is not s.toks[first]:
-                return read
-            continue
-        if not vals and t.kind == "blank":
+            nums = [v for v in vals if v.kind == "num"]
+            if len(nums) == 1 and sum(x.line == nums[0].line for x in s.toks) == 1:
+                vals = []  # a number alone on its line before the header: a page number
+            if not any(v.kind == "num" for v in vals):
+                if _SECTION5.search(t.text) and t is not s.toks[first]:
+                    return read
+                vals = []  # blank cells of the header: the row's cells follow its last label
             continue
         vals.append(t)
         if len(vals) >= 60:
             break
-    while vals and vals[-1].kind == "blank":
+    while len(vals) > 15 and vals[-1].kind == "blank":
         vals.pop()
     if not any(v.kind == "num" for v in vals):
         return read
     read.found = True
     row = _raw_row(doc, s, first, vals)
     readings = _readings(row, vals, 15, False, blanks_written, groups=3)
+    crawl = not any(t.own_cell for t in vals) or not blanks_written
+    last = vals[-1]
+    if crawl and len(vals) > 1 and last.kind == "num" and sum(t.line == last.line for t in s.toks) == 1:
+        # A number alone on the line after the row may be a page number: the readings without it
+        # too (cells a crawl lacks count 0, so the groups' totals tell).
+        shorter = _readings(_raw_row(doc, s, first, vals[:-1]), vals[:-1], 15, False, blanks_written, groups=3)
+        have = {tuple(r) for r in readings}
+        readings += [r for r in shorter if tuple(r) not in have]
     if put_table4(read, keys, row, readings):
         read.resolved["s4"] = row
     read.rows = set(S4_GROUPS)
@@ -391,6 +534,7 @@ def _table2(doc: Document, s: Stream, lo: int, hi: int) -> TableRead:
         ta = s.tok_at(a.end - 1) + 1
         tb = s.tok_at(chain[i + 1].start) if i + 1 < len(chain) else s.tok_at(hi)
         vals, _ = _values(s, ta, tb, stop_at_label=True)
+        vals = _drop_label_cell(s, vals, 0, ta)
         if not vals:
             continue
         if any(t.kind == "label" and t.text in ("+", "-") for t in s.toks[ta:tb]):
@@ -415,6 +559,11 @@ def _table2(doc: Document, s: Stream, lo: int, hi: int) -> TableRead:
             if fit:
                 readings = fit
         prefix = f"s2.{name}" if fmt == "2021" else f"s2.v2019.{name}"
+        # The 2019 rows 上一年项目数量 / 本年增/减 / 处理决定数量 glued ("行政许可3960181") have no
+        # relation between their columns: the number of items last year, its change this year (any
+        # number, zero or not) and the decisions taken are independent counts, so 396/0/181 is no
+        # more certain than 39/60/181 or 3960/1/81. Only a cell every cut agrees on is read; the
+        # others are reported unreadable.
         _agreed(read, prefix, cols, readings, row)
         if fmt == "2019" and name in ("licensing", "punishment", "coercion"):
             src = f"s2.v2019.{name}.decisions"

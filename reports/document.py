@@ -27,6 +27,7 @@ class Document:
     kind: str  # "pdf", "docx", "text", "html"
     lines: list[Line] = field(default_factory=list)
     pages: int | None = None
+    ocr_pages: list[int] = field(default_factory=list)  # 1-based pages read by OCR (reports.readers.ocr)
 
     @property
     def text(self) -> str:

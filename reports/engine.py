@@ -16,19 +16,14 @@ import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 
-from reports.document import ReadError
-from reports.model import Finding, Location, Report
+from reports.document import Document, ReadError
+from reports.model import READ_ERROR_CODES, Finding, Location, Report  # noqa: F401 - READ_ERROR_CODES: see Report.unreadable
 
 log = logging.getLogger(__name__)
 
 DEFAULT_MAX_MB = 20
 DEFAULT_TIMEOUT = 60.0
 DEFAULT_MEMORY_MB = 1024  # address space of a process reading one file; real reports need < 300 MB
-# Findings that mean the file could not be read as a report at all (`nianbao check` exits 2).
-READ_ERROR_CODES = frozenset({
-    "unreadable-file", "no-text-layer", "encrypted", "not-a-report", "too-large", "empty-file", "timeout",
-    "unsupported-format",
-})
 
 
 class CheckTimeout(Exception):
@@ -36,11 +31,8 @@ class CheckTimeout(Exception):
 
 
 def default_max_bytes() -> int:
-    try:
-        mb = float(os.environ.get("NIANBAO_MAX_UPLOAD_MB", DEFAULT_MAX_MB))
-    except ValueError:
-        mb = DEFAULT_MAX_MB
-    return int(mb * 1024 * 1024)
+    """The size cap when the caller gives none (the commands and the bot pass their setting)."""
+    return DEFAULT_MAX_MB * 1024 * 1024
 
 
 @contextmanager
@@ -70,12 +62,8 @@ def _fail(report: Report, code: str, zh: str, en: str, raw: str | None = None) -
 
 
 def default_memory_bytes() -> int:
-    """The address-space bound of a process that reads files (NIANBAO_MAX_MEMORY_MB, default 1024)."""
-    try:
-        mb = float(os.environ.get("NIANBAO_MAX_MEMORY_MB", DEFAULT_MEMORY_MB))
-    except ValueError:
-        mb = DEFAULT_MEMORY_MB
-    return int(mb * 1024 * 1024)
+    """The address-space bound of a process that reads files when the caller gives none."""
+    return DEFAULT_MEMORY_MB * 1024 * 1024
 
 
 def limit_memory(max_bytes: int | None = None) -> None:
@@ -228,8 +216,11 @@ def _too_large(report: Report, limit: int) -> Report:
                  f"The file is larger than the {mb:g} MB limit: compress it, or send the Word file.")
 
 
-def check(data: bytes, filename: str = "", *, max_bytes: int | None = None, timeout: float | None = None) -> Report:
-    report = Report(file=filename, sha256=hashlib.sha256(data).hexdigest())
+def check(data: bytes, filename: str = "", *, max_bytes: int | None = None, timeout: float | None = None,
+          sha256: str | None = None, kind: str | None = None) -> Report:
+    """The report of one file. `sha256` and `kind` (reports.readers.sniff) when the caller has them
+    already: a file is hashed and sniffed once on its way in."""
+    report = Report(file=filename, sha256=sha256 or hashlib.sha256(data).hexdigest())
     limit = default_max_bytes() if max_bytes is None else max_bytes
     if not data:
         return _fail(report, "empty-file", "文件是空的。", "The file is empty.")
@@ -237,7 +228,7 @@ def check(data: bytes, filename: str = "", *, max_bytes: int | None = None, time
         return _too_large(report, limit)
     try:
         with time_limit(DEFAULT_TIMEOUT if timeout is None else timeout):
-            return _check_readable(report, data)
+            return _check_readable(report, data, kind)
     except CheckTimeout:
         return _timeout(report)
     except ReadError as e:
@@ -248,21 +239,33 @@ def check(data: bytes, filename: str = "", *, max_bytes: int | None = None, time
                      f"{type(e).__name__}: {e}"[:300])
 
 
-def _check_readable(report: Report, data: bytes) -> Report:
-    from reports.parse import parse
+def _check_readable(report: Report, data: bytes, kind: str | None = None) -> Report:
     from reports.readers import read, sniff
+
+    r = check_document(read(data, kind or sniff(data)))
+    r.file, r.sha256 = report.file, report.sha256
+    return r
+
+
+def check_document(doc: Document) -> Report:
+    """Parse and check a document that was read."""
+    from reports.parse import parse
     from reports.rules import check_report
 
-    kind = sniff(data)
-    doc = read(data, kind)
     parsed = parse(doc)
     r = parsed.report
-    r.file, r.sha256 = report.file, report.sha256
     if not parsed.headings and not r.tables_found and not r.year:
         r.findings = [Finding("not-a-report", "error",
                               "这份文件看起来不是政府信息公开工作年度报告：找不到报告的标题、章节或统计表。",
                               "This file does not look like an annual report on government information "
                               "disclosure: no title, sections or statistics tables were found.", Location())]
+        return r
+    if doc.ocr_pages:  # figures OCR doubted: settled by the arithmetic, else unreadable
+        from reports.readers.ocr_settle import annotate, settle
+
+        confidence = settle(doc, parsed)
+        r.findings = check_report(parsed)
+        annotate(r.findings, confidence)
         return r
     r.findings = check_report(parsed)
     return r

@@ -196,6 +196,7 @@ class Finding:
     expected: Any = None
     actual: Any = None
     raw: str | None = None
+    ocr_confidence: float | None = None  # the figure was read by OCR, with this confidence (0-1)
 
     def message(self, lang: str = "zh") -> str:
         return self.message_zh if lang == "zh" else self.message_en
@@ -214,6 +215,8 @@ class Finding:
             out["actual"] = self.actual
         if self.raw is not None:
             out["raw"] = self.raw
+        if self.ocr_confidence is not None:
+            out["ocr_confidence"] = self.ocr_confidence
         return out
 
 
@@ -230,6 +233,14 @@ class Cell:
     blank: bool = False  # the cell was empty or held a zero-marker such as "—", "/", "无"
     # read | blank | marker | text | derived (deduced from the arithmetic) | unreadable
     status: str = "read"
+
+
+# Findings that mean the file could not be read as a report at all: nothing of it is stored, the
+# user is told why, and `nianbao check` exits 2.
+READ_ERROR_CODES = frozenset({
+    "unreadable-file", "no-text-layer", "encrypted", "not-a-report", "too-large", "empty-file", "timeout",
+    "unsupported-format",
+})
 
 
 @dataclass
@@ -277,6 +288,16 @@ class Report:
     @property
     def verdict(self) -> str:
         return "fail" if self.errors else "pass"
+
+    @property
+    def read_errors(self) -> list[Finding]:
+        """The findings that say why the file could not be read as a report (see READ_ERROR_CODES)."""
+        return [f for f in self.findings if f.code in READ_ERROR_CODES]
+
+    @property
+    def unreadable(self) -> bool:
+        """The file could not be read as a report at all."""
+        return bool(self.read_errors)
 
     def to_json(self) -> dict[str, Any]:
         return {

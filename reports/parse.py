@@ -6,6 +6,7 @@ import re
 from dataclasses import dataclass, field
 
 from reports.anchored import read_anchored
+from reports.budget import bounded
 from reports.document import Document, Line
 from reports.model import Cell, Report
 from reports.relations import Relation, table3_relations, table4_relations
@@ -108,7 +109,32 @@ def _complete(sol: Solution) -> bool:
     return sol.violations == 0 and all(sol.certain.get(k) for k in sol.values)
 
 
+_Option = tuple[TableRead | None, Solution | None, list[Relation], str]
+_S2_ROWS = {"2021": {"rules", "normative", "licensing", "punishment", "coercion", "fees"},
+            "2019": {"rules", "normative", "licensing", "other_services", "punishment", "coercion", "fees",
+                     "procurement"}}
+
+
+def _settled(options: dict[int, _Option], fmt: str) -> bool:
+    """Whether the line reading leaves nothing for the label reading to decide: tables 3 and 4
+    found, every cell certain and every relation checked and holding; table 2 found with all its
+    rows, each read exactly as its cells stand (nothing checks table 2 but a second reading)."""
+    for s in (2, 3, 4):
+        reading, sol, rels, _ = options[s]
+        if reading is None or sol is None or not reading.found or not _complete(sol) or not sol.values:
+            return False
+        if s != 2 and _score(reading, sol, rels)[1] != 0:
+            return False
+    t2 = options[2][0]
+    return t2 is not None and t2.exact and t2.rows >= _S2_ROWS.get(fmt, _S2_ROWS["2021"])
+
+
 def parse(doc: Document) -> Parsed:
+    with bounded():  # the whole document's fitting of numbers to cells shares one budget
+        return _parse(doc)
+
+
+def _parse(doc: Document) -> Parsed:
     lines = doc.lines
     found_heads = find_headings(lines)
     heads = {s: h.index for s, h in found_heads.items()}
@@ -129,35 +155,55 @@ def parse(doc: Document) -> Parsed:
     parsed = Parsed(report=report, headings=heads, title_line=title.line)
     # Two readings of every table: by lines under the section headings, and by the format's own
     # row labels in the token stream. The better one (found, adds up, more cells certain) is kept.
+    # The line reading comes first, with a small budget for the solver; when it settles every table
+    # (below), the label reading, which could only agree with it, is not made.
     by_lines: dict[int, TableRead] = {}
     ranges = _ranges(lines, heads)
     readers = {2: read_table2, 3: read_table3, 4: read_table4}
     for s, (a, b) in ranges.items():
         by_lines[s] = readers[s](lines, a, b)
-    by_labels = read_anchored(doc).tables
     fmt_lines = _format(by_lines.get(2), by_lines.get(3), report.year)
+    line_options: dict[int, _Option] = {}
+    for s in (2, 3, 4):
+        reading = by_lines.get(s)
+        if reading is None or not reading.found:
+            line_options[s] = (reading, None, [], fmt_lines)
+            continue
+        rels = _relations(s, reading, fmt_lines)
+        line_options[s] = (reading, solve(reading.base, reading.choices, rels, max_work=MAX_WORK // 20), rels,
+                           fmt_lines)
+    by_labels = {} if _settled(line_options, fmt_lines) else read_anchored(doc).tables
     fmt_labels = _format(by_labels.get(2), by_labels.get(3), report.year)
     for s in (2, 3, 4):
-        # The label reading first: when it is complete (every cell certain, all adds up) the line
-        # reading only gets a small budget to be as good (it is kept on a tie).
-        options = []
-        for reading, fmt in ((by_labels.get(s), fmt_labels), (by_lines.get(s), fmt_lines)):
-            if reading is None or not reading.found:
-                options.append((reading, None, [], fmt))
-                continue
-            rels = _relations(s, reading, fmt)
-            complete = bool(options) and options[0][1] is not None and _complete(options[0][1])
-            sol = solve(reading.base, reading.choices, rels, max_work=MAX_WORK // 20 if complete else MAX_WORK)
-            options.append((reading, sol, rels, fmt))
-        if s != 2:
-            options.reverse()  # the line reading on a tie (table 2 has no arithmetic to tell)
-        best = max(options, key=lambda o: _score(o[0], o[1], o[2]))
+        options: list[_Option] = []
+        reading = by_labels.get(s)
+        if reading is not None and reading.found:
+            rels = _relations(s, reading, fmt_labels)
+            options.append((reading, solve(reading.base, reading.choices, rels), rels, fmt_labels))
+        line = line_options[s]
+        if line[1] is not None and line[1].out_of_work and line[0] is not None \
+                and not (options and options[0][1] is not None and _complete(options[0][1])):
+            # The label reading left something open: the line reading gets the whole budget.
+            line = (line[0], solve(line[0].base, line[0].choices, line[2]), line[2], line[3])
+        options.append(line)
+        # On a tie: the label reading for table 2 (no arithmetic to tell), the line reading for 3 and 4.
+        best = max(options if s == 2 else options[::-1], key=lambda o: _score(o[0], o[1], o[2]))
         other = next((o for o in options if o is not best), None)
-        if s == 2 and best[1] is not None and other is not None and other[1] is not None:
-            # Nothing checks table 2: a cell the two readings read differently is not read at all.
+        if s == 2 and best[1] is not None and other is not None and other[1] is not None \
+                and best[0] is not None and other[0] is not None:
+            # Nothing checks table 2: a cell the two readings read differently is not read at all;
+            # one of its cells that only the other reading reads is taken from it.
+            conflicts = set()
             for k, v in best[1].values.items():
                 if other[1].certain.get(k) and other[1].values.get(k) != v and v is not None:
                     best[1].values[k], best[1].tokens[k], best[1].certain[k] = None, None, False
+                    conflicts.add(k)
+            for k, v in other[1].values.items():
+                if other[1].certain.get(k) and k in best[1].values and not best[1].certain.get(k) \
+                        and k not in conflicts:
+                    best[1].values[k], best[1].tokens[k], best[1].certain[k] = v, other[1].tokens.get(k), True
+                    if k in other[0].origin:
+                        best[0].origin[k] = other[0].origin[k]
         if best[0] is not None:
             parsed.tables[s] = best[0]
             if best[1] is not None:

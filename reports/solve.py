@@ -13,6 +13,7 @@ from __future__ import annotations
 import itertools
 from dataclasses import dataclass, field
 
+from reports.budget import spend
 from reports.relations import Relation
 from reports.text import Token
 
@@ -36,6 +37,7 @@ class Solution:
     certain: dict[str, bool] = field(default_factory=dict)
     derived: set[str] = field(default_factory=set)  # deduced from the arithmetic, not read
     violations: int = 0
+    out_of_work: bool = False  # max_work ran out: a larger budget might read more
 
 
 def _close(a: Number, b: Number) -> bool:
@@ -110,6 +112,8 @@ def prune(base: dict[str, Token | None], choices: list[list[dict[str, Token | No
                 if any(cand[k] is None for cand in choices[gi] for k, _ in kc):
                     usable = False
                     break
+                if not spend(len(choices[gi]) * len(kc)):
+                    return choices  # the document's budget is spent: pruning only saves work
                 contrib[gi] = [sum(c * arith(cand[k]) for k, c in kc) for cand in choices[gi]]  # type: ignore[arg-type]
             if not usable:
                 continue
@@ -185,6 +189,7 @@ def solve(
     dynamic = [r for r in relations if any(k in unknown for k in r.keys)]
     fixed = [r for r in relations if not any(k in unknown for k in r.keys)]
     fixed_violations = len(violated(base_values, fixed))
+    cost = 1 + sum(len(r.keys) for r in dynamic)  # steps of one combination (the document's budget)
     for combo in itertools.product(*choices) if choices else [()]:
         tokens: dict[str, Token | None] = dict(base)
         values = dict(base_values)
@@ -194,9 +199,11 @@ def solve(
                 values[k] = arith(t) if t is not None else None
         filled = propagate(values, dynamic) | static_filled
         results.append((fixed_violations + len(violated(values, dynamic)), values, tokens, filled))
-        if len(results) * max(1, len(dynamic)) > max_work:
+        if combos_n > 1 and (len(results) * max(1, len(dynamic)) > max_work or not spend(cost)):
             # Out of budget: the rows still ambiguous stay unread.
-            return solve(base, [c if len(c) == 1 else [{k: None for k in c[0]}] for c in choices], relations)
+            sol = solve(base, [c if len(c) == 1 else [{k: None for k in c[0]}] for c in choices], relations)
+            sol.out_of_work = True
+            return sol
     best = min(r[0] for r in results)
     winners = [r for r in results if r[0] == best]
     sol = Solution(violations=best)

@@ -83,6 +83,16 @@ def _text_tokens(text: str, line: int, own: bool, out: list[Tok]) -> None:
         value = -tok.value if tok.value is not None and flat[0] == "-" else tok.value
         out.append(Tok("num", flat, line, own, Token(text, value, tok.kind)))
         return
+    words = s.split(" ")
+    k = len(words)
+    while k > 0 and (words[k - 1] in ZERO_MARKERS or _NUM_RE.fullmatch(words[k - 1])):
+        k -= 1
+    if own and 0 < k < len(words) and any(w in ZERO_MARKERS for w in words[k:]):
+        # "行政事业性收费 无", "规章 无 无 2": zero markers standing as words after a label are cells.
+        _text_tokens(" ".join(words[:k]), line, own, out)
+        for w in words[k:]:
+            _text_tokens(w, line, False, out)
+        return
     pos = 0
     label = ""
     nums = list(_NUM_RE.finditer(s))

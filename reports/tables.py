@@ -5,8 +5,10 @@ from __future__ import annotations
 import itertools
 import math
 import re
+from collections.abc import Callable
 from dataclasses import dataclass, field
 
+from reports.budget import spend
 from reports.document import Line
 from reports.labels import (
     GROUP_NOISE,
@@ -20,6 +22,7 @@ from reports.labels import (
 from reports.model import S3_APPLICANT_COLUMNS, S3_COLUMNS, S3_ROWS, S4_GROUPS, S4_OUTCOMES
 from reports.relations import subtotal_key
 from reports.rows import RawRow, collect_rows, column_start
+from reports.solve import arith
 from reports.text import Token, parse_token, squash
 
 MAX_PLACEMENTS = 64
@@ -43,6 +46,7 @@ class TableRead:
     blanks_written: bool = True  # the text writes blank cells out (a cell it lacks was lost, not blank)
     fmt_hint: str | None = None
     notes: list[tuple[str, RawRow]] = field(default_factory=list)  # (code, row) for unmatched rows etc.
+    exact: bool = True  # every row gave exactly its cells, in order (nothing had to be fitted)
 
 
 # --------------------------------------------------------------------------- readings of one row
@@ -64,6 +68,8 @@ def _digit_splits(text: str, parts: int, limit: int = MAX_SPLITS) -> list[list[s
     n = len(text)
     if parts < 1 or parts > n or n > MAX_SPLIT_RUN or n > parts * MAX_CELL_DIGITS:
         return []
+    if not spend(n * parts):
+        return None
     # ok[k][i]: text[i:] can be cut into k valid pieces.
     ok = [[False] * (n + 1) for _ in range(parts + 1)]
     ok[0][n] = True
@@ -81,7 +87,7 @@ def _digit_splits(text: str, parts: int, limit: int = MAX_SPLITS) -> list[list[s
         i, k, acc = stack.pop()
         if k == 0:
             out.append(acc)
-            if len(out) > limit:
+            if len(out) > limit or not spend(parts):
                 return None
             continue
         ends = [i + 1] if text[i] == "0" else range(min(n, i + MAX_CELL_DIGITS), i, -1)
@@ -129,14 +135,16 @@ def _subtotal_column(slots: list[Token], n: int) -> list[list[Token | None]]:
 
 
 def row_readings(row: RawRow, n: int, col: int | None = None, *, dropped_blanks: bool = False,
-                 total: bool = False, joins: bool = False, groups: int = 0) -> tuple[list[list[Token | None]], bool]:
+                 total: bool = False, joins: bool = False, groups: int = 0, glued: bool = True
+                 ) -> tuple[list[list[Token | None]], bool]:
     """Possible readings of a row as n cells (None = a cell the text does not give).
     Returns (readings, exact) where exact means the text gives exactly n cells in order.
 
     dropped_blanks: the text is known to drop blank cells (a crawl of running text), so a cell it
     does not give is blank rather than unknown. total: the last cell is the sum of the others, which
     prunes the readings of glued digits while they are cut. joins: numbers may be split over lines
-    ("1" then "62" for 162), so more numbers than cells may be rejoined."""
+    ("1" then "62" for 162), so more numbers than cells may be rejoined. glued: fewer numbers than
+    cells may be digits run together, to be cut apart."""
     aligned = _aligned(row, n, col)
     if aligned is not None:
         return [list(aligned)], True
@@ -166,14 +174,15 @@ def row_readings(row: RawRow, n: int, col: int | None = None, *, dropped_blanks:
             return [vals], False
         out = [vals] if len(vals) == n else [slots[-n:], slots[:n]]
         if joins:  # a number split over two lines: rejoin neighbours (blank cells keep their places)
-            joined = joined_readings(slots, n)
+            joined = joined_readings(slots, n, size=n // groups if groups else n if total else 0)
             if joined is None:
                 return [[None] * n], False
-            out += [r for r in joined if r not in out]
+            have = {tuple(r) for r in out}
+            out += [r for r in joined if tuple(r) not in have]
         return out, False
     k = len(slots)
     # Digits glued together ("801000081" for 80 1 0 0 0 0 81): split the runs to reach n numbers.
-    if all(t.kind == "number" and t.raw.strip().isdigit() for t in slots):
+    if glued and all(t.kind == "number" and t.raw.strip().isdigit() for t in slots):
         runs = [t.raw.strip() for t in slots]
         if groups:  # groups of numbers, each closed by their sum (table 4)
             cuts = group_cuts(runs, groups, n // groups)
@@ -185,7 +194,7 @@ def row_readings(row: RawRow, n: int, col: int | None = None, *, dropped_blanks:
         if not readings and dropped_blanks:
             # Fewer cells than columns even when cut apart: blanks were dropped as well.
             for m in range(n - 1, k - 1, -1):
-                cuts = glued_readings(runs, m)
+                cuts = glued_readings(runs, m, total=total)
                 if cuts is None:
                     return [[None] * n], False
                 for pieces in cuts:
@@ -202,13 +211,19 @@ def row_readings(row: RawRow, n: int, col: int | None = None, *, dropped_blanks:
     return _placements(slots, n, blank=dropped_blanks, total=total), False
 
 
-def joined_readings(vals: list[Token], n: int) -> list[list[Token | None]] | None:
+def joined_readings(vals: list[Token], n: int, size: int = 0) -> list[list[Token | None]] | None:
     """Ways to rejoin neighbouring numbers (a number split over lines) until n are left. Only digit
-    numbers join, and never after a lone 0 (no number is written with a leading zero). None when
-    there are more than MAX_SPLITS ways."""
+    numbers join, and never after a lone 0 (no number is written with a leading zero). With size,
+    the cells come in groups of `size`, the last of each the sum of the others (a row's 总计, table
+    4's groups): only readings that add up, found by a search that checks each group as it closes.
+    None when there are more than MAX_SPLITS ways, or the search is too long."""
     m = len(vals)
-    if m <= n or math.comb(m - 1, n - 1) > MAX_JOINS:
-        return [] if m <= n else None
+    if m <= n:
+        return []
+    if size and n % size == 0 and all(t.kind in ("number", "marker", "blank") for t in vals):
+        return _group_joins(vals, n, size)
+    if math.comb(m - 1, n - 1) > MAX_JOINS or not spend(math.comb(m - 1, n - 1) * n):
+        return None
     out: list[list[Token | None]] = []
     for cuts in itertools.combinations(range(1, m), n - 1):
         bounds = list(zip((0, *cuts), (*cuts, m), strict=True))
@@ -230,15 +245,123 @@ def joined_readings(vals: list[Token], n: int) -> list[list[Token | None]] | Non
     return out
 
 
+def _joined(group: list[Token]) -> Token | None:
+    """Neighbouring cells read as one number (split over lines), or None when they cannot be one."""
+    if len(group) == 1:
+        return group[0]
+    raw = [t.raw.strip() for t in group]
+    digits = "".join(raw)
+    if any(t.kind != "number" or not r.isdigit() for t, r in zip(group, raw, strict=True)) or raw[0].startswith("0") \
+            or len(digits) > MAX_CELL_DIGITS:
+        return None
+    return Token(digits, int(digits), "number")
+
+
+def _group_joins(vals: list[Token], n: int, size: int) -> list[list[Token | None]] | None:
+    """joined_readings for cells in groups closed by their sum (see there)."""
+    out: list[list[Token | None]] = []
+    nodes = 0
+
+    def walk(i: int, acc: list[Token]) -> bool:
+        nonlocal nodes
+        nodes += 1
+        if nodes > MAX_GROUP_NODES or len(out) > MAX_SPLITS or nodes % 64 == 0 and not spend(64):
+            return False
+        if len(acc) == n:
+            if i == len(vals):
+                out.append(list(acc))
+            return True
+        if len(vals) - i < n - len(acc):
+            return True
+        closing = len(acc) % size == size - 1
+        want = sum(arith(t) for t in acc[len(acc) - size + 1:]) if closing else None
+        for j in range(i + 1, len(vals) - (n - len(acc) - 1) + 1):
+            tok = _joined(vals[i:j])
+            if tok is None:
+                break
+            if want is not None and arith(tok) != want:
+                continue
+            acc.append(tok)
+            ok = walk(j, acc)
+            acc.pop()
+            if not ok:
+                return False
+        return True
+
+    return out if walk(0, []) else None
+
+
 MAX_GROUP_NODES = 10_000  # the same for table 4's one row of three groups
 MAX_NODES = 3000  # steps of the cutting search for one row, at most
 
 
+def _prefix_ranges(text: str, parts: int, bounds: set[int], longest: int = MAX_CELL_DIGITS
+                   ) -> tuple[list[list[float]], list[list[float]]]:
+    """lo[k][j], hi[k][j]: the least and the greatest sum of text[:j] cut into k numbers (no leading
+    zeros, at most `longest` digits, no cut across a run's end); inf / -inf when it cannot be cut
+    so. A search that keeps what is left of a total within these never goes astray."""
+    inf = float("inf")
+    n = len(text)
+    pieces: list[list[tuple[int, int]]] = [[] for _ in range(n + 1)]  # j -> (i, value) of pieces text[i:j]
+    for i in range(n):
+        stop = i + 1 if text[i] == "0" else min(n, i + longest)
+        for j in range(i + 1, stop + 1):
+            if j - 1 > i and (j - 1) in bounds:
+                break
+            pieces[j].append((i, int(text[i:j])))
+    lo = [[inf] * (n + 1) for _ in range(parts + 1)]
+    hi = [[-inf] * (n + 1) for _ in range(parts + 1)]
+    lo[0][0] = hi[0][0] = 0
+    for k in range(1, parts + 1):
+        lo_k, hi_k, lo_p, hi_p = lo[k], hi[k], lo[k - 1], hi[k - 1]
+        for j in range(1, n + 1):
+            for i, v in pieces[j]:
+                if lo_p[i] != inf:
+                    lo_k[j] = min(lo_k[j], lo_p[i] + v)
+                    hi_k[j] = max(hi_k[j], hi_p[i] + v)
+    return lo, hi
+
+
+MAX_HEAD_CUTS = 4096  # cuts of a row's first numbers listed at most (meet in the middle)
+
+
+def _head_size(k: int, longest: int) -> int:
+    """How many of k numbers of at most `longest` digits to look up rather than search: up to half
+    of them, as many as MAX_HEAD_CUTS allows."""
+    h = k // 2
+    while h > 0 and longest ** h > MAX_HEAD_CUTS:
+        h -= 1
+    return h
+
+
+def _head_cuts(text: str, h: int, longest: int, ok_piece: Callable[[int, int], bool]
+               ) -> dict[tuple[int, int], list[list[str]]]:
+    """The cuts of text's first h numbers (at most `longest` digits each) by where they end and
+    what they add up to: a search from the right stops h numbers short and looks the rest up."""
+    table: dict[tuple[int, int], list[list[str]]] = {}
+
+    def walk(i: int, left: int, total: int, acc: list[str]) -> None:
+        if left == 0:
+            table.setdefault((i, total), []).append(list(acc))
+            return
+        for j in range(i + 1, min(len(text), i + longest) + 1):
+            if not ok_piece(i, j):
+                if text[i] == "0":
+                    break
+                continue
+            acc.append(text[i:j])
+            walk(j, left - 1, total + int(text[i:j]), acc)
+            acc.pop()
+
+    walk(0, h, 0, [])
+    return table
+
+
 def _total_cuts(runs: list[str], n: int) -> list[list[str]] | None:
     """Cuts of digit runs into n numbers whose last is the sum of the others, found by a search that
-    never cuts a number larger than what is left of the total: long rows of glued digits (a whole
-    table row run together) are cut in few steps. None when the search is too long or finds more
-    than MAX_SPLITS."""
+    cuts numbers off from the right and keeps what is left of the total within what the digits
+    before can still add up to: long rows of glued digits (a whole table row run together) are cut in
+    few steps. None when the search is too long or finds more than MAX_SPLITS."""
     text = "".join(runs)
     size = len(text)
     if n < 2 or size < n or size > n * MAX_CELL_DIGITS:
@@ -249,41 +372,41 @@ def _total_cuts(runs: list[str], n: int) -> list[list[str]] | None:
         pos += len(r)
         bounds.add(pos)
     last_start = size - len(runs[-1])
+    # No cell exceeds the total, so none has more digits: the ranges, and the first numbers'
+    # cuts, for each length of the total.
+    ranges: dict[int, tuple[list[list[float]], list[list[float]]]] = {}
+    heads: dict[int, dict[tuple[int, int], list[list[str]]]] = {}
     out: list[list[str]] = []
     nodes = 0
 
     def ok_piece(i: int, j: int) -> bool:
         return (j - i == 1 or text[i] != "0") and not any(i < b < j for b in bounds)
 
-    def walk(i: int, end: int, k: int, rem: int, acc: list[str]) -> bool:
+    def walk(j: int, k: int, rem: int, acc: list[str]) -> bool:
+        """Cut text[:j] into k numbers adding up to rem (acc: the numbers cut off so far, right first)."""
         nonlocal nodes
         nodes += 1
-        if nodes > MAX_NODES or len(out) > MAX_SPLITS:
+        if nodes > MAX_NODES or len(out) > MAX_SPLITS or nodes % 64 == 0 and not spend(64):
             return False
-        if k == 0:
-            if i == end and rem == 0:
-                out.append(list(acc))
+        if not lo[k][j] <= rem <= hi[k][j]:
             return True
-        left = end - i
-        digits = len(str(rem))
-        # k numbers of at most `digits` digits each must fill what is left, and the longest of
-        # them (at least left/k digits) cannot exceed what is left of the total.
-        if left < k or left > k * min(digits, MAX_CELL_DIGITS) or rem < 10 ** (-(-left // k) - 1) - 1:
+        if k == h:  # the first h numbers: looked up, not searched
+            if longest not in heads:
+                if not spend(longest ** h):
+                    return False
+                heads[longest] = _head_cuts(text[:size - 1], h, longest, ok_piece)
+            out.extend([*cut, *acc[::-1]] for cut in heads[longest].get((j, rem), ()))
             return True
-        most = min(MAX_CELL_DIGITS, digits, left - (k - 1))
-        # ... nor can they fall short of it: none of them exceeds the largest `most`-digit window.
-        if k * int(max(text[p:p + most] for p in range(i, end - most + 1))) < rem:
-            return True
-        for j in range(i + 1, i + most + 1):
+        for i in range(j - 1, max(-1, j - 1 - MAX_CELL_DIGITS), -1):
+            if any(i < b < j for b in bounds):
+                break
             if not ok_piece(i, j):
-                if text[i] == "0" or any(i < b < j for b in bounds):
-                    break
                 continue
             v = int(text[i:j])
             if v > rem:
                 break
             acc.append(text[i:j])
-            if not walk(j, end, k - 1, rem - v, acc):
+            if not walk(i, k - 1, rem - v, acc):
                 return False
             acc.pop()
         return True
@@ -291,8 +414,14 @@ def _total_cuts(runs: list[str], n: int) -> list[list[str]] | None:
     for start in range(max(last_start, size - MAX_CELL_DIGITS), size):
         if not ok_piece(start, size):
             continue
-        target = int(text[start:])
-        if not walk(0, start, n - 1, target, []):
+        longest = size - start
+        if longest not in ranges:
+            if not spend(size * n * longest):
+                return None
+            ranges[longest] = _prefix_ranges(text[:size - 1], n - 1, bounds, longest)
+        lo, hi = ranges[longest]
+        h = _head_size(n - 1, longest)
+        if not walk(start, n - 1, int(text[start:]), []):
             return None
     return [[*o, text[len("".join(o)):]] for o in out] if len(out) <= MAX_SPLITS else None
 
@@ -321,7 +450,7 @@ def group_cuts(runs: list[str], groups: int, size: int) -> list[list[str]] | Non
     def walk(i: int, k: int, part: int, acc: list[str]) -> bool:
         nonlocal nodes
         nodes += 1
-        if nodes > MAX_GROUP_NODES or len(out) > MAX_SPLITS:
+        if nodes > MAX_GROUP_NODES or len(out) > MAX_SPLITS or nodes % 64 == 0 and not spend(64):
             return False
         left, pieces_left = size_all - i, n - len(acc)
         if left < pieces_left or left > pieces_left * MAX_CELL_DIGITS:
@@ -378,7 +507,7 @@ def glued_readings(runs: list[str], n: int, *, total: bool = False) -> list[list
             if total and sum(int(p) for p in flat[:-1]) != int(flat[-1]):
                 continue
             out.append([Token(p, int(p), "number") for p in flat])
-            if len(out) > MAX_SPLITS:
+            if len(out) > MAX_SPLITS or not spend(len(flat)):
                 return None
     return out
 
@@ -399,6 +528,8 @@ def _placements(slots: list[Token | None], n: int, *, blank: bool, total: bool) 
             pass
         else:
             return []
+    if not spend(math.comb(n, len(toks)) if len(toks) <= n else 1):
+        return [[None] * n]
     out: list[list[Token | None]] = []
     seen: set[tuple] = set()
     for pos in itertools.combinations(positions, len(toks)):
@@ -447,14 +578,18 @@ def _row_total_ok(reading: list[Token | None]) -> bool:
 
 
 def add_row(read: TableRead, prefix: str, columns: tuple[str, ...], row: RawRow | list[RawRow], *,
-            check_total: bool, col: int | None = None) -> None:
+            check_total: bool, col: int | None = None, glued: bool = True) -> None:
     """Record a row's readings under keys prefix.<column> (several rows: any one of them)."""
     rows = row if isinstance(row, list) else [row]
     row = rows[0]
     readings = []
+    seen: set[tuple[Token | None, ...]] = set()
     for r in rows:
-        for reading in row_readings(r, len(columns), col)[0]:
-            if reading not in readings:
+        found, exact = row_readings(r, len(columns), col, glued=glued)
+        read.exact = read.exact and exact
+        for reading in found:
+            if tuple(reading) not in seen:
+                seen.add(tuple(reading))
                 readings.append(reading)
     if len(readings) > 1:
         read.resolved[prefix] = row
@@ -580,6 +715,8 @@ def read_table2(lines: list[Line], start: int, end: int) -> TableRead:
     col = column_start(lines, start, end, _T2_VALUES)
     if col is not None:
         col = max(1, col)
+    # Digits of a line are not cut apart here (nothing would check the cut: a number on a line of
+    # its own may be the first of a row's cells, one per line); the label reading does it in crawls.
     for row in collect_rows(lines, start, end):
         label = row.label or row.full_label
         name = next((n for n, pat in S2_ROW_PATTERNS.items() if pat.search(label)), None)
@@ -589,14 +726,15 @@ def read_table2(lines: list[Line], start: int, end: int) -> TableRead:
         read.found = True
         if fmt == "2021":
             if name in S2_2021_COLUMNS:
-                add_row(read, f"s2.{name}", S2_2021_COLUMNS[name], row, check_total=False, col=col)
+                add_row(read, f"s2.{name}", S2_2021_COLUMNS[name], row, check_total=False, col=col, glued=False)
             elif name in ("licensing", "punishment", "coercion", "fees"):
-                readings, _ = row_readings(row, 1, col)
+                readings, exact = row_readings(row, 1, col)
+                read.exact = read.exact and exact
                 read.base[f"s2.{name}"] = readings[0][0] if len(readings) == 1 else None
                 read.origin[f"s2.{name}"] = row
         else:
             cols = S2_2019_COLUMNS[name]
-            add_row(read, f"s2.v2019.{name}", cols, row, check_total=False, col=col)
+            add_row(read, f"s2.v2019.{name}", cols, row, check_total=False, col=col, glued=False)
             if name in ("licensing", "punishment", "coercion"):
                 # 处理决定数量 has the same meaning as the 2021 key.
                 src = f"s2.v2019.{name}.decisions"
@@ -652,7 +790,13 @@ def read_table4(lines: list[Line], start: int, end: int) -> TableRead:
                       structured=aligned is not None or all(r.structured for r in used),
                       page=first.page, line=first.line, index=first.index,
                       raw=" / ".join(r.raw for r in used))
-    readings, _ = row_readings(combined, 15)
+    readings, exact = row_readings(combined, 15)
+    later = rows[rows.index(used[-1]) + 1:]
+    if len(used) > 1 and any(not r.empty for r in later):
+        # The row was put together from several lines and more numbers follow: where it ends (a
+        # number split over lines, a stray figure) is not known here.
+        readings, exact = [[None] * 15], False
+    read.exact = exact
     put_table4(read, keys, combined, readings)
     read.rows = set(S4_GROUPS)
     return read

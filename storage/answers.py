@@ -34,6 +34,7 @@ from sqlalchemy import (
     bindparam,
     case,
     func,
+    literal_column,
     or_,
     select,
     text,
@@ -43,8 +44,9 @@ from sqlalchemy.dialects import sqlite
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from reports.questions import Query, parse_question
+from storage import aggregates, aliases
 from storage.changes import generation
-from storage.models import LIBRARY, Agency, Figure, Report, Workspace
+from storage.models import LIBRARY, Agency, Figure, Report, ReportTotal, Workspace
 
 SOURCE_LIMIT = 100  # sources listed for a sum over many reports
 MAX_TOP = 100  # the longest ranking a question gets (前N名, top N)
@@ -62,11 +64,14 @@ RESULT_CACHE = 512  # aggregate answers kept per engine and workspace set; 0 tur
 #   sum {year, reports}; sum_none {year}; top {year, capped: the longest list given, when cut};
 #   top_none {year};
 #   compare_all: rows [earlier, later] over the scope; compare_all_missing {year};
-#   count {year, scoped}; list_reports {year}; list_agencies {year}.
+#   count {year, scoped}; list_reports {year}; list_agencies {year};
+#   compare_agencies {difference}: rows per agency or place {agency, year, value, reports, whole};
+#   missing_reports {year}: rows of the roster's agencies without that year's report (year: their latest).
 KINDS = frozenset({
     "help", "unknown", "ambiguous", "empty", "no_agency_reports", "missing_year", "value", "share",
     "share_blank", "compare", "compare_blank", "sum", "sum_none", "top", "top_none", "compare_all",
-    "compare_all_missing", "count", "list_reports", "list_agencies", "which_agency",
+    "compare_all_missing", "count", "list_reports", "list_agencies", "which_agency", "compare_agencies",
+    "missing_reports",
 })  # fmt: skip
 
 
@@ -125,29 +130,63 @@ class _View:
     by_agency: dict[int, list[_Rep]]  # newest year first (a report without a year last)
     by_year: dict[int | None, list[_Rep]]  # by agency name
     reports: list[_Rep]  # by year, newest first (None last), then agency name
+    # A large store's view holds only some agencies' reports (those a question names, or one year):
+    # answers over every agency come from storage.aggregates, or from a view of the whole year.
+    partial: bool = False
     # Answers over many reports (sums, rankings, counts, lists), valid while the stamp holds.
     results: OrderedDict[tuple[Any, ...], Answer] = field(default_factory=OrderedDict)
     parsed: OrderedDict[tuple[str, dt.date], Query] = field(default_factory=OrderedDict)
+    _places: list[str] | None = None
+
+    def places(self, n: int = 10) -> list[str]:
+        """The places of the stored agencies (their outermost region named), the most reports first."""
+        if self._places is None:
+            from reports.agency import agency_region
+
+            count: dict[str, int] = {}
+            for name in self.names:
+                region = next((p for p in agency_region(name) if p), None)
+                if region:
+                    count[region] = count.get(region, 0) + len(self.ids.get(name, ()))
+            self._places = sorted(count, key=lambda p: (-count[p], p))
+        return self._places[:n]
 
 
-_CACHE: weakref.WeakKeyDictionary[Any, dict[tuple[int, ...] | None, _View]] = weakref.WeakKeyDictionary()
-_LOADING: weakref.WeakKeyDictionary[Any, dict[tuple[int, ...] | None, asyncio.Future[_View]]] = weakref.WeakKeyDictionary()
+_CACHE: weakref.WeakKeyDictionary[Any, OrderedDict[Any, _View]] = weakref.WeakKeyDictionary()
+_LOADING: weakref.WeakKeyDictionary[Any, dict[Any, asyncio.Future[_View]]] = weakref.WeakKeyDictionary()
+PARTIAL_VIEWS = 64  # partial views kept per engine (whole views: one per workspace set)
+_LIBRARY: weakref.WeakKeyDictionary[Any, int] = weakref.WeakKeyDictionary()
+_YEARS: weakref.WeakKeyDictionary[Any, tuple[Any, list[int]]] = weakref.WeakKeyDictionary()  # by stamp
 PARSE_CACHE = 1024  # parsed questions kept per view (the parse depends on the view's names and years)
 
 
 def invalidate_cache() -> None:
     """Forget every cached view (the cache also notices new saves by itself)."""
     _CACHE.clear()
+    _YEARS.clear()
 
 
-_R, _F, _A = Report.__table__, Figure.__table__, Agency.__table__
-# The database's part of the stamp, from one scan of a narrow index: saves (highest id), deletes
-# (count), publishing and withdrawing by another process (sum of the published ids; this process's
-# own changes also bump storage.changes.generation) and new agencies.
+_R, _F, _A, _T = Report.__table__, Figure.__table__, Agency.__table__, ReportTotal.__table__
+# The database's part of the stamp of a whole view, from one scan of a narrow index: saves (highest
+# id), deletes (count), publishing and withdrawing by another process (sum of the published ids;
+# this process's own changes also bump storage.changes.generation) and new agencies.
 _STAMP = select(func.max(_R.c.id), func.count(_R.c.id), func.sum(case((_R.c.published, _R.c.id))),
                 select(func.max(_A.c.id)).scalar_subquery())
-_STAMP_ROW = _STAMP.subquery("stamp")
-_STAMP_SIZE = len(_STAMP_ROW.c)
+# The stamp of a partial view (a large store), without a scan: the same changes seen in the count and
+# id sums of the current reports that storage.aggregates keeps per workspace and year with every
+# save, supersede, publish and delete, and in the reports without a year.
+_STAMP_FAST = select(
+    select(func.max(_R.c.id)).scalar_subquery(), func.coalesce(func.sum(_T.c.n_reports), literal_column("0")),
+    func.coalesce(func.sum(_T.c.report_ids), literal_column("0")),
+    func.coalesce(func.sum(_T.c.published_ids), literal_column("0")),
+    select(func.max(_A.c.id)).scalar_subquery(),
+    select(func.count(_R.c.id)).where(_R.c.year.is_(None)).scalar_subquery(),
+    select(func.sum(case((_R.c.published, _R.c.id)))).where(_R.c.year.is_(None)).scalar_subquery(),
+).select_from(_T)
+
+
+def _stamp(partial: bool) -> Any:
+    return _STAMP_FAST if partial else _STAMP
 
 
 def _ids(dialect: str) -> tuple[Any, Any]:
@@ -178,7 +217,7 @@ def _value(dialect: str, rid: Any, keys: str, fallback: str) -> Any:
     return func.coalesce(total(keys), total(fallback))
 
 
-def _values_stmt(dialect: str, mode: str) -> Any:
+def _values_stmt(dialect: str, mode: str, partial: bool = False) -> Any:
     """One statement over the report ids `ids` whose rows end with the stamp (computed once per
     statement), so the figures and the stamp come from one snapshot. Modes:
     each: (id, value of k1/f1, value of k2/f2, *stamp) per report;
@@ -186,19 +225,20 @@ def _values_stmt(dialect: str, mode: str) -> Any:
     asc / desc: (id, value, *stamp) for the `n` reports of least / greatest value (ties in the
     order of `ids`), blank values left out."""
     rid, pos = _ids(dialect)
+    stamp_row = _stamp(partial).subquery("stamp")
     if mode == "each":
-        stmt = select(rid, _value(dialect, rid, "k1", "f1"), _value(dialect, rid, "k2", "f2"), *_STAMP_ROW.c)
-        stmt = stmt.select_from(rid.table.join(_STAMP_ROW, true()))
+        stmt = select(rid, _value(dialect, rid, "k1", "f1"), _value(dialect, rid, "k2", "f2"), *stamp_row.c)
+        stmt = stmt.select_from(rid.table.join(stamp_row, true()))
     else:
         # Materialized, so each value is computed once however often the outer query names it.
         per = select(rid.label("rid"), pos.label("pos"), _value(dialect, rid, "k1", "f1").label("v"))
         per = per.cte("per").prefix_with("MATERIALIZED")
         if mode == "total":
-            stmt = select(func.sum(per.c.v), func.count(per.c.v), *(func.max(c) for c in _STAMP_ROW.c))
-            stmt = stmt.select_from(per.join(_STAMP_ROW, true()))
+            stmt = select(func.sum(per.c.v), func.count(per.c.v), *(func.max(c) for c in stamp_row.c))
+            stmt = stmt.select_from(per.join(stamp_row, true()))
         else:
             order = per.c.v.asc() if mode == "asc" else per.c.v.desc()
-            stmt = (select(per.c.rid, per.c.v, *_STAMP_ROW.c).select_from(per.join(_STAMP_ROW, true()))
+            stmt = (select(per.c.rid, per.c.v, *stamp_row.c).select_from(per.join(stamp_row, true()))
                     .where(per.c.v.is_not(None))
                     .order_by(order, per.c.pos).limit(bindparam("n", type_=Integer)))
     if dialect == "sqlite":
@@ -210,7 +250,7 @@ def _values_stmt(dialect: str, mode: str) -> Any:
     return stmt
 
 
-_STATEMENTS: dict[tuple[str, str], Any] = {}
+_STATEMENTS: dict[tuple[str, str, bool], Any] = {}
 
 
 def _visible(workspaces: Sequence[int] | None, library_id: int | None) -> tuple[Any, Any]:
@@ -230,12 +270,19 @@ def _asc(v: Any) -> tuple[bool, Any]:
     return (v is not None, v if v is not None else 0)
 
 
-async def _load(session: AsyncSession, workspaces: Sequence[int] | None) -> _View:
-    """The view of the visible current reports. The stamp is read first: a change landing while the
-    rows load makes the next check fail and the view load again, never the other way round."""
-    stamp = (generation(_engine(session)), *(await session.execute(_STAMP)).one())
-    library_id = (await session.execute(select(Workspace.id).where(Workspace.name == LIBRARY))).scalar_one_or_none()
+async def _load(session: AsyncSession, workspaces: Sequence[int] | None, part: Any = None) -> _View:
+    """The view of the visible current reports; `part` ("agencies", ids) or ("year", year or None for
+    every year) makes a partial view of those reports only. The stamp is read first: a change landing
+    while the rows load makes the next check fail and the view load again, never the other way round."""
+    stamp = (generation(_engine(session)), *(await session.execute(_stamp(part is not None))).one())
+    library_id = _LIBRARY.get(_engine(session))
+    if library_id is None:
+        library_id = (await session.execute(select(Workspace.id).where(Workspace.name == LIBRARY))).scalar_one_or_none()
     cond, prefer = _visible(workspaces, library_id)
+    if part is not None and part[0] == "agencies":
+        cond = and_(cond, Report.agency_id.in_(list(part[1])))
+    elif part is not None and part[1] is not None:
+        cond = and_(cond, Report.year == part[1])
     rows = (await session.execute(
         select(Report.id, Report.agency_id, Report.year, Report.file_name, Report.verdict, Report.error_count,
                func.coalesce(Agency.name, Report.agency_name), Agency.name, prefer)
@@ -266,7 +313,21 @@ async def _load(session: AsyncSession, workspaces: Sequence[int] | None) -> _Vie
     ids: dict[str, list[int]] = {}
     for aid in sorted(agency_names):
         ids.setdefault(agency_names[aid], []).append(aid)
-    return _View(stamp, library_id, list(ids), ids, years, by_agency, by_year, ordered)
+    if part is not None:  # the years of every visible report, from the yearly totals
+        ws, with_published = _scope(workspaces, library_id)
+        known = _YEARS.get(_engine(session))
+        if known is not None and known[0] == (stamp, tuple(ws)):
+            years = known[1]
+        else:
+            years = await aggregates.years(session, ws, with_published=with_published)
+            _YEARS[_engine(session)] = ((stamp, tuple(ws)), years)
+    return _View(stamp, library_id, list(ids), ids, years, by_agency, by_year, ordered, partial=part is not None)
+
+
+def _scope(workspaces: Sequence[int] | None, library_id: int | None) -> tuple[list[int], bool]:
+    """(workspace ids, whether published reports of any workspace are seen too), as _visible reads them."""
+    ws = [w for w in ([library_id] if workspaces is None else list(workspaces)) if w is not None]
+    return ws, library_id is not None and library_id in ws
 
 
 def _engine(session: AsyncSession) -> Any:
@@ -274,10 +335,13 @@ def _engine(session: AsyncSession) -> Any:
     return session.bind.sync_engine if hasattr(session.bind, "sync_engine") else session.bind
 
 
-async def _view(session: AsyncSession, workspaces: Sequence[int] | None, fresh: bool = False) -> _View:
+async def _view(session: AsyncSession, workspaces: Sequence[int] | None, fresh: bool = False,
+                part: Any = None) -> _View:
     engine = _engine(session)
-    per_engine = _CACHE.setdefault(engine, {})
-    key = None if workspaces is None else tuple(sorted(workspaces))
+    per_engine = _CACHE.setdefault(engine, OrderedDict())
+    key: Any = None if workspaces is None else tuple(sorted(workspaces))
+    if part is not None:
+        key = (key, part)
     cached = per_engine.get(key)
     if cached is not None and not fresh and cached.stamp[0] == generation(engine):
         return cached
@@ -292,7 +356,12 @@ async def _view(session: AsyncSession, workspaces: Sequence[int] | None, fresh: 
     future: asyncio.Future[_View] = asyncio.get_running_loop().create_future()
     loading[key] = future
     try:
-        cached = per_engine[key] = await _load(session, workspaces)
+        cached = per_engine[key] = await _load(session, workspaces, part)
+        if part is not None:
+            per_engine.move_to_end(key)
+            partial = [k for k, v in per_engine.items() if v.partial]
+            for old in partial[:max(0, len(partial) - PARTIAL_VIEWS)]:
+                del per_engine[old]
         future.set_result(cached)
         return cached
     finally:
@@ -324,16 +393,21 @@ def _copy(a: Answer) -> Answer:
 
 
 async def answer(session: AsyncSession, text: str, *, workspaces: Sequence[int] | None = None,
-                 today: dt.date | None = None, lang: str | None = None) -> Answer:
-    """Answer a question from the current reports of `workspaces` (None: the shared library)."""
+                 today: dt.date | None = None, lang: str | None = None,
+                 previous: dict[str, Any] | None = None) -> Answer:
+    """Answer a question from the current reports of `workspaces` (None: the shared library).
+    `previous`: the chat's last parsed question (Answer.query), for follow-ups ("那2022年呢？")."""
     today = today or dt.date.today()
     fresh = False
     for attempt in range(4):
-        view = await _view(session, workspaces, fresh)
-        q = _parse(view, text, today)
+        # A follow-up's agencies come from the previous question, not its words: the whole view.
+        part = None if previous is not None else await _names_part(session, workspaces, text)
+        view = await _view(session, workspaces, fresh, part)
+        q = _parse(view, text, today) if previous is None else parse_question(
+            text, today=today, agencies=view.names, years=view.years, previous=previous)
         if lang in ("zh", "en"):
             q.lang = lang
-        ctx = _Ctx(session, q, view, last=attempt == 3)
+        ctx = _Ctx(session, q, view, last=attempt == 3, workspaces=workspaces)
         try:
             out = await ctx.run()
             if not ctx.checked:
@@ -344,6 +418,20 @@ async def answer(session: AsyncSession, text: str, *, workspaces: Sequence[int] 
         out.query = q.to_json()
         return out
     raise AssertionError("unreachable: the last attempt never raises _Stale")
+
+
+async def _names_part(session: AsyncSession, workspaces: Sequence[int] | None, text: str) -> Any:
+    """In a large store, the part of the view a question needs: the agencies its words can name
+    (storage.aliases, by index); None in a small one, whose view holds every visible report."""
+    engine = _engine(session)
+    library_id = _LIBRARY.get(engine)
+    if library_id is None:  # the library's id never changes once it exists
+        library_id = (await session.execute(select(Workspace.id).where(Workspace.name == LIBRARY))).scalar_one_or_none()
+        if library_id is not None:
+            _LIBRARY[engine] = library_id
+    ws, with_published = _scope(workspaces, library_id)
+    found = await aliases.resolve_agency(session, text, visible=ws, with_published=with_published)
+    return None if found is None else ("agencies", tuple(i for i, _ in found))
 
 
 def _parse(view: _View, text: str, today: dt.date) -> Query:
@@ -357,8 +445,9 @@ def _parse(view: _View, text: str, today: dt.date) -> Query:
 
 
 class _Ctx:
-    def __init__(self, session: AsyncSession, q: Query, view: _View, last: bool = False) -> None:
-        self.s, self.q, self.view = session, q, view
+    def __init__(self, session: AsyncSession, q: Query, view: _View, last: bool = False,
+                 workspaces: Sequence[int] | None = None) -> None:
+        self.s, self.q, self.view, self.workspaces = session, q, view, workspaces
         self.names = view  # names and ids, as the parser saw them
         self.last = last  # the last attempt takes what it reads, changed or not
         self.checked = False
@@ -380,7 +469,7 @@ class _Ctx:
         """The view still holds (one indexed statement)."""
         if self.generation() != self.view.stamp[0] and not self.last:
             raise _Stale
-        self._verify(tuple((await self.s.execute(_STAMP)).one()))
+        self._verify(tuple((await self.s.execute(_stamp(self.view.partial))).one()))
 
     async def _run(self, mode: str, reps: Sequence[_Rep], keys: Sequence[str], fallback: Sequence[str],
                    keys2: Sequence[str] = (), fallback2: Sequence[str] = (), n: int = 0) -> list[Any]:
@@ -388,9 +477,10 @@ class _Ctx:
         if self.generation() != self.view.stamp[0] and not self.last:
             raise _Stale
         dialect = self.s.bind.dialect.name
-        stmt = _STATEMENTS.get((dialect, mode))
+        partial = self.view.partial
+        stmt = _STATEMENTS.get((dialect, mode, partial))
         if stmt is None:
-            stmt = _STATEMENTS[dialect, mode] = _values_stmt(dialect, mode)
+            stmt = _STATEMENTS[dialect, mode, partial] = _values_stmt(dialect, mode, partial)
         lists: dict[str, Any] = {"ids": [r.id for r in reps], "k1": list(keys), "f1": list(fallback),
                                  "k2": list(keys2), "f2": list(fallback2)}
         if dialect != "postgresql":
@@ -400,8 +490,9 @@ class _Ctx:
         if mode != "each":
             del lists["k2"], lists["f2"]
         rows = (await self.s.execute(stmt, lists)).all()
-        if rows and rows[0][1 - _STAMP_SIZE] is not None:  # the count; NULL when `total` had no ids
-            self._verify(tuple(rows[0][-_STAMP_SIZE:]))
+        size = len(_stamp(partial).selected_columns)
+        if rows and rows[0][1 - size] is not None:  # the count; NULL when `total` had no ids
+            self._verify(tuple(rows[0][-size:]))
         else:
             await self.check()
         return rows
@@ -411,6 +502,32 @@ class _Ctx:
         """Each report's value (and a second value, of keys2 / fallback2): one statement."""
         return {row[0]: (_num(row[1]), _num(row[2]))
                 for row in await self._run("each", reps, keys, fallback, keys2, fallback2)}
+
+    # -- every agency, in a partial view (a large store)
+
+    def _everyone(self, ids: list[int] | None) -> bool:
+        return ids is None and self.view.partial
+
+    def _agg(self) -> tuple[list[int], bool]:
+        return _scope(self.workspaces, self.view.library_id)
+
+    async def _whole(self, year: int | None) -> None:
+        """Answer from the view of every visible report of `year` (None: of every year), where the
+        totals cannot give the answer exactly."""
+        for fresh in (False, True):
+            view = await _view(self.s, self.workspaces, fresh, ("year", year))
+            if view.stamp == self.view.stamp:
+                self.view = view
+                return
+        if not self.last:
+            raise _Stale
+        self.view = view
+
+    async def _total_of(self, year: int) -> tuple[float | None, int] | None:
+        """(sum, reports with a value) of the metric over every agency's report of `year`, from the
+        totals; None when they cannot say exactly."""
+        ws, pub = self._agg()
+        return await aggregates.sum_over(self.s, ws, year, self.q.metric, with_published=pub)
 
     async def run(self) -> Answer:
         q = self.q
@@ -422,13 +539,13 @@ class _Ctx:
             return self.ambiguous()
         if q.kind in ("value", "share") and not q.agencies:
             return self.which_agency()
-        if q.kind in ("value", "share") or (q.kind == "compare" and q.agency_status == "resolved"):
+        if q.kind in ("value", "share", "compare_agencies") or (q.kind == "compare" and q.agency_status == "resolved"):
             return await getattr(self, q.kind)()
         if RESULT_CACHE <= 0:
             return await getattr(self, q.kind)()
         # Aggregates over many reports are cached with the view (until the store changes).
         key = (q.kind, tuple(q.metric), tuple(q.fallback), q.agency_status, tuple(q.agencies), tuple(q.years),
-               q.n, q.order, q.verdict, q.count_of, q.region, q.agency_mention)  # not lang: no wording here
+               q.n, q.order, q.verdict, q.count_of, q.region, q.agency_mention, q.base_year)  # not lang: no wording here
         results = self.view.results
         hit = results.get(key)
         if hit is None:
@@ -447,7 +564,9 @@ class _Ctx:
         return Answer("help")  # the reason why is in the query
 
     def unknown(self) -> Answer:
-        return Answer("unknown", rows=[{"agency": a, "year": None, "value": None} for a in self.q.suggestions])
+        facts = {} if self.q.suggestions else {"places": self.view.places()}
+        return Answer("unknown", rows=[{"agency": a, "year": None, "value": None} for a in self.q.suggestions],
+                      facts=facts)
 
     def ambiguous(self) -> Answer:
         return Answer("ambiguous", rows=[{"agency": a, "year": None, "value": None} for a in self.q.agencies])
@@ -511,7 +630,11 @@ class _Ctx:
             return await self._compare_all()
         agency = self.q.agencies[0]
         by_year = {r.year: r for r in reports}
-        if self.q.years:
+        if self.q.base_year is not None and reports:  # "比2023年": against the latest report
+            early, late = self.q.base_year, reports[0].year
+            if late == early:
+                return self._missing_year(agency, early + 1, list(by_year))
+        elif self.q.years:
             early, late = self.q.years[0], self.q.years[-1]
         elif reports:
             late = reports[0].year
@@ -557,6 +680,17 @@ class _Ctx:
         year = self._year(ids)
         if year is None:
             return Answer("empty")
+        if self._everyone(ids):
+            got = await self._total_of(year)
+            ws, pub = self._agg()
+            sample = await aggregates.sample(self.s, ws, year, SOURCE_LIMIT, with_published=pub) if got else None
+            if got is not None and sample is not None:
+                await self.check()
+                if not got[1]:
+                    return Answer("sum_none", facts={"year": year})
+                return Answer("sum", _num(got[0]), [], [_source(r) for r in sample],
+                              facts={"year": year, "reports": got[1]})
+            await self._whole(year)
         reps = self._in(ids, year)
         total, n_with = (await self._run("total", reps, self.q.metric, self.q.fallback))[0][:2]
         if not reps:
@@ -570,11 +704,23 @@ class _Ctx:
         year = self._year(ids)
         if year is None:
             return Answer("empty")
-        reps = self._in(ids, year)  # by agency name, which settles ties
-        by_id = {r.id: r for r in reps}
         n = min(self.q.n or 5, MAX_TOP)  # a number from the user: 前99999999999999999999名 overflows a LIMIT
-        ranked = [(by_id[rid], v) for rid, v, *_ in await self._run(
-            "asc" if self.q.order == "asc" else "desc", reps, self.q.metric, self.q.fallback, n=n)]
+        order = "asc" if self.q.order == "asc" else "desc"
+        got = None
+        if self._everyone(ids) and len(self.q.metric) == 1:
+            ws, pub = self._agg()
+            got = await aggregates.rank(self.s, ws, year, self.q.metric[0], n, order, with_published=pub)
+        if got is not None:
+            await self.check()
+            ranked = [(_Rep(r.id, r.agency_id, r.year, r.file_name, r.verdict, r.error_count, r.agency), r.value)
+                      for r in got]
+        else:
+            if self._everyone(ids):
+                await self._whole(year)
+            reps = self._in(ids, year)  # by agency name, which settles ties
+            by_id = {r.id: r for r in reps}
+            ranked = [(by_id[rid], v) for rid, v, *_ in await self._run(order, reps, self.q.metric, self.q.fallback,
+                                                                         n=n)]
         if not ranked:
             return Answer("top_none", facts={"year": year})
         out = [{"agency": r.agency, "year": r.year, "value": _num(v)} for r, v in ranked]
@@ -583,13 +729,20 @@ class _Ctx:
 
     async def _compare_all(self) -> Answer:
         ids = self._scope_ids()
-        late = self.q.years[-1] if self.q.years else self._year(ids)
+        late = self.q.years[-1] if self.q.years and self.q.base_year is None else self._year(ids)
         if late is None:
             return Answer("empty")
-        early = self.q.years[0] if len(self.q.years) >= 2 else late - 1
+        early = self.q.years[0] if len(self.q.years) >= 2 or self.q.base_year is not None else late - 1
         totals = []
         for y in (early, late):
-            t, n = (await self._run("total", self._in(ids, y), self.q.metric, self.q.fallback))[0][:2]
+            got = await self._total_of(y) if self._everyone(ids) else None
+            if got is not None:
+                await self.check()
+                t, n = got
+            else:
+                if self._everyone(ids):
+                    await self._whole(y)
+                t, n = (await self._run("total", self._in(ids, y), self.q.metric, self.q.fallback))[0][:2]
             totals.append(_num(t) if n else None)
         rows = [{"agency": None, "year": early, "value": totals[0]}, {"agency": None, "year": late, "value": totals[1]}]
         if None in totals:
@@ -600,6 +753,14 @@ class _Ctx:
     async def count(self) -> Answer:
         ids = self._scope_ids()
         year = self.q.years[0] if self.q.years else None
+        if self._everyone(ids) and self.q.count_of == "reports" and year is not None:
+            ws, pub = self._agg()
+            got = await aggregates.count_reports(self.s, ws, year, with_published=pub)
+            if got is not None:
+                await self.check()
+                return Answer("count", got, facts={"year": year, "scoped": False})
+        if self._everyone(ids):
+            await self._whole(year)
         reps = self._in(ids, year, every_year=year is None)
         if self.q.count_of == "agencies":
             n = len({r.agency for r in reps if r.agency is not None})
@@ -610,6 +771,8 @@ class _Ctx:
     async def list_reports(self) -> Answer:
         ids = self._scope_ids()
         year = self.q.years[0] if self.q.years else None
+        if self._everyone(ids):
+            await self._whole(year)
         rows = self._in(ids, year, every_year=year is None)
         if self.q.verdict:
             rows = [r for r in rows if r.verdict == self.q.verdict]
@@ -620,45 +783,91 @@ class _Ctx:
     async def list_agencies(self) -> Answer:
         ids = self._scope_ids()
         year = self.q.years[0] if self.q.years else None
+        if self._everyone(ids):
+            await self._whole(year)
         reps = sorted(self._in(ids, year, every_year=year is None), key=lambda r: (_asc(r.agency), _asc(r.year)))
         years: dict[str, list[int]] = {}
         for r in reps:
             years.setdefault(r.agency, []).append(r.year)  # type: ignore[arg-type]
         out = [{"agency": a, "year": y, "value": None} for a, ys in years.items() for y in ys]
-        return Answer("list_agencies", len(years), out, facts={"year": year})
+        return Answer("list_agencies", len([a for a in years if a is not None]), out, facts={"year": year})
+
+    async def compare_agencies(self) -> Answer:
+        """One figure of two or more agencies (or places: the sum over their agencies), one year each:
+        the year asked, else each one's latest."""
+        rows: list[dict[str, Any]] = []
+        sources: list[dict[str, Any]] = []
+        for part in self.q.parts:
+            ids = self.ids(part["agencies"])
+            year = self._year(ids)
+            reps = self._in(ids, year) if year is not None else []
+            value = None
+            if reps:
+                total, n_with = (await self._run("total", reps, self.q.metric, self.q.fallback))[0][:2]
+                value = _num(total) if n_with else None
+            rows.append({"agency": part["label"], "year": year, "value": value, "reports": len(reps),
+                         "whole": part["whole"]})
+            sources += [_source(r) for r in reps[:SOURCE_LIMIT]]
+        if not self.checked:
+            await self.check()
+        numbers = [r["value"] for r in rows if r["value"] is not None]
+        return Answer("compare_agencies", None, rows, sources,
+                      facts={"difference": _num(numbers[0] - numbers[1]) if len(rows) == 2 and len(numbers) == 2
+                             else None})
+
+    async def missing_reports(self) -> Answer:
+        """Agencies of the roster without a report for the year: the roster is every agency (in the
+        scope asked) with a report for an earlier year; the year is the one asked, else the latest."""
+        ids = self._scope_ids()
+        if self._everyone(ids):  # a large store: the roster needs every agency of every year
+            await self._whole(None)
+        year = self.q.years[0] if self.q.years else (self.view.years[-1] if self.view.years else None)
+        if year is None:
+            return Answer("empty")
+        if self._everyone(ids):
+            await self._whole(None)  # the roster is every agency with an earlier report
+        wanted = None if ids is None else set(ids)
+        have = {r.agency_id for r in self.view.by_year.get(year, [])}
+        roster: dict[str, int] = {}
+        for aid, reps in self.view.by_agency.items():
+            if wanted is not None and aid not in wanted:
+                continue
+            earlier = [r.year for r in reps if r.year is not None and r.year < year]
+            if earlier and aid not in have:
+                roster[reps[0].agency or ""] = max(earlier)
+        rows = [{"agency": a, "year": y, "value": None} for a, y in sorted(roster.items())]
+        return Answer("missing_reports", len(rows), rows, facts={"year": year})
 
 
-# ---------------------------------------------------------------- command line
+# ---------------------------------------------------------------- where a number comes from
+
+SOURCE_REPORTS = 5  # reports detailed by a source request
+SOURCE_CELLS = 12  # cells listed per report
 
 
-def ask_main(argv: list[str]) -> int:
-    """`nianbao ask "QUESTION" [--json] [--workspace W] [--database-url URL] [--lang zh|en]`."""
-    import argparse
+async def source_details(session: AsyncSession, a: Answer) -> list[dict[str, Any]]:
+    """Where the answer's number comes from: per source report (at most SOURCE_REPORTS), its file
+    and the cells used, each with its value and, when the reading recorded them, page and line."""
+    ids = [s["report_id"] for s in a.sources[:SOURCE_REPORTS] if s.get("report_id") is not None]
+    if not ids:
+        return []
+    rows = {rid: (file_name, data) for rid, file_name, data in (await session.execute(
+        select(Report.id, Report.file_name, Report.report_json).where(Report.id.in_(ids)))).all()}
+    metric = [k for k in a.query.get("metric") or [] if isinstance(k, str)]
+    fallback = [k for k in a.query.get("fallback") or [] if isinstance(k, str)]
+    out = []
+    for s in a.sources[:SOURCE_REPORTS]:
+        file_name, data = rows.get(s["report_id"], (s.get("file"), {}))
+        figures, where = (data or {}).get("figures") or {}, (data or {}).get("sources") or {}
+        keys = metric if any(figures.get(k) is not None for k in metric) or not fallback else fallback
+        cells = [{"key": k, "value": _num(figures.get(k)), "page": (where.get(k) or {}).get("page"),
+                  "line": (where.get(k) or {}).get("line")} for k in keys[:SOURCE_CELLS] if k in figures]
+        out.append({"file": file_name, "agency": s.get("agency"), "year": s.get("year"), "cells": cells,
+                    "more": max(0, len(keys) - SOURCE_CELLS)})
+    return out
 
-    from handlers.answers_text import render_answer  # the bot's wording (the CLI is a front end too)
 
-    parser = argparse.ArgumentParser(prog="nianbao ask", description="Ask a question about the stored reports.")
-    parser.add_argument("question", nargs="+")
-    parser.add_argument("--json", action="store_true", help="print one JSON object")
-    parser.add_argument("--workspace", default=None, help=f"workspace name (default: {LIBRARY}, the shared library)")
-    parser.add_argument("--database-url", default=None)
-    parser.add_argument("--lang", choices=("zh", "en"), default=None)
-    args = parser.parse_args(argv)
-    result = asyncio.run(_ask(" ".join(args.question), args.workspace, args.database_url, args.lang))
-    if result is None:
-        import os
-        import sys
-
-        zh = (args.lang or os.environ.get("NIANBAO_LANGUAGE", "zh")) != "en"
-        print(f"nianbao ask: 没有名为 {args.workspace} 的工作区：不加 --workspace 即查共享库。" if zh else
-              f"nianbao ask: no workspace named {args.workspace}: leave out --workspace to ask the shared library.",
-              file=sys.stderr)
-        return 2
-    if args.json:
-        print(json.dumps(result.to_json(render_answer(result)), ensure_ascii=False, indent=2))
-    else:
-        print(render_answer(result))
-    return 0 if answered(result) else 1
+# ---------------------------------------------------------------- the command line's question
 
 
 def answered(result: Answer) -> bool:
@@ -666,19 +875,16 @@ def answered(result: Answer) -> bool:
     return result.value is not None or any(r.get("value") is not None for r in result.rows)
 
 
-async def _ask(text: str, workspace: str | None, url: str | None, lang: str | None) -> Answer | None:
-    from storage.db import make_engine, make_sessionmaker, upgrade
+async def answer_stored(url: str, text: str, workspace: str | None = None, lang: str | None = None) -> Answer | None:
+    """Answer from the store at `url` (`nianbao ask`): the shared library, or the workspace named
+    `workspace` (None when there is no such workspace)."""
+    from storage.db import open_store
 
-    await upgrade(url)
-    engine = make_engine(url)
-    try:
-        async with make_sessionmaker(engine)() as session:
-            ws: list[int] | None = None
-            if workspace and workspace != LIBRARY:
-                wid = (await session.execute(select(Workspace.id).where(Workspace.name == workspace))).scalar()
-                if wid is None:
-                    return None
-                ws = [wid]
-            return await answer(session, text, workspaces=ws, lang=lang)
-    finally:
-        await engine.dispose()
+    async with await open_store(url) as store, store.sessions() as session:
+        ws: list[int] | None = None
+        if workspace and workspace != LIBRARY:
+            wid = (await session.execute(select(Workspace.id).where(Workspace.name == workspace))).scalar()
+            if wid is None:
+                return None
+            ws = [wid]
+        return await answer(session, text, workspaces=ws, lang=lang)

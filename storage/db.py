@@ -1,15 +1,15 @@
-"""Database URL, async engine and sessions, and Alembic migrations run from code.
+"""Async engine and sessions, and Alembic migrations run from code; `open_store(url)` does all three.
 
-SQLite (aiosqlite) in the data folder by default; PostgreSQL (asyncpg) when NIANBAO_DATABASE_URL
-names it. A PostgreSQL URL may carry `?search_path=SCHEMA` (the tests use a schema of their own);
-make_engine turns it into the connection's search_path, so always build engines through it.
+The URL comes from the caller (the settings choose it: SQLite in the data folder by default,
+PostgreSQL with asyncpg in production). A PostgreSQL URL may carry `?search_path=SCHEMA` (the tests
+use a schema of their own); make_engine turns it into the connection's search_path, so always build
+engines through it.
 """
 
 from __future__ import annotations
 
-import asyncio
-import os
 import re
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -18,19 +18,6 @@ from sqlalchemy.engine import URL, Connection, make_url
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker, create_async_engine
 
 MIGRATIONS = Path(__file__).with_name("migrations")
-
-
-def database_url(explicit: str | None = None) -> str:
-    """The database to use: `explicit`, else NIANBAO_DATABASE_URL, else a SQLite file
-    nianbao.db in NIANBAO_DATA_DIR (default ./data), whose folder is created here."""
-    if explicit:
-        return explicit
-    env = os.environ.get("NIANBAO_DATABASE_URL")
-    if env:
-        return env
-    folder = Path(os.environ.get("NIANBAO_DATA_DIR") or "data")
-    folder.mkdir(parents=True, exist_ok=True)
-    return f"sqlite+aiosqlite:///{(folder / 'nianbao.db').resolve()}"
 
 
 def _split_search_path(url: str) -> tuple[URL, str | None]:
@@ -43,10 +30,10 @@ def _split_search_path(url: str) -> tuple[URL, str | None]:
     return u, schema
 
 
-def make_engine(url: str | None = None, **kwargs: Any) -> AsyncEngine:
-    """An async engine for `url` (default: database_url()). SQLite gets foreign keys on,
-    WAL and a busy timeout, so a bot and an ingest can share the file."""
-    u, schema = _split_search_path(database_url(url))
+def make_engine(url: str, **kwargs: Any) -> AsyncEngine:
+    """An async engine for `url`. SQLite gets foreign keys on, WAL and a busy timeout, so a bot and
+    an ingest can share the file."""
+    u, schema = _split_search_path(url)
     connect_args: dict[str, Any] = dict(kwargs.pop("connect_args", {}))
     if u.get_backend_name() == "sqlite":
         if u.database and u.database != ":memory:" and not u.database.startswith("file:"):
@@ -81,13 +68,13 @@ def make_sessionmaker(engine: AsyncEngine) -> async_sessionmaker[AsyncSession]:
     return async_sessionmaker(engine, expire_on_commit=False, sync_session_class=watched_session_class())
 
 
-def alembic_config(url: str | None = None) -> Any:
+def alembic_config(url: str) -> Any:
     """The Alembic configuration of the packaged migrations (no alembic.ini needed)."""
     from alembic.config import Config
 
     cfg = Config()
     cfg.set_main_option("script_location", str(MIGRATIONS))
-    cfg.set_main_option("sqlalchemy.url", database_url(url).replace("%", "%%"))
+    cfg.set_main_option("sqlalchemy.url", url.replace("%", "%%"))
     return cfg
 
 
@@ -124,34 +111,50 @@ def _current_revision(connection: Connection) -> str | None:
     return connection.execute(text("SELECT version_num FROM alembic_version")).scalar()
 
 
-async def upgrade(url: str | None = None, revision: str = "head") -> None:
+async def upgrade(url: str, revision: str = "head") -> None:
     """Bring the database at `url` to `revision` (default: the newest). A database already at the
     newest revision costs one query (Alembic is not even imported): every command and the bot start
-    by calling this."""
+    by calling this (through open_store)."""
     engine = make_engine(url)
     try:
-        if revision == "head" and (head := head_revision()) is not None:
-            async with engine.connect() as conn:
-                if await conn.run_sync(_current_revision) == head:
-                    return
-        cfg = alembic_config(url)
-        async with engine.begin() as conn:
-            await conn.run_sync(_upgrade_on, cfg, revision)
+        await _upgrade(engine, url, revision)
     finally:
         await engine.dispose()
 
 
-def db_main(argv: list[str]) -> int:
-    """`nianbao db upgrade [--database-url URL]`."""
-    import argparse
+async def _upgrade(engine: AsyncEngine, url: str, revision: str) -> None:
+    if revision == "head" and (head := head_revision()) is not None:
+        async with engine.connect() as conn:
+            if await conn.run_sync(_current_revision) == head:
+                return
+    cfg = alembic_config(url)
+    async with engine.begin() as conn:
+        await conn.run_sync(_upgrade_on, cfg, revision)
 
-    parser = argparse.ArgumentParser(prog="nianbao db", description="Manage the Nianbao database.")
-    sub = parser.add_subparsers(dest="command", required=True)
-    up = sub.add_parser("upgrade", help="apply every pending migration")
-    up.add_argument("--database-url", default=None, help="SQLAlchemy URL (default: NIANBAO_DATABASE_URL or SQLite)")
-    up.add_argument("--revision", default="head")
-    args = parser.parse_args(argv)
-    url = database_url(args.database_url)
-    asyncio.run(upgrade(url, args.revision))
-    print(f"database upgraded to {args.revision}: {make_url(url).render_as_string(hide_password=True)}")
-    return 0
+
+@dataclass(frozen=True)
+class Store:
+    """An open store: its engine and its sessions. `async with` (or `close()`) disposes the engine."""
+
+    engine: AsyncEngine
+    sessions: async_sessionmaker[AsyncSession]
+
+    async def close(self) -> None:
+        await self.engine.dispose()
+
+    async def __aenter__(self) -> Store:
+        return self
+
+    async def __aexit__(self, *exc: object) -> None:
+        await self.close()
+
+
+async def open_store(url: str) -> Store:
+    """The store at `url`, its migrations applied: what every command and the bot start with."""
+    engine = make_engine(url)
+    try:
+        await _upgrade(engine, url, "head")
+    except BaseException:
+        await engine.dispose()
+        raise
+    return Store(engine, make_sessionmaker(engine))

@@ -1,4 +1,4 @@
-"""XLSX export: `nianbao export --xlsx FILE [--year Y] [--workspace W] [--database-url URL]`.
+"""XLSX export (`nianbao export`, bot.commands.export).
 
 Sheet "reports": one row per current (not superseded) report: id, agency, year, format, verdict,
 errors, warnings, file, then every canonical figure (FORMAT.md key as the column header; a blank
@@ -8,8 +8,6 @@ reports with its report id, code, severity, messages, location, expected and act
 
 from __future__ import annotations
 
-import argparse
-import asyncio
 import json
 from collections.abc import Sequence
 from pathlib import Path
@@ -103,52 +101,12 @@ async def export_xlsx(
     return len(reports)
 
 
-async def _export(url: str, path: str, year: int | None, workspace: str | None) -> int:
-    from storage.db import make_engine, make_sessionmaker, upgrade
+async def export_store(url: str, path: str, year: int | None = None, workspace: str | None = None) -> int:
+    """Export the store at `url` to `path`: the shared library and whatever was published to it (the
+    command line's view), or one workspace's reports. Returns the number of reports written."""
+    from storage.db import open_store
 
-    await upgrade(url)
-    engine = make_engine(url)
-    try:
-        async with make_sessionmaker(engine)() as session:
-            if workspace is None or workspace == LIBRARY:
-                # The command line's view: the shared library and whatever was published to it.
-                return await export_xlsx(session, path, year=year, workspaces=[LIBRARY], include_published=True)
-            return await export_xlsx(session, path, year=year, workspaces=[workspace])
-    finally:
-        await engine.dispose()
-
-
-def _check_writable(path: Path) -> None:
-    """Refuse a file that cannot be written before any work (openpyxl fails late, and noisily)."""
-    from storage.mistakes import UserMistake
-
-    existed = path.exists()
-    try:
-        if path.is_dir():
-            raise IsADirectoryError(21, "Is a directory", str(path))
-        path.parent.mkdir(parents=True, exist_ok=True)
-        with open(path, "ab"):
-            pass
-    except OSError as e:
-        why = e.strerror or type(e).__name__
-        raise UserMistake(f"无法写入 {path}（{why}）：请换一个可写的文件夹，例如 --xlsx reports.xlsx。",
-                          f"cannot write {path} ({why}): choose a folder you can write to, "
-                          "e.g. --xlsx reports.xlsx.") from None
-    if not existed:
-        path.unlink()
-
-
-def export_main(argv: list[str]) -> int:
-    """The `nianbao export` command."""
-    from storage.db import database_url
-
-    parser = argparse.ArgumentParser(prog="nianbao export", description="Export stored reports.")
-    parser.add_argument("--xlsx", required=True, metavar="FILE", help="the XLSX file to write")
-    parser.add_argument("--year", type=int, default=None, help="only reports on this year")
-    parser.add_argument("--workspace", default=None, help="a workspace (default: the shared library)")
-    parser.add_argument("--database-url", default=None, help="SQLAlchemy URL (default: NIANBAO_DATABASE_URL or SQLite)")
-    args = parser.parse_args(argv)
-    _check_writable(Path(args.xlsx))
-    n = asyncio.run(_export(database_url(args.database_url), args.xlsx, args.year, args.workspace))
-    print(f"{n} reports written to {args.xlsx}")
-    return 0
+    async with await open_store(url) as store, store.sessions() as session:
+        if workspace is None or workspace == LIBRARY:
+            return await export_xlsx(session, path, year=year, workspaces=[LIBRARY], include_published=True)
+        return await export_xlsx(session, path, year=year, workspaces=[workspace])

@@ -4,7 +4,6 @@ line and exits 2 (see bot.mistakes for the mistakes recognised from library exce
 from __future__ import annotations
 
 import logging
-import os
 import sys
 
 
@@ -21,11 +20,9 @@ class OneLineFormatter(logging.Formatter):
         return f"nianbao: {record.getMessage()}".splitlines()[0]
 
 
-def one_line_logging(debug: bool | None = None) -> None:
-    """Warnings and errors on stderr, one line each; with --debug (NIANBAO_DEBUG) everything, with
+def one_line_logging(debug: bool = False) -> None:
+    """Warnings and errors on stderr, one line each; with `debug` (--debug) everything, with
     tracebacks. For the terminal commands and their worker processes."""
-    if debug is None:
-        debug = bool(os.environ.get("NIANBAO_DEBUG"))
     handler = logging.StreamHandler(sys.stderr)
     handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(name)s: %(message)s") if debug
                          else OneLineFormatter())

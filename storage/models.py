@@ -176,3 +176,72 @@ class Job(SQLModel, table=True):
     error: str | None = Field(default=None, sa_type=String(255))
     created_at: datetime = _ts()
     updated_at: datetime = _ts()
+
+
+# ---------------------------------------------------------------- aggregates and names (storage.aggregates,
+# storage.aliases): kept current in the same transaction as every save, supersede, publish and delete.
+
+
+class FigureTotal(SQLModel, table=True):
+    """Per workspace, year and key: the sum and count of the figures of the workspace's current reports."""
+
+    __tablename__ = "figure_totals"
+
+    workspace_id: int = Field(sa_column=Column(Integer, ForeignKey("workspaces.id"), primary_key=True))
+    year: int = Field(sa_column=Column(Integer, primary_key=True, autoincrement=False))
+    key: str = Field(sa_column=Column(String(64), primary_key=True))
+    total: float = Field(default=0.0, sa_type=Float, nullable=False)  # of the non-blank values
+    n_values: int = Field(default=0, nullable=False)  # reports with a non-blank value
+    n_reports: int = Field(default=0, nullable=False)  # reports with the key, blank or not
+
+
+class ReportTotal(SQLModel, table=True):
+    """Per workspace and year: how many current reports it holds, and how many of them are published."""
+
+    __tablename__ = "report_totals"
+
+    workspace_id: int = Field(sa_column=Column(Integer, ForeignKey("workspaces.id"), primary_key=True))
+    year: int = Field(sa_column=Column(Integer, primary_key=True, autoincrement=False))
+    n_reports: int = Field(default=0, nullable=False)
+    n_published: int = Field(default=0, nullable=False)
+    # The ids of the current and of the published ones summed: with the counts, a stamp of the
+    # current reports that needs no scan (storage.answers).
+    report_ids: int = Field(default=0, sa_type=BigInteger, nullable=False)
+    published_ids: int = Field(default=0, sa_type=BigInteger, nullable=False)
+
+
+NAME_ORDER = String(200).with_variant(String(200, collation="C"), "postgresql")
+
+
+class RankedFigure(SQLModel, table=True):
+    """The total figures (keys ending in .total) of current reports, ordered for rankings by index."""
+
+    __tablename__ = "ranked_figures"
+    __table_args__ = (Index("ix_ranked_figures_rank", "workspace_id", "year", "key", "value", "agency", "report_id"),)
+
+    report_id: int = Field(
+        sa_column=Column(Integer, ForeignKey("reports.id", ondelete="CASCADE"), primary_key=True, autoincrement=False)
+    )
+    key: str = Field(sa_column=Column(String(64), primary_key=True))
+    workspace_id: int = Field(sa_column=Column(Integer, ForeignKey("workspaces.id"), nullable=False))
+    year: int = Field(nullable=False)
+    value: float | None = Field(default=None, sa_type=Float)
+    # The agency's full name, else the name printed (storage.answers settles ties by it), in code
+    # point order on both databases (SQLite's BINARY; PostgreSQL's "C").
+    agency: str = Field(default="", sa_column=Column(NAME_ORDER, nullable=False))
+
+
+class AgencyAlias(SQLModel, table=True):
+    """Every form a question may name an agency by (its full name, short forms, region names, pinyin),
+    from reports.questions.agencies; `region` marks a region's name, `generic` a bare suffix (局, 政府)
+    shared by most agencies, which never selects candidates on its own."""
+
+    __tablename__ = "agency_aliases"
+    __table_args__ = (Index("ix_agency_aliases_agency", "agency_id"),)
+
+    key: str = Field(sa_column=Column(String(200), primary_key=True))
+    agency_id: int = Field(
+        sa_column=Column(Integer, ForeignKey("agencies.id", ondelete="CASCADE"), primary_key=True, autoincrement=False)
+    )
+    region: bool = Field(default=False, nullable=False)
+    generic: bool = Field(default=False, nullable=False)

@@ -12,7 +12,7 @@ from __future__ import annotations
 import hashlib
 import json
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field, replace
 from typing import Any, Literal
 
 from sqlalchemy import case, delete, func, insert, or_, select, update
@@ -23,6 +23,7 @@ from sqlmodel import SQLModel
 from reports import model as rm
 from reports.agency import agency_kind, agency_level, agency_region, normalise_agency
 from reports.crossyear import CROSS_YEAR_CODES, cross_year_findings
+from storage import aggregates, aliases
 from storage.models import (
     LIBRARY,
     Agency,
@@ -49,6 +50,8 @@ class SaveResult:
     report_id: int
     status: SaveStatus
     previous_id: int | None = None  # the report this one superseded, or for a duplicate None
+    row: Report | None = field(default=None, compare=False)  # the stored row (a duplicate: the one there)
+    findings: list[FindingRow] | None = field(default=None, compare=False)  # with_findings=True
 
 
 # ---------------------------------------------------------------- workspaces and agencies
@@ -89,6 +92,7 @@ async def get_or_create_agency(session: AsyncSession, name: str) -> Agency:
         )
         session.add(agency)
         await session.flush()
+        await aliases.add_agency(session, agency.id, printed)  # type: ignore[arg-type]
     elif printed != agency.name and printed not in agency.aliases:
         agency.aliases = [*agency.aliases, printed]  # a new list, so the JSON column sees the change
     return agency
@@ -215,17 +219,21 @@ async def _save_once(
     session: AsyncSession,
     report: rm.Report,
     sha: str,
-    workspace: str,
+    workspace: str | int,
     uploader: int | None,
     file_name: str | None,
-    published: bool,
+    published: bool | None,
 ) -> SaveResult:
-    ws = await get_or_create_workspace(session, workspace)
+    ws = await _workspace(session, workspace)
+    if ws is None:
+        raise LookupError(f"no workspace {workspace!r}")
+    if published is None:
+        published = ws.name == LIBRARY
     existing = await find_by_sha(session, ws.id, sha)  # type: ignore[arg-type]
     if existing is not None:
         existing_id: int = existing.id  # type: ignore[assignment]
         await session.rollback()  # end the reading transaction; nothing was written
-        return SaveResult(existing_id, "duplicate", None)
+        return SaveResult(existing_id, "duplicate", None, await session.get(Report, existing_id))
 
     agency = await get_or_create_agency(session, report.agency) if report.agency and report.agency.strip() else None
     previous: Report | None = None
@@ -271,57 +279,73 @@ async def _save_once(
         await _insert_many(session, Figure, figure_rows)
     if report.findings:
         await _insert_many(session, FindingRow, [_finding_row(rid, f) for f in report.findings])
+    await aggregates.report_added(session, rid)
     await _apply_cross_year(session, row, {k: figures.get(k) for k in _CROSS_YEAR_KEYS})
 
     status: SaveStatus = "stored"
     previous_id: int | None = None
     if previous is not None:
         previous_id = previous.id
+        await aggregates.report_removed(session, previous.id)  # type: ignore[arg-type]
         previous.superseded_by = rid
         previous.updated_at = utcnow()
         status = "superseded"
     await session.flush()
     await _refresh_next_year(session, row)
     await session.commit()
-    return SaveResult(rid, status, previous_id)
+    return SaveResult(rid, status, previous_id, row)
 
 
 async def save_report(
     session: AsyncSession,
     report: rm.Report,
     *,
-    workspace: str = LIBRARY,
+    workspace: str | int = LIBRARY,
     uploader: int | None = None,
     file_name: str | None = None,
     published: bool | None = None,
+    with_findings: bool = False,
 ) -> SaveResult:
     """Store a checked report with its figures and findings, in one transaction (committed here).
 
-    The same file (SHA-256) twice in a workspace is stored once ("duplicate"); a new file for the
-    same agency and year supersedes the current one ("superseded", previous_id names it).
-    `published` defaults to True in the shared library and False elsewhere.
+    `workspace`: a workspace's id, or its name (created if new). The same file (SHA-256) twice in a
+    workspace is stored once ("duplicate"); a new file for the same agency and year supersedes the
+    current one ("superseded", previous_id names it). `published` defaults to True in the shared
+    library and False elsewhere. The result carries the stored row, and with `with_findings` its
+    findings, ready to be shown.
     """
     sha = _sha256(report)
-    if published is None:
-        published = workspace == LIBRARY
     for attempt in (1, 2):
         try:
-            return await _save_once(session, report, sha, workspace, uploader, file_name, published)
+            res = await _save_once(session, report, sha, workspace, uploader, file_name, published)
         except IntegrityError:
             # Another writer may have stored the same file, agency or workspace meanwhile.
             await session.rollback()
-            ws = (await session.execute(select(Workspace).where(Workspace.name == workspace))).scalar_one_or_none()
+            ws = await _workspace(session, workspace, create=False)
             existing = await find_by_sha(session, ws.id, sha) if ws is not None else None  # type: ignore[arg-type]
-            if existing is not None:
-                existing_id: int = existing.id  # type: ignore[assignment]
-                await session.rollback()
-                return SaveResult(existing_id, "duplicate", None)
-            if attempt == 2:
-                raise
+            if existing is None:
+                if attempt == 2:
+                    raise
+                continue
+            existing_id: int = existing.id  # type: ignore[assignment]
+            await session.rollback()
+            res = SaveResult(existing_id, "duplicate", None, await session.get(Report, existing_id))
         except BaseException:
             await session.rollback()
             raise
+        if with_findings:
+            res = replace(res, findings=await findings_of(session, res.report_id))
+        return res
     raise AssertionError("unreachable")
+
+
+async def _workspace(session: AsyncSession, workspace: str | int, *, create: bool = True) -> Workspace | None:
+    """The workspace of this id, or of this name (added to the session when new and `create`)."""
+    if isinstance(workspace, int):
+        return await session.get(Workspace, workspace)
+    if create:
+        return await get_or_create_workspace(session, workspace)
+    return (await session.execute(select(Workspace).where(Workspace.name == workspace))).scalar_one_or_none()
 
 
 # ---------------------------------------------------------------- reading
@@ -395,6 +419,7 @@ async def count_reports(session: AsyncSession) -> int:
 
 async def set_published(session: AsyncSession, report_id: int, published: bool = True) -> bool:
     """Publish (or withdraw) a report to the shared library. False when there is no such report."""
+    await aggregates.published_changed(session, report_id, published)
     res = await session.execute(
         update(Report).where(Report.id == report_id).values(published=published, updated_at=utcnow())
     )
@@ -410,9 +435,15 @@ async def delete_report(session: AsyncSession, report_id: int, *, workspaces: Se
         if row is None or (workspaces is not None and row.workspace_id not in workspaces):
             return False
         # Older versions now point at what this one pointed at (None: they become current).
+        older = list((await session.execute(select(Report.id).where(Report.superseded_by == report_id))).scalars())
+        if row.superseded_by is None:
+            await aggregates.report_removed(session, report_id)
         await session.execute(
             update(Report).where(Report.superseded_by == report_id).values(superseded_by=row.superseded_by)
         )
+        if row.superseded_by is None:
+            for rid in older:
+                await aggregates.report_added(session, rid)
         await session.execute(delete(Figure).where(Figure.report_id == report_id))
         await session.execute(delete(FindingRow).where(FindingRow.report_id == report_id))
         year, agency_id, ws_id = row.year, row.agency_id, row.workspace_id

@@ -15,12 +15,13 @@ from aiogram.exceptions import TelegramBadRequest, TelegramConflictError, Telegr
 from aiogram.types import BotCommand, BufferedInputFile, InlineKeyboardButton, InlineKeyboardMarkup
 from aiohttp import ClientSession, web
 
-from bot.localapi import LOCAL_TOKEN, BotAPIServer, LocalClient
+from bot.settings import LOCAL_TOKEN
+from localapi import BotAPIServer, LocalClient
 
 
 @pytest.fixture
 async def server() -> AsyncIterator[BotAPIServer]:
-    async with BotAPIServer() as s:
+    async with BotAPIServer(LOCAL_TOKEN) as s:
         yield s
 
 
@@ -232,7 +233,7 @@ async def test_webhook_delivery_with_secret_and_conflict(bot: Bot, client: Local
 
 
 def test_entities_and_json_helpers() -> None:
-    from bot.localapi.server import parse_html
+    from localapi.server import parse_html
 
     assert parse_html('<a href="https://x">链接</a> ok') == (
         "链接 ok", [{"type": "text_link", "offset": 0, "length": 2, "url": "https://x"}]

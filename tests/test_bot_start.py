@@ -11,8 +11,9 @@ from pathlib import Path
 
 import pytest
 
-from bot.localapi import BotAPIServer, LocalClient
+from bot.settings import LOCAL_TOKEN
 from handlers.i18n import t
+from localapi import BotAPIServer, LocalClient
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -20,7 +21,7 @@ pytestmark = pytest.mark.slow
 
 
 async def test_start_answered_early_and_nothing_lost(tmp_path: Path) -> None:
-    server = BotAPIServer()
+    server = BotAPIServer(LOCAL_TOKEN)
     await server.start()
     client = LocalClient(server)
     zh, en, other = client.user(31, "王芳", language_code="zh-hans"), client.user(32, "Anna", language_code="en"), \
@@ -29,7 +30,7 @@ async def test_start_answered_early_and_nothing_lost(tmp_path: Path) -> None:
     env = {k: v for k, v in os.environ.items() if not k.startswith("NIANBAO_")}
     env.update(NIANBAO_DATA_DIR=str(tmp_path), NIANBAO_API_BASE=server.base_url, NIANBAO_THROTTLE_RATE="0")
     proc = await asyncio.create_subprocess_exec(
-        sys.executable, "-m", "bot.cli", "bot", cwd=ROOT, env=env,
+        sys.executable, "-m", "bot.commands", "bot", cwd=ROOT, env=env,
         stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.STDOUT,
     )
     try:

@@ -219,7 +219,7 @@ def test_giant_numbers_in_a_report_are_no_figure(seed: int) -> None:
 
 
 def _cli(*args: str, env: dict[str, str] | None = None, timeout: float = 60) -> subprocess.CompletedProcess:
-    return subprocess.run([sys.executable, "-m", "bot.cli", "check", "--json", *args], capture_output=True,
+    return subprocess.run([sys.executable, "-m", "bot.commands", "check", "--json", *args], capture_output=True,
                           text=True, timeout=timeout, env={**os.environ, **(env or {})})
 
 

@@ -14,7 +14,7 @@ import pytest
 
 ROOT = Path(__file__).resolve().parents[1]
 SAMPLES = ROOT.parent / "shared" / "samples"
-NIANBAO = [sys.executable, "-m", "bot.cli"]
+NIANBAO = [sys.executable, "-m", "bot.commands"]
 
 
 def run(*args: str, lang: str = "en", stdin: str | None = None, **env: str) -> subprocess.CompletedProcess[str]:
@@ -127,14 +127,14 @@ def test_usage_mistakes() -> None:
 
 
 def test_help_into_a_pipe_closed_early() -> None:
-    p = subprocess.run(f"{sys.executable} -m bot.cli -h | head -2; echo status ${{PIPESTATUS[0]}}", shell=True,
+    p = subprocess.run(f"{sys.executable} -m bot.commands -h | head -2; echo status ${{PIPESTATUS[0]}}", shell=True,
                        executable="/bin/bash", capture_output=True, text=True, timeout=60, cwd=ROOT)
     assert p.stdout.splitlines() == ["usage: nianbao COMMAND [ARGS]", "", "status 0"]
     assert p.stderr == ""
 
 
 def test_a_logged_traceback_is_one_line_without_debug() -> None:
-    code = ("import logging, sys\nfrom bot.cli import _setup_logging\n_setup_logging('check', '--debug' in sys.argv)\n"
+    code = ("import logging, sys\nfrom bot.commands import _setup_logging\n_setup_logging('check', '--debug' in sys.argv)\n"
             "try:\n    1 / 0\nexcept ZeroDivisionError:\n"
             "    logging.getLogger('reports.engine').exception('check failed for %s', 'x.pdf')\n")
     quiet = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=60, cwd=ROOT)
@@ -180,9 +180,10 @@ def test_exit_status_of_ingest_and_ask(tmp_path: Path) -> None:
 async def test_a_token_telegram_refuses(tmp_path: Path) -> None:
     import asyncio
 
-    from bot.localapi import BotAPIServer
+    from bot.settings import LOCAL_TOKEN
+    from localapi import BotAPIServer
 
-    server = BotAPIServer()
+    server = BotAPIServer(LOCAL_TOKEN)
     await server.start()
     try:
         p = await asyncio.to_thread(run, "bot", NIANBAO_API_BASE=server.base_url, NIANBAO_DATA_DIR=str(tmp_path),
@@ -195,7 +196,7 @@ async def test_a_token_telegram_refuses(tmp_path: Path) -> None:
 
 
 def test_an_ingest_workers_logged_error_is_one_line() -> None:
-    code = ("from storage.ingest import _worker_init\n_worker_init()\nimport logging\n"
+    code = ("from storage.ingest import _worker_init\n_worker_init(False)\nimport logging\n"
             "try:\n    1 / 0\nexcept ZeroDivisionError:\n"
             "    logging.getLogger('reports.engine').exception('check failed for %s', 'y.pdf')\n")
     env = {k: v for k, v in os.environ.items() if k != "NIANBAO_DEBUG"}

@@ -8,9 +8,10 @@ from pathlib import Path
 from openpyxl import load_workbook
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from bot.commands.export import main as export_main
 from reports.model import CANONICAL_KEYS
 from storage import repo
-from storage.export import FINDING_COLUMNS, REPORT_COLUMNS, export_main, export_xlsx
+from storage.export import FINDING_COLUMNS, REPORT_COLUMNS, export_xlsx
 from tests.conftest_db import balance_error, blank_warning, make_report
 
 XINXIANG = "新乡市工业和信息化局"

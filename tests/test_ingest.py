@@ -14,10 +14,11 @@ import pytest
 from sqlalchemy import select
 
 import reports
+from bot.commands.ingest import main as ingest_main
 from reports.model import CANONICAL_KEYS, S3_COLUMNS
 from storage import repo
 from storage.db import make_engine, make_sessionmaker
-from storage.ingest import collect_files, ingest_main, ingest_paths, summarise
+from storage.ingest import collect_files, ingest_paths, summarise
 from storage.models import Report
 from tests.docgen import make_figures, report_text
 

@@ -10,8 +10,11 @@ from pathlib import Path
 import pytest
 
 import reports
+from bot.settings import Basics
+from reports.engine import default_max_bytes
 from reports.model import Report
-from storage.ingest import _check_file, ingest_paths
+from reports.runner import check_path
+from storage.ingest import ingest_paths
 
 pytest.importorskip("reports.engine")
 
@@ -21,7 +24,7 @@ def test_a_file_over_the_cap_is_refused_before_it_is_read(tmp_path: Path) -> Non
     with open(big, "wb") as fh:
         fh.truncate(3 << 30)  # 3 GB, sparse: no disk used, but reading it would take 3 GB of memory
     before = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
-    assert _check_file(str(big), None) == (None, "too-large: the file is larger than the 20 MB limit")
+    assert check_path(str(big), default_max_bytes()) == (None, "too-large: the file is larger than the 20 MB limit")
     assert resource.getrusage(resource.RUSAGE_SELF).ru_maxrss - before < 50 * 1024  # KB
 
 
@@ -29,15 +32,15 @@ def test_cap_follows_the_setting(tmp_path: Path, monkeypatch: pytest.MonkeyPatch
     monkeypatch.setenv("NIANBAO_MAX_UPLOAD_MB", "1")
     f = tmp_path / "r.txt"
     f.write_bytes(b"1\n" * (600 * 1024))
-    assert _check_file(str(f), None) == (None, "too-large: the file is larger than the 1 MB limit")
+    limit = Basics.from_env().max_upload_bytes
+    assert check_path(str(f), limit) == (None, "too-large: the file is larger than the 1 MB limit")
 
 
 def test_fifo_and_directory_are_not_read(tmp_path: Path) -> None:
     fifo = tmp_path / "pipe.txt"
     os.mkfifo(fifo)  # open() would wait for a writer for ever
-    assert _check_file(str(fifo), None) == (None, "not a regular file")
-    assert _check_file(str(tmp_path), None) == (None, "not a regular file")
-    assert _check_file("/dev/zero", None) == (None, "not a regular file")
+    for path in (fifo, tmp_path, "/dev/zero"):
+        assert check_path(str(path), default_max_bytes()) == (None, "not a regular file")
 
 
 def hungry_check(data: bytes, filename: str) -> Report:
@@ -55,7 +58,7 @@ async def test_workers_are_bounded_in_memory(db_url: str, tmp_path: Path, monkey
     (tmp_path / "hungry.txt").write_text("x", encoding="utf-8")
     (tmp_path / "ok.txt").write_text(report_text("灵宝市工业和信息化科技局", 2023, make_figures(3)), encoding="utf-8")
     outcomes = await ingest_paths([tmp_path / "hungry.txt", tmp_path / "ok.txt"], url=db_url, jobs=2,
-                                  checker=hungry_check)
+                                  checker=hungry_check, max_memory=Basics.from_env().max_memory_bytes)
     assert [(Path(o.path).name, o.status, o.reason) for o in outcomes] == [
         ("hungry.txt", "failed", "MemoryError: "),
         ("ok.txt", "stored", None),

@@ -13,12 +13,13 @@ from pathlib import Path
 import pytest
 from sqlalchemy.engine import make_url
 
+from bot.commands.ask import main as ask_main
 from handlers.answers_text import render_answer as say
 from reports import check
 from reports import model as rm
 from reports.questions import EXAMPLES
 from storage import repo
-from storage.answers import Answer, answer, ask_main
+from storage.answers import Answer, answer
 from storage.db import make_engine, make_sessionmaker, upgrade
 from tests.conftest_db import _pg_exec, balance_error, make_report
 from tests.docgen import make_figures
@@ -261,8 +262,6 @@ VALUE_CASES: list[tuple[str, str, int, int | float | None]] = [
     ("Xinxiang industry bureau normative documents issued in 2023", XINXIANG, 2023, 5),
     ("Xinxiang industry bureau penalties 2023", XINXIANG, 2023, 21),
     ("Xinxiang industry bureau applications granted in 2022", XINXIANG, 2022, s3(XINXIANG, 2022, "granted")),
-    ("Xinxaing industry bureau new applications 2022", XINXIANG, 2022, s3(XINXIANG, 2022, N)),
-    ("Lingboa industry bureau new applications 2022", LINGBAO, 2022, s3(LINGBAO, 2022, N)),
     ("Xinxiang government applications received in 2023", XX_GOV, 2023, s3(XX_GOV, 2023, N)),
     ("Xinxiang city government applications handled 2022", XX_GOV, 2022, s3(XX_GOV, 2022, "results_total")),
     ("Lingbao market regulation bureau applications received 2023", LB_MARKET, 2023, s3(LB_MARKET, 2023, N)),

@@ -13,7 +13,8 @@ from pathlib import Path
 
 import pytest
 
-from bot.localapi import BotAPIServer, LocalClient
+from bot.settings import LOCAL_TOKEN
+from localapi import BotAPIServer, LocalClient
 
 ROOT = Path(__file__).resolve().parents[1]
 SAMPLE = ROOT.parent / "shared" / "samples" / "huaian-2024.pdf"
@@ -74,14 +75,14 @@ async def _end(proc: asyncio.subprocess.Process, sig: int, *, group: bool = Fals
 async def test_bot_stops_cleanly(tmp_path: Path, phase: str, sig: int) -> None:
     if phase == "parsing" and not SAMPLE.exists():
         pytest.skip("../shared/samples is not beside the checkout")
-    server = BotAPIServer()
+    server = BotAPIServer(LOCAL_TOKEN)
     await server.start()
     client = LocalClient(server)
     user = client.user(5, "clerk")
     chat = client.private(user)
     try:
         proc = await asyncio.create_subprocess_exec(
-            sys.executable, "-m", "bot.cli", "bot", cwd=ROOT, env=_env(tmp_path, NIANBAO_API_BASE=server.base_url),
+            sys.executable, "-m", "bot.commands", "bot", cwd=ROOT, env=_env(tmp_path, NIANBAO_API_BASE=server.base_url),
             stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.STDOUT, start_new_session=True,
         )
         if phase == "importing":
@@ -117,7 +118,7 @@ async def test_try_stops_cleanly(tmp_path: Path, phase: str, sig: int) -> None:
     if phase == "parsing" and not SAMPLE.exists():
         pytest.skip("../shared/samples is not beside the checkout")
     proc = await asyncio.create_subprocess_exec(
-        sys.executable, "-m", "bot.cli", "try", cwd=ROOT, env=_env(tmp_path), start_new_session=True,
+        sys.executable, "-m", "bot.commands", "try", cwd=ROOT, env=_env(tmp_path), start_new_session=True,
         stdin=asyncio.subprocess.PIPE, stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.STDOUT,
     )
     assert proc.stdout is not None and proc.stdin is not None
@@ -148,7 +149,7 @@ async def test_ingest_ctrl_c(tmp_path: Path) -> None:
     for i in range(40):  # distinct files (a comment appended), far more than one run takes in a second
         (folder / f"r{i}.pdf").write_bytes(SAMPLE.read_bytes() + f"\n%{i}\n".encode())
     proc = await asyncio.create_subprocess_exec(
-        sys.executable, "-m", "bot.cli", "ingest", "--quiet", str(folder), cwd=ROOT, env=_env(tmp_path),
+        sys.executable, "-m", "bot.commands", "ingest", "--quiet", str(folder), cwd=ROOT, env=_env(tmp_path),
         stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.STDOUT, start_new_session=True,
     )
     while not (tmp_path / "nianbao.db").exists():  # the store is made before the first file is read

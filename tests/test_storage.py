@@ -10,9 +10,10 @@ from sqlalchemy import func, select, text
 from sqlalchemy.exc import DBAPIError
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
+from bot.settings import Basics, Settings
 from reports import model as rm
 from storage import repo
-from storage.db import database_url, make_engine, upgrade
+from storage.db import make_engine, upgrade
 from storage.models import Agency, Chat, Figure, FindingRow, Report, Workspace
 from tests.conftest_db import balance_error, blank_warning, make_report
 
@@ -59,12 +60,14 @@ async def test_migrations_match_the_models(engine) -> None:  # type: ignore[no-u
 def test_database_url_defaults_to_sqlite_in_data_dir(monkeypatch: pytest.MonkeyPatch, tmp_path) -> None:
     monkeypatch.delenv("NIANBAO_DATABASE_URL", raising=False)
     monkeypatch.setenv("NIANBAO_DATA_DIR", str(tmp_path / "d" / "e"))
-    url = database_url()
+    url = Basics.from_env().db_url()
     assert url == f"sqlite+aiosqlite:///{tmp_path / 'd' / 'e' / 'nianbao.db'}"
     assert (tmp_path / "d" / "e").is_dir()
+    assert Settings(_env_file=None).db_url() == url  # type: ignore[call-arg]
     monkeypatch.setenv("NIANBAO_DATABASE_URL", "postgresql+asyncpg://u@h/db")
-    assert database_url() == "postgresql+asyncpg://u@h/db"
-    assert database_url("sqlite+aiosqlite:///x.db") == "sqlite+aiosqlite:///x.db"
+    assert Basics.from_env().db_url() == "postgresql+asyncpg://u@h/db"
+    assert Settings(_env_file=None).db_url() == "postgresql+asyncpg://u@h/db"  # type: ignore[call-arg]
+    assert Basics.from_env().db_url("sqlite+aiosqlite:///x.db") == "sqlite+aiosqlite:///x.db"
 
 
 # ------------------------------------------------------------------ saving

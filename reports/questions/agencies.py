@@ -17,19 +17,17 @@ from dataclasses import dataclass, field
 from functools import lru_cache
 
 from reports.agency import agency_region, normalise_agency
-
-# Long forms and the short forms people write (FORMAT-NOTES §5.1, and common department names).
-ABBREVIATIONS: tuple[tuple[str, str], ...] = (
-    ("工业和信息化", "工信"), ("工业信息化", "工信"), ("经济和信息化", "经信"), ("经济信息化", "经信"),
-    ("科学技术", "科技"), ("发展和改革", "发改"), ("发展改革", "发改"), ("人力资源和社会保障", "人社"),
-    ("住房和城乡建设", "住建"), ("市场监督管理", "市场监管"), ("市场监督管理", "市监"), ("交通运输", "交通"), ("卫生健康", "卫健"),
-    ("农业农村", "农业"), ("文化广电和旅游", "文旅"), ("文化和旅游", "文旅"), ("应急管理", "应急"),
-    ("生态环境", "环保"), ("自然资源和规划", "自然资源"), ("退役军人事务", "退役军人"), ("人民政府", "政府"),
-    ("教育体育", "教体"), ("公安", "公安"), ("财政", "财政"), ("教育", "教育"), ("民政", "民政"), ("司法", "司法"),
-    ("审计", "审计"), ("统计", "统计"), ("商务", "商务"), ("水利", "水利"), ("税务", "税务"),
+from reports.questions.gazetteer import (
+    ABBREVIATIONS,
+    BODY_ALIASES,
+    PLACE_PINYIN,
+    PLACES,
+    ZONE_SUFFIXES,
 )
+
 SUFFIXES: tuple[str, ...] = ("委员会", "办公室", "人民政府", "局", "厅", "委", "办", "部", "署", "中心", "院")
 _REGION_SUFFIX = re.compile(r"(?:特别行政区|自治区|自治州|自治县|自治旗|地区|省|市|州|县|区|旗|盟)$")
+_REGION_SUFFIX_AT = re.compile(r"特别行政区|自治区|自治州|自治县|自治旗|地区|省|市|县|区|旗|盟")
 
 # Pinyin of the places met in the samples and in FORMAT-NOTES (short names, no tones).
 PINYIN: dict[str, str] = {
@@ -74,8 +72,18 @@ EN_BODY: tuple[tuple[re.Pattern[str], str], ...] = tuple((re.compile(p, re.I), k
     (r"\baudit\b", "审计"),
     (r"\bstatistics\b", "统计"),
     (r"\bcommerce\b", "商务"),
+    (r"culture(?:,)? (?:radio,? (?:television|tv),? )?(?:and )?tourism|\btourism\b", "文旅"),
+    (r"urban (?:management|administration)|city management|\bchengguan\b", "城管"),
+    (r"emergency management|\bemergency\b", "应急"),
+    (r"general office|government office|office of the (?:people'?s )?government", "政府办"),
+    (r"agriculture(?: and rural affairs)?", "农业"),
+    (r"water resources", "水利"),
+    (r"natural resources(?: and planning)?", "自然资源"),
+    (r"medical (?:insurance|security)|healthcare security", "医保"),
+    (r"veterans?'? affairs", "退役军人"),
     (r"\bbureau\b|\badministration\b", "局"),
     (r"\bcommission\b", "委"),
+    (r"\bcommission\b", "委员会"),
     (r"\bdepartment\b", "厅"),
 ))
 # Parts of a question that look like an agency name but are not ("政府信息公开" is the subject).
@@ -106,6 +114,7 @@ class Entry:
     government: bool
     keys: frozenset[str]
     region_keys: frozenset[str]
+    whole: frozenset[str] = frozenset()  # the names of its whole body
 
 
 @dataclass
@@ -117,20 +126,61 @@ class AgencyMatch:
     region: str | None = None
     mention: str = ""
     suggestions: list[str] = field(default_factory=list)
+    government: str | None = None  # region only: the region's own people's government, when stored
+    parts: list[AgencyMatch] = field(default_factory=list)  # multi: each agency or place named
+
+
+# What separates two agencies named together: 新乡和灵宝, Xinxiang and Lingbao, A、B.
+_AND = re.compile(r"\s*(?:和|与|跟|同|及|以及|、|，|,|&|/|and|vs\.?|versus|对比|比)\s*", re.I)
+
+
+def _clusters(text: str, occ: list[tuple[str, int, int]]) -> list[dict[str, tuple[int, int]]]:
+    """The keys found, in groups that a conjunction separates (each group names one agency)."""
+    spans = sorted({(a, b, k) for k, a, b in occ}, key=lambda t: (t[0], -t[1]))
+    kept = [(a, b, k) for a, b, k in spans
+            if not any(a2 <= a and b <= b2 and (a2, b2) != (a, b) for a2, b2, _ in spans)]
+    groups: list[dict[str, tuple[int, int]]] = []
+    end = None
+    for a, b, k in kept:
+        if end is None or (a >= end and _AND.fullmatch(text[end:a])):
+            groups.append({})
+        groups[-1].setdefault(k, (a, b))
+        end = b if end is None else max(end, b)
+    return groups
 
 
 def _short_region(part: str) -> str | None:
+    for suffix in ZONE_SUFFIXES:
+        if part.endswith(suffix) and len(part) - len(suffix) >= 2:
+            return part[: -len(suffix)]
     short = _REGION_SUFFIX.sub("", part)
     return short if len(short) >= 2 and short != part else None
 
 
-def _body_keys(body: str) -> set[str]:
+def pinyin_of(place: str) -> tuple[str, ...]:
+    """The pinyin of a place name without its suffix ("灵宝" -> ("lingbao",)), if known."""
+    return PLACES.get(place) or ((PINYIN[place],) if place in PINYIN else ())
+
+
+def _whole_body(body: str) -> set[str]:
+    """The names of the whole body ("人民政府", "政府"; "发展和改革委员会", "发改委"), not of a part."""
     variants = {body, body.replace("和", "")}
     for long, short in ABBREVIATIONS:
         for v in list(variants):
             if long in v and long != short:
                 variants.add(v.replace(long, short))
+    for long, aliases in BODY_ALIASES.items():
+        if body == long:
+            variants.update(aliases)
+    return variants
+
+
+def _body_keys(body: str) -> set[str]:
+    variants = _whole_body(body)
     keys = set(variants)
+    for long, aliases in BODY_ALIASES.items():
+        if body.endswith(long):
+            keys.update(aliases)
     for v in variants:
         for suffix in SUFFIXES:
             if v.endswith(suffix) and len(v) > len(suffix):
@@ -139,7 +189,7 @@ def _body_keys(body: str) -> set[str]:
                     keys.add(core)
                 keys.add(suffix if suffix != "人民政府" else "政府")
                 for long, short in ABBREVIATIONS:
-                    if short in core or long in core:
+                    if (short in core or long in core) and len(short) >= 2:
                         keys.update((short, short + suffix))
                 break
     return {k for k in keys if k}
@@ -156,6 +206,13 @@ def _split(norm: str) -> tuple[tuple[str, ...], str]:
     if not prefix or not norm.startswith(prefix):
         regions, prefix = [], ""
     body = norm[len(prefix):]
+    if not regions:  # a zone that reports like a government: 平潭综合实验区
+        for suffix in ZONE_SUFFIXES:
+            at = body.find(suffix)
+            if 2 <= at <= 6:
+                regions.append(body[:at + len(suffix)])
+                body = body[at + len(suffix):]
+                break
     while len(regions) < 4:
         m = _PLACE.match(body)
         if not m or len(body) - m.end() < 2:
@@ -174,10 +231,10 @@ def _entry(name: str) -> Entry:
         short = _short_region(part)
         if short:
             region_keys.add(short)
-            if short in PINYIN:
-                region_keys.add(PINYIN[short])
-    keys = _body_keys(body) | region_keys | {norm}
-    return Entry(name, regions, body, body.endswith("人民政府"), frozenset(keys), frozenset(region_keys))
+            region_keys.update(pinyin_of(short))
+    keys = _body_keys(body) | region_keys | {norm} if body else region_keys | {norm}
+    government = body.endswith("人民政府") or (not body and bool(regions))
+    return Entry(name, regions, body, government, frozenset(keys), frozenset(region_keys), frozenset(_whole_body(body)))
 
 
 class AgencyIndex:
@@ -191,7 +248,8 @@ class AgencyIndex:
             for k in e.keys:
                 self.by_key.setdefault(k, []).append(i)
             self.region_keys |= e.region_keys
-        self.cjk_keys = {k for k in self.by_key if not k.isascii()}
+        # A single character ("局", "办") names nothing in Chinese text ("办结" is no office).
+        self.cjk_keys = {k for k in self.by_key if not k.isascii() and len(k) >= 2}
         self.max_len = max((len(k) for k in self.cjk_keys), default=1)
         self.pinyin = {k for k in self.region_keys if k.isascii()}
         self.chars = [frozenset(e.name) for e in self.entries]
@@ -202,7 +260,8 @@ class AgencyIndex:
         guess (新余 is not a typo of 新乡): an unknown place gets suggestions instead."""
         if len(word) < 6:
             return None
-        close = [p for p in self.pinyin if difflib.SequenceMatcher(None, word, p).ratio() >= 0.75]
+        close = [p for p in self.pinyin if p[0] == word[0] and abs(len(p) - len(word)) <= 2
+                 and difflib.SequenceMatcher(None, word, p).ratio() >= 0.75]
         if len(close) == 1 and difflib.SequenceMatcher(None, word, close[0]).ratio() >= 0.85:
             return close[0]
         return None
@@ -211,15 +270,30 @@ class AgencyIndex:
         """The stored names closest to `mention`: those sharing the most characters with it (pinyin
         counts as its place name), ranked by similarity."""
         text = mention.lower()
-        for zh, py in PINYIN.items():
-            text = text.replace(py, zh)
+        for word in re.findall(r"[a-z]+", text):
+            for zh in PLACE_PINYIN.get(word, ())[:1]:
+                text = text.replace(word, zh)
         chars = set(text)
+        if text.isascii() and pool is None:  # an English word that is no known place: nothing is close
+            return []
         idx = range(len(self.entries)) if pool is None else pool
         shared = sorted(((len(chars & self.chars[i]), i) for i in idx), key=lambda t: (-t[0], t[1]))
-        short = [i for _, i in shared[:40]]
-        scored = sorted(((difflib.SequenceMatcher(None, text, self.entries[i].name).ratio(), self.entries[i].name)
-                         for i in short), key=lambda t: (-t[0], t[1]))
-        return [name for _, name in scored[:n]]
+        short = [i for c, i in shared[:40] if c > 0]  # sharing no character is no closeness
+        if not short and pool is not None:  # but the agencies whose body was named are
+            short = [i for _, i in shared[:40]]
+        # A bare place ("甫田") is compared with the places of the names, and its government comes first.
+        place = not text.endswith(SUFFIXES) and not text.isascii()
+
+        def score(i: int) -> tuple[float, int]:
+            e = self.entries[i]
+            if place:
+                best = max((difflib.SequenceMatcher(None, text, k).ratio() for k in e.region_keys if not k.isascii()),
+                           default=0.0)
+                return best, int(e.government)
+            return difflib.SequenceMatcher(None, text, e.name).ratio(), 0
+
+        scored = sorted(((*score(i), self.entries[i].name) for i in short), key=lambda t: (-t[0], -t[1], t[2]))
+        return [name for *_, name in scored[:n]]
 
     def match(self, text: str, taken: list[bool]) -> AgencyMatch:
         """Find the agency a question names; marks the characters it explains in `taken`."""
@@ -228,6 +302,7 @@ class AgencyIndex:
                 taken[i] = True
         found: dict[str, tuple[int, int]] = {}
         spans: list[tuple[int, int]] = []
+        occ: list[tuple[str, int, int]] = []  # every occurrence of every key
         # Chinese keys: every substring that is a key; a position joins the mention once covered.
         i = 0
         n = len(text)
@@ -237,6 +312,7 @@ class AgencyIndex:
                 s = text[i:i + length]
                 if s in self.cjk_keys and not any(taken[i:i + length]):
                     found.setdefault(s, (i, i + length))
+                    occ.append((s, i, i + length))
                     best = max(best, length)
             # All keys inside the longest one at i were seen too (by later positions).
             if best:
@@ -248,18 +324,32 @@ class AgencyIndex:
             w2 = w[:-1] if w.endswith("s") and w[:-1] in self.pinyin else w
             if w2 in self.pinyin:
                 found.setdefault(w2, (a, b))
+                occ.append((w2, a, b))
                 spans.append((a, b))
             elif j + 1 < len(words) and w + words[j + 1][0] in self.pinyin:
                 found.setdefault(w + words[j + 1][0], (a, words[j + 1][2]))
+                occ.append((w + words[j + 1][0], a, words[j + 1][2]))
                 spans.append((a, words[j + 1][2]))
         for pattern, key in EN_BODY:
             for m in pattern.finditer(lower):
                 if key in self.by_key and not any(taken[m.start():m.end()]):
                     found.setdefault(key, m.span())
+                    occ.append((key, *m.span()))
                     spans.append(m.span())
         for a, b in spans:
             for k in range(a, b):
                 taken[k] = True
+        # A key inside a longer one found there ("局" of "教育局") says nothing of its own.
+        found = {k: (a, b) for k, (a, b) in found.items()
+                 if not any(a2 <= a and b <= b2 and (a2, b2) != (a, b) for a2, b2 in found.values())}
+        # A place key followed by another suffix is another place: 新乡县 is not 新乡市.
+        for k, (_a, b) in list(found.items()):
+            if k in self.region_keys and not _REGION_SUFFIX.search(k) and b < len(text):
+                m = _REGION_SUFFIX_AT.match(text, b)
+                if m and k + m.group(0) not in self.region_keys:
+                    mention = k + m.group(0)
+                    ids = sorted({i for i in self.by_key.get(k, []) if k in self.entries[i].region_keys})
+                    return AgencyMatch("unknown", [], None, mention, self.suggest(mention, ids))
 
         unknown = self._leftovers(text, taken, found, spans)
         if unknown is not None and not isinstance(unknown, tuple):
@@ -271,6 +361,10 @@ class AgencyIndex:
                 taken[k] = True
         if not found:
             return AgencyMatch()
+        clusters = _clusters(text, occ)
+        if len(clusters) >= 2:  # "新乡和灵宝", "compare Xinxiang and Lingbao": one match each
+            parts = [self._score(text, c) for c in clusters]
+            return AgencyMatch("multi", [], None, " / ".join(p.mention for p in parts), parts=parts)
         return self._score(text, found)
 
     def _leftovers(self, text: str, taken: list[bool], found: dict[str, tuple[int, int]],
@@ -326,13 +420,13 @@ class AgencyIndex:
             if not (capital or before_body or raw.endswith("'s")):
                 continue
             close = self._fuzzy_pinyin(w)
-            if close:
-                return close, m.span()
+            if close:  # a misspelt stored place: suggested, never answered as if it were the same
+                ids = sorted({i for i in self.by_key.get(close, []) if close in self.entries[i].region_keys})
+                return AgencyMatch("unknown", [], None, raw.removesuffix("'s"), self.suggest(close, ids))
             if capital and not before_body and not raw.endswith("'s") and _is_english_word(w):
                 continue
             pool = sorted({i for key in found for i in self.by_key.get(key, [])})
-            return AgencyMatch("unknown", [], None, raw.removesuffix("'s"),
-                               self.suggest(raw, pool or None) or [e.name for e in self.entries[:3]])
+            return AgencyMatch("unknown", [], None, raw.removesuffix("'s"), self.suggest(raw, pool or None))
         return None
 
     def _score(self, text: str, found: dict[str, tuple[int, int]]) -> AgencyMatch:
@@ -346,21 +440,32 @@ class AgencyIndex:
             # The region meant: the deepest part that one of the hits names.
             for part in reversed(self.entries[pool[0]].regions) if pool else ():
                 short = _short_region(part)
-                if any(k in (part, short, PINYIN.get(short or "")) for k in region_hits):
+                if any(k in (part, short, *pinyin_of(short or "")) for k in region_hits):
                     region_name = part
                     break
         mention = _mention(text, min(a for a, _ in found.values()), max(b for _, b in found.values()), [])
         if not body_hits:
             cands = [self.entries[i].name for i in (pool or [])]
-            return AgencyMatch("resolved" if len(cands) == 1 else "region", cands, region_name, mention)
+            govs = [self.entries[i].name for i in (pool or []) if self.entries[i].government
+                    and self.entries[i].regions and self.entries[i].regions[-1] == region_name]
+            return AgencyMatch("region", cands, region_name, mention,
+                               government=govs[0] if len(govs) == 1 else None)
         allowed = None if pool is None else set(pool)
-        scores: dict[int, int] = {}
+        # Score: characters of the keys shared; then a key naming the whole body ("政府" is the whole of
+        # 人民政府, a part of 人民政府办公室); then the named place being the agency's own.
+        scores: dict[int, tuple[int, int, int]] = {}
         for k in body_hits:
             for i in self.by_key.get(k, []):
                 if allowed is None or i in allowed:
-                    scores[i] = scores.get(i, 0) + len(k)
-        best = max(scores.values(), default=0)
-        if best == 0:
+                    e = self.entries[i]
+                    n, whole, own = scores.get(i, (0, 0, 0))
+                    if region_hits:
+                        scores[i] = (n + len(k), whole + (k in e.whole),
+                                     int(bool(e.regions) and e.regions[-1] == region_name))
+                    else:  # no place named: every agency the words fit is a candidate
+                        scores[i] = (n + len(k), 0, 0)
+        best = max(scores.values(), default=(0, 0, 0))
+        if best[0] == 0:
             return AgencyMatch("unknown", [], region_name, mention, self.suggest(mention, pool))
         cands = [self.entries[i].name for i in sorted(scores) if scores[i] == best]
         return AgencyMatch("resolved" if len(cands) == 1 else "ambiguous", cands, region_name, mention)

@@ -58,14 +58,14 @@ ZH_TERMS: tuple[Term, ...] = (
     _t(r"尚未审结|未审结|未结案|审理中|在审", "t4o", "pending"),
     _t(r"不予公开|不公开|拒绝公开|不同意公开", "row", *_D),
     _t(r"国家秘密|涉密", "row", "denied.state_secret"),
-    _t(r"(?:其他)?法律行政法规禁止公开|法律法规禁止|禁止公开", "row", "denied.prohibited"),
+    _t(r"(?:其他)?法律(?:行政)?法规禁止公开|(?:其他)?法律禁止公开|法律法规禁止|禁止公开", "row", "denied.prohibited"),
     _t(r"三安全一稳定|危及(?:国家|公共|经济)?安全", "row", "denied.security"),
-    _t(r"第三方(?:合法权益)?", "row", "denied.third_party"),
+    _t(r"(?:保护)?第三方(?:合法)?(?:权益|利益)?", "row", "denied.third_party"),
     _t(r"(?:三类)?内部事务", "row", "denied.internal"),
     _t(r"(?:四类)?过程性(?:信息)?", "row", "denied.process"),
     _t(r"(?:行政)?执法案卷", "row", "denied.enforcement"),
     _t(r"行政查询|查询事项", "row", "denied.query"),
-    _t(r"部分公开", "row", "partial"),
+    _t(r"部分公开(?:[（(]?区分处理的?[，,]?只计这一情形[，,]?不计其他情形[）)]?)?|区分处理", "row", "partial"),
     _t(r"予以公开|同意公开|全部公开|准予公开", "row", "granted"),
     _t(r"无法提供|不能提供|没法提供", "row", *_U),
     _t(r"(?:本机关)?不掌握", "row", "unavailable.not_held"),
@@ -73,17 +73,22 @@ ZH_TERMS: tuple[Term, ...] = (
     _t(r"(?:补正后)?(?:申请)?内容仍?不明确", "row", "unavailable.unclear"),
     _t(r"不予处理|不处理|不予受理", "row", *_R),
     _t(r"信访|举报|投诉", "row", "rejected.petition"),
-    _t(r"重复申请", "row", "rejected.repeated"),
-    _t(r"公开出版物|出版物", "row", "rejected.publication"),
-    _t(r"大量反复(?:申请)?", "row", "rejected.excessive"),
-    _t(r"确认或重新出具|重新出具", "row", "rejected.confirmation"),
-    _t(r"(?:逾期)?不补正", "row", "other.no_correction"),
-    _t(r"未按收费通知|(?:逾期)?未缴(?:纳)?费用?", "row", "other.no_fee"),
+    _t(r"(?:无正当理由)?大量反复(?:申请)?", "row", "rejected.excessive"),
+    _t(r"重复(?:申请)?", "row", "rejected.repeated"),
+    _t(r"(?:要求提供)?公开出版物|出版物", "row", "rejected.publication"),
+    _t(r"(?:要求行政机关)?确认或重新出具(?:已获取(?:的)?信息)?|重新出具(?:已获取(?:的)?信息)?", "row",
+       "rejected.confirmation"),
+    _t(r"(?:申请人)?(?:无正当理由)?逾期不补正|不补正", "row", "other.no_correction"),
+    _t(r"(?:申请人)?(?:逾期)?未按收费通知(?:要求)?(?:缴纳费用)?|(?:逾期)?未缴(?:纳)?费用?|没(?:有)?缴费|不缴费",
+       "row", "other.no_fee"),
+    _t(r"[、，,]?行政机关不再处理其?政府信息公开申请", "row", weak=True),
+    _t(r"其他处理(?:中|里)?的?其他(?:情形|原因|情况)?", "row", "other.misc"),
     _t(r"其他处理", "row", *_O),
     _t(r"办结|办理结果|处理结果|办理完毕|办完|答复", "row", "results_total", weak=True),
-    _t(r"新收|收到|受理|接到|接收|新增申请", "row", "new"),
-    _t(r"法人或其他组织|法人和其他组织|法人及其他组织|法人|单位申请人", "col", *ORG_COLUMNS),
-    _t(r"其他组织", "col", "org_other"),
+    _t(r"新收|收到|受理|接到|接收|新增申请|(?<=[多少])收", "row", "new"),
+    _t(r"(?<!其他)法人(?:或|和|及)其他组织", "col", *ORG_COLUMNS),
+    _t(r"其他法人或组织|其他法人|其他组织", "col", "org_other"),
+    _t(r"法人|单位申请人", "col", *ORG_COLUMNS),
     _t(r"自然人|个人|公民|群众|老百姓", "col", "person"),
     _t(r"商业企业|企业|公司", "col", "business"),
     _t(r"科研机构|科研院所|科研单位", "col", "research"),
@@ -103,7 +108,8 @@ ZH_TERMS: tuple[Term, ...] = (
 
 EN_TERMS: tuple[Term, ...] = (
     _t(r"information[- ]processing fees?|processing fees?", "unsupported"),
-    _t(r"carried (?:over |forward )?(?:in|from (?:the )?(?:last|previous|prior) year)|brought forward|carry-?in",
+    _t(r"carr(?:y|ied|ies) (?:over |forward )?(?:in|from (?:the )?(?:last|previous|prior) year)|brought forward|"
+       r"carry-?in",
        "row", "carried_in"),
     _t(r"carried (?:over|forward)(?: (?:to|into) (?:the )?next year)?|carry-?overs?|carried out|carry-?forward",
        "row", "carried_out"),
@@ -112,6 +118,10 @@ EN_TERMS: tuple[Term, ...] = (
     _t(r"direct(?:ly filed)? (?:law)?suits?|(?:law)?suits? filed directly|filed directly", "t4g", "suit_direct"),
     _t(r"administrative reviews?|reconsiderations?|\breviews?\b|appeals?", "t4g", "review"),
     _t(r"lawsuits?|\bsuits?\b|litigations?|court cases?|\bsued\b", "t4g", "suit_direct", "suit_after_review"),
+    _t(r"(?:applications? )?not corrected(?: in time)?|no correction|failed to correct|did not correct|"
+       r"not supplemented", "row", "other.no_correction"),
+    _t(r"fees? (?:were |was )?not paid(?: in time)?|unpaid fees?|not paying (?:the )?fees?|fees? unpaid",
+       "row", "other.no_fee"),
     _t(r"\bupheld\b|maintained", "t4o", "upheld"),
     _t(r"\bcorrected\b|overturned|reversed", "t4o", "corrected"),
     _t(r"other outcomes?", "t4o", "other"),
@@ -119,29 +129,42 @@ EN_TERMS: tuple[Term, ...] = (
     _t(r"not disclosed|\bdenied\b|\brefused\b|withheld|non-?disclosure|refusals?|denials?", "row", *_D),
     _t(r"state secrets?", "row", "denied.state_secret"),
     _t(r"prohibited", "row", "denied.prohibited"),
+    _t(r"endanger\w*(?: (?:national |public )?security)?(?: and stability)?|security and stability",
+       "row", "denied.security"),
     _t(r"third[- ]part(?:y|ies)", "row", "denied.third_party"),
     _t(r"internal affairs", "row", "denied.internal"),
     _t(r"process(?:ual)? information", "row", "denied.process"),
     _t(r"enforcement files?", "row", "denied.enforcement"),
     _t(r"query matters", "row", "denied.query"),
-    _t(r"part(?:ly|ially) (?:granted|disclosed)|partial(?:ly)?(?: disclosures?)?", "row", "partial"),
+    _t(r"part(?:ly|ially) (?:granted|disclosed)|partial(?:ly)?(?: disclosures?)?|(?:grant(?:s|ed)?|disclos(?:ed|ures?)) "
+       r"in part|\bin part\b", "row", "partial"),
     _t(r"fully granted|\bgrant(?:s|ed)?\b|disclosed in full|\bdisclosed\b|approved", "row", "granted"),
     _t(r"not held", "row", "unavailable.not_held"),
+    _t(r"(?:would|will) (?:have|need) to be (?:newly )?(?:made|created)|needs? (?:to be )?(?:newly )?(?:made|created)|"
+       r"newly (?:made|created)|does not exist|not (?:readily )?available in existing form", "row",
+       "unavailable.needs_making"),
+    _t(r"unclear", "row", "unavailable.unclear"),
     _t(r"could not be provided|cannot be provided|unavailable|not available", "row", *_U),
     _t(r"not handled|not processed|declined|\brejected\b|rejections?", "row", *_R),
     _t(r"petitions?|complaints?", "row", "rejected.petition"),
+    _t(r"excessive(?: repeated)?(?: applications| requests)?|abusive", "row", "rejected.excessive"),
     _t(r"repeated|duplicates?", "row", "rejected.repeated"),
+    _t(r"publications?", "row", "rejected.publication"),
+    _t(r"confirm(?:ation)? or reissu\w+|reissu\w+|confirmations?", "row", "rejected.confirmation"),
+    _t(r"(?:other handling|handled otherwise|otherwise handled) (?:for|with) other reasons|other reasons",
+       "row", "other.misc"),
     _t(r"other handling|handled otherwise|otherwise handled", "row", *_O),
     _t(r"\bhandl(?:e|es|ed|ing)\b|\bprocess(?:ed)?\b|\bcompleted\b|\bclosed\b|concluded|\banswered\b|dealt with|results? total",
        "row", "results_total", weak=True),
     _t(r"\bnew\b|receiv\w*|\bgot\b|incoming", "row", "new"),
+    _t(r"non-?profit(?: organi[sz]ations?)?|ngos?|public[- ]interest(?: organi[sz]ations?)?", "col", "nonprofit"),
+    _t(r"other organi[sz]ations?", "col", "org_other"),
     _t(r"legal persons?(?: or other organi[sz]ations?)?|organi[sz]ations?|legal entities", "col", *ORG_COLUMNS),
     _t(r"natural persons?|individuals?|citizens?|private persons?|\bpeople\b(?!'s)|members of the public",
        "col", "person"),
     _t(r"legal services?(?: providers?| institutions?)?|law firms?|lawyers?", "col", "legal"),
     _t(r"businesses|\bbusiness\b|compan(?:y|ies)|enterprises?|\bfirms?\b", "col", "business"),
     _t(r"research institut\w+|researchers?|research", "col", "research"),
-    _t(r"non-?profits?|ngos?|public[- ]interest", "col", "nonprofit"),
     _t(r"in force|in effect|\bvalid\b|\beffective\b", "s2col", "in_force"),
     _t(r"repealed|abolished|annulled", "s2col", "repealed"),
     _t(r"\bissued\b|enacted|\bmade\b|adopted", "s2col", "issued"),
@@ -218,6 +241,7 @@ class Metric:
     columns: list[str] = field(default_factory=list)  # table-3 columns ([] = total)
     table: int | None = None
     unsupported: bool = False
+    weak: bool = False  # named by a generic word alone ("多少件"): no figure of its own
     spans: list[tuple[int, int]] = field(default_factory=list)  # where the phrases are in the text
 
     @property
@@ -258,7 +282,8 @@ def row_label(rows: list[str], lang: int) -> str:
             parts.append(_ROW_LABELS[r][lang])
         else:
             label = S3_ROW_LABELS[r][lang]
-            parts.append(re.sub(r"^（[一二三四五六七]）", "", label) if lang == 0 else label)
+            # "（四）无法提供 1.本机关不掌握相关政府信息" -> "本机关不掌握相关政府信息"
+            parts.append(re.sub(r"^（[一二三四五六七]）(?:\S+ \d\.)?", "", label) if lang == 0 else label)
     return ("、" if lang == 0 else " and ").join(parts)
 
 
@@ -273,6 +298,11 @@ def find_metric(text: str, lang: str, taken: list[bool] | None = None) -> Metric
         metric.unsupported = True
         return metric
     strong_rows = [v for t, _, _ in found if t.kind == "row" and not t.weak for v in t.values]
+    # A row named with its group ("不掌握…而无法提供"): the row, not the whole group.
+    single = {t.values[0] for t, _, _ in found if t.kind == "row" and not t.weak and len(t.values) == 1}
+    for t, _, _ in found:
+        if t.kind == "row" and len(t.values) > 1 and any(v in single for v in t.values):
+            strong_rows = [v for v in strong_rows if v in single or v not in t.values]
     weak_rows = [v for t, _, _ in found if t.kind == "row" and t.weak for v in t.values]
     cols = [v for t, _, _ in found if t.kind == "col" for v in t.values]
     groups = [v for t, _, _ in found if t.kind == "t4g" for v in t.values]
@@ -317,6 +347,7 @@ def find_metric(text: str, lang: str, taken: list[bool] | None = None) -> Metric
     if not rows:
         # A weak word only: "办结" alone means results_total, "申请" alone new applications.
         rows = ["results_total"] if "results_total" in weak_rows else (["new"] if weak_rows or cols else [])
+        metric.weak = not cols  # only a generic word: "件", "申请"
     if not rows:
         return metric
     columns = list(dict.fromkeys(cols))

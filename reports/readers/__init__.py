@@ -66,6 +66,13 @@ def _read(data: bytes, kind: str) -> Document:
             "这是旧版 Word（.doc）文件，无法直接读取：请另存为 DOCX 或 PDF 后再发送。",
             "This is an old Word (.doc) file: save it as DOCX or PDF and send it again.",
         )
+    if kind == "image" and data[:3] in (b"\x89PN", b"\xff\xd8\xff"):
+        from reports.readers.ocr import available, read_image, unavailable_error
+
+        reason = available()
+        if reason is not None:
+            raise unavailable_error(reason)
+        return read_image(data)
     if kind == "image":
         raise ReadError(
             "not-a-report",

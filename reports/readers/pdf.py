@@ -22,7 +22,7 @@ from __future__ import annotations
 
 import bisect
 import re
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -114,7 +114,8 @@ def _read(pdf: Any, data: bytes) -> Document:
             )
     texts = [normalise(tp.get_text_bounded()) for tp in textpages]
     # Pages whose glyphs pdfium may drop are read again by pdfminer; its characters replace pdfium's.
-    suspect = [i for i, page in enumerate(pages) if _may_lose_glyphs(data) and _has_unembedded_font(page)]
+    lossy = _may_lose_glyphs(data)
+    suspect = [i for i, (page, tp) in enumerate(zip(pages, textpages, strict=True)) if lossy and _drops_glyphs(page, tp)]
     fallback = _Fallback(data, suspect)
     for i in fallback.pages:
         text = fallback.text(i, _origin(pages[i]))
@@ -123,13 +124,21 @@ def _read(pdf: Any, data: bytes) -> Document:
         else:
             fallback.drop(i)
     visible = sum(_visible(t) for t in texts)
-    if visible < _MIN_TEXT_PER_PAGE * n_pages:
+    scanned = [i for i, t in enumerate(texts) if _visible(t) < _MIN_TEXT_PER_PAGE and _has_image(pages[i])]
+    ocr = _ocr(pdf, scanned) if scanned else {}
+    if visible < _MIN_TEXT_PER_PAGE * n_pages and not any(ocr.values()):
         raise ReadError(*_NO_TEXT, detail=f"{visible} characters on {n_pages} pages")
 
-    doc = Document(kind="pdf", pages=n_pages)
+    doc = Document(kind="pdf", pages=n_pages, ocr_pages=[i + 1 for i in sorted(ocr)])
     tables = _TableCounter()
     for pageno, (page, textpage, text) in enumerate(zip(pages, textpages, texts, strict=True), start=1):
-        if _TABLE_MARKERS.search(re.sub(r"\s+", "", text)) or fallback.has_markers(pageno - 1):
+        if pageno - 1 in ocr:
+            _emit(doc, ocr[pageno - 1], pageno, tables)
+            continue
+        # Pages with the tables' words, and a page after one that ended in a table (the rest of
+        # its rows, without any such word, may open the page).
+        if _TABLE_MARKERS.search(re.sub(r"\s+", "", text)) or fallback.has_markers(pageno - 1) \
+                or tables.open is not None:
             try:
                 chars = fallback.chars(pageno - 1)
                 items = _layout_page(page, chars if chars is not None else _chars(textpage, _view(page)))
@@ -146,6 +155,21 @@ def _read(pdf: Any, data: bytes) -> Document:
                 lineno += 1
                 doc.lines.append(Line(cells=[line], page=pageno, lineno=lineno))
     return doc
+
+
+def _has_image(page: Any) -> bool:
+    """Whether the page draws an image (a scanned page): only such pages are worth OCR."""
+    import pypdfium2.raw as raw
+
+    return any(raw.FPDFPageObj_GetType(raw.FPDFPage_GetObject(page, i)) == raw.FPDF_PAGEOBJ_IMAGE
+               for i in range(min(raw.FPDFPage_CountObjects(page), 2000)))
+
+
+def _ocr(pdf: Any, indices: list[int]) -> dict[int, list[_Item]]:
+    """The scanned pages read by OCR, when it is installed (reports.readers.ocr); else none."""
+    from reports.readers.ocr import available, read_pdf_pages
+
+    return {} if available() is not None else read_pdf_pages(pdf, indices)
 
 
 def _visible(text: str) -> int:
@@ -176,16 +200,14 @@ def _may_lose_glyphs(data: bytes) -> bool:
     return b"/ObjStm" in data or _CJK_CMAP.search(data) is not None
 
 
-def _has_unembedded_font(page: Any) -> bool:
-    """Whether the page shows text in a font that is not embedded and not a standard one. PDFium
-    drops some characters of such fonts from its text layer (年 and 月 of STSong-Light with the
-    UniGB-UCS2-H encoding, as written by iText and many Chinese report generators), where pdfminer
-    maps every character code through the font's CMap."""
+def _unembedded_text(page: Any) -> Iterator[Any]:
+    """The page's text objects (in forms too) shown in a font that is not embedded and not a
+    standard one."""
     import ctypes
 
     import pypdfium2.raw as raw
 
-    seen: set[int] = set()
+    fonts: dict[int, bool] = {}  # font -> not embedded and not standard
     stack: list[tuple[Any, bool, int]] = [(page, False, 0)]
     while stack:
         parent, is_form, depth = stack.pop()
@@ -200,16 +222,41 @@ def _has_unembedded_font(page: Any) -> bool:
                 continue
             font = raw.FPDFTextObj_GetFont(obj)
             addr = ctypes.cast(font, ctypes.c_void_p).value or 0
-            if not font or addr in seen:
+            if not font:
                 continue
-            seen.add(addr)
-            if raw.FPDFFont_GetIsEmbedded(font):
-                continue
-            size = raw.FPDFFont_GetBaseFontName(font, None, 0)
-            name = ctypes.create_string_buffer(max(size, 1))
-            raw.FPDFFont_GetBaseFontName(font, name, size)
-            if not _STANDARD_FONTS.match(name.value):
-                return True
+            if addr not in fonts:
+                fonts[addr] = False
+                if not raw.FPDFFont_GetIsEmbedded(font):
+                    size = raw.FPDFFont_GetBaseFontName(font, None, 0)
+                    name = ctypes.create_string_buffer(max(size, 1))
+                    raw.FPDFFont_GetBaseFontName(font, name, size)
+                    fonts[addr] = not _STANDARD_FONTS.match(name.value)
+            if fonts[addr]:
+                yield obj
+
+
+def _has_unembedded_font(page: Any) -> bool:
+    """Whether the page shows text in a font that is not embedded and not a standard one. PDFium
+    drops some characters of such fonts from its text layer (a string of one CJK character in
+    STSong-Light with the UniGB-UCS2-H encoding, as iText and many Chinese report generators write
+    "2024 年 12 月" with 年 and 月 apart), where pdfminer maps every character code through the font's
+    CMap."""
+    return next(_unembedded_text(page), None) is not None
+
+
+def _drops_glyphs(page: Any, textpage: Any) -> bool:
+    """Whether PDFium dropped characters of such a font on this page: a text object in it whose
+    text PDFium gives as nothing (a string of one glyph, as it does)."""
+    import ctypes
+
+    import pypdfium2.raw as raw
+
+    for obj in _unembedded_text(page):
+        size = raw.FPDFTextObj_GetText(obj, textpage, None, 0)
+        buf = (ctypes.c_ushort * max(size, 1))()
+        raw.FPDFTextObj_GetText(obj, textpage, buf, size)
+        if not bytes(buf).decode("utf-16-le", "replace").strip("\x00 \t\r\n"):
+            return True
     return False
 
 
@@ -311,11 +358,15 @@ def _chars(textpage: Any, view: tuple[float, ...]) -> list[_Char]:
     a, b, c, d = view[:4]
     rect = raw.FS_RECTF()
     out: list[_Char] = []
-    for i in range(textpage.count_chars()):
-        code = raw.FPDFText_GetUnicode(textpage, i)
-        if code <= 32 or code in (0xA0, 0x3000, 0xAD, 0xFFFE, 0xFEFF, 0x200B) or raw.FPDFText_IsGenerated(textpage, i):
+    n = textpage.count_chars()
+    # The page's text in one call: one UTF-16 unit per character unless some lie beyond the BMP.
+    text = textpage.get_text_range()
+    codes = [ord(ch) for ch in text] if len(text) == n else [raw.FPDFText_GetUnicode(textpage, i) for i in range(n)]
+    generated, box = raw.FPDFText_IsGenerated, raw.FPDFText_GetLooseCharBox
+    for i, code in enumerate(codes):
+        if code <= 32 or code in (0xA0, 0x3000, 0xAD, 0xFFFE, 0xFEFF, 0x200B) or generated(textpage, i):
             continue
-        if not raw.FPDFText_GetLooseCharBox(textpage, i, rect):
+        if not box(textpage, i, rect):
             continue
         x0, y0 = a * rect.left + c * rect.top, b * rect.left + d * rect.top
         x1, y1 = a * rect.right + c * rect.bottom, b * rect.right + d * rect.bottom
@@ -504,7 +555,7 @@ def _covered(segments: list[tuple[float, float, float]], pos: float, at: float) 
     return any(abs(s[0] - pos) <= _SNAP and s[1] - _SNAP <= at <= s[2] + _SNAP for s in segments)
 
 
-def _grid_rows(grid: _Grid, chars: list[_Char]) -> list[tuple[float, list[str]]]:
+def _grid_rows(grid: _Grid, chars: list[_Char], cell_text: Callable[[list[_Char]], str]) -> list[tuple[float, list[str]]]:
     """The rows of a ruled table: (top, cells), one cell per table cell that starts in the row."""
     xs, ys = grid.xs, grid.ys
     n_rows, n_cols = len(ys) - 1, len(xs) - 1
@@ -537,7 +588,7 @@ def _grid_rows(grid: _Grid, chars: list[_Char]) -> list[tuple[float, list[str]]]
     rows: list[tuple[float, list[str]]] = []
     for r in range(n_rows):
         cells = [
-            _cell_text(cell_chars.get(i, [])) for i in range(r * n_cols, (r + 1) * n_cols) if find(i) == i
+            cell_text(cell_chars.get(i, [])) for i in range(r * n_cols, (r + 1) * n_cols) if find(i) == i
         ]
         if cells and (any(cells) or ys[r + 1] - ys[r] >= 8.0):
             rows.append((ys[r], cells))
@@ -707,7 +758,12 @@ class _Item:
 
 
 def _layout_page(page: Any, chars: list[_Char]) -> list[_Item]:
-    grids = _find_grids(_rulings(page, _view(page)))
+    return layout(chars, _rulings(page, _view(page)))
+
+
+def layout(chars: list[_Char], rulings: _Rulings, cell_text: Callable[[list[_Char]], str] = _cell_text) -> list[_Item]:
+    """A page's lines from its characters and rulings (also the OCR reader's, from an image)."""
+    grids = _find_grids(rulings)
     items: list[_Item] = []
     rest: list[_Char] = chars
     for grid in grids:
@@ -715,7 +771,7 @@ def _layout_page(page: Any, chars: list[_Char]) -> list[_Item]:
         if not inside:
             continue
         rest = [c for c in rest if not grid.contains(c)]
-        items.extend(_Item(top, cells, table=grid) for top, cells in _grid_rows(grid, inside))
+        items.extend(_Item(top, cells, table=grid) for top, cells in _grid_rows(grid, inside, cell_text))
     items.extend(_Item(top, cells) for top, cells, _row in _text_items(rest))
     items.sort(key=lambda it: it.top)
     return items

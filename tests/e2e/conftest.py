@@ -14,9 +14,9 @@ from aiogram import Bot, Dispatcher, Router
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
 from bot.factory import create_bot, create_dispatcher
-from bot.localapi import BotAPIServer, LocalClient
-from bot.settings import Settings
-from handlers.services import Checker
+from bot.settings import LOCAL_TOKEN, Settings
+from localapi import BotAPIServer, LocalClient
+from reports.runner import Checker
 from storage.db import make_engine, make_sessionmaker, upgrade
 
 ADMIN_ID = 900001
@@ -44,7 +44,7 @@ def checker() -> Iterator[Checker]:
 async def start_harness(
     tmp_path: Path, checker: Checker, *, routers: tuple[Router, ...] = (), **settings: Any
 ) -> Harness:
-    server = BotAPIServer()
+    server = BotAPIServer(LOCAL_TOKEN)
     await server.start()
     url = f"sqlite+aiosqlite:///{tmp_path / 'nianbao.db'}"
     await upgrade(url)

@@ -8,7 +8,7 @@ import time
 from reports.model import Report
 
 
-def slow_check(data: bytes, filename: str, timeout: float | None) -> Report:
+def slow_check(data: bytes, filename: str, timeout: float | None, **known: str) -> Report:
     """reports.check, after 1.5 seconds when the file name says "slow", after 60 when it says "hang"."""
     import reports
 
@@ -16,4 +16,4 @@ def slow_check(data: bytes, filename: str, timeout: float | None) -> Report:
         time.sleep(60)
     elif "slow" in filename:
         time.sleep(1.5)
-    return reports.check(data, filename, timeout=timeout)
+    return reports.check(data, filename, timeout=timeout, **known)

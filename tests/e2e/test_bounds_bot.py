@@ -3,8 +3,8 @@ unparseable button data, numbers from questions beyond any bound. Each gets a pl
 
 from __future__ import annotations
 
-from bot.localapi import LocalClient
-from bot.localapi.server import BotMessage, User
+from localapi import LocalClient
+from localapi.server import BotMessage, User
 from tests.e2e.conftest import SAMPLES, Harness
 from tests.e2e.test_documents import send_file
 

@@ -9,7 +9,7 @@ from aiogram.filters import Command
 from aiogram.types import Message
 
 from handlers.i18n import t
-from handlers.services import Checker
+from reports.runner import Checker
 from tests.e2e.conftest import ADMIN_ID, Harness, start_harness, stop_harness
 
 

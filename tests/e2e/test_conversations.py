@@ -15,9 +15,9 @@ from aiohttp import ClientSession
 
 from bot.entry import create_webhook_app
 from bot.factory import create_bot, create_dispatcher
-from bot.localapi import BotAPIServer, LocalClient
-from bot.settings import Settings
-from handlers.services import Checker
+from bot.settings import LOCAL_TOKEN, Settings
+from localapi import BotAPIServer, LocalClient
+from reports.runner import Checker
 from storage.db import make_engine, make_sessionmaker, upgrade
 from tests.e2e.conftest import SAMPLES, Harness, start_harness, stop_harness
 from tests.e2e.slow import slow_check
@@ -42,7 +42,7 @@ async def test_question_gets_the_exact_answer(quiet: Harness) -> None:
     await send_file(c, u, chat, "xinxiang-2023.txt", (SAMPLES / "xinxiang-2023.txt").read_bytes())
     a = await c.ask(u, chat, "淮安市人民政府2024年新收申请多少件？")
     assert a.text == "淮安市人民政府 2024 年新收政府信息公开申请 3119 件（来源：huaian-2024.pdf）"
-    assert a.reply_to is not None and a.button_data() == []
+    assert a.reply_to is not None and a.button_data() == ["q:src"]
     b = await c.ask(u, chat, "/lang en")
     assert b.text == "Language set to English."
     en = await c.ask(u, chat, "How many new applications did 灵宝市工业和信息化科技局 receive in 2023?")
@@ -55,7 +55,7 @@ async def test_question_gets_the_exact_answer(quiet: Harness) -> None:
         "1. 新乡市工业和信息化局 0 件（xinxiang-2023.txt）\n"
         "2. 灵宝市工业和信息化科技局 0 件（lingbao-2023.txt）"
     )
-    assert top.button_data() == ["q:chart"]
+    assert top.button_data() == ["q:chart", "q:src"]
     since = c.mark()
     await c.press_button(u, top, "q:chart")
     photo = await c.next_message(chat, since)
@@ -168,7 +168,7 @@ async def test_a_question_is_answered_while_a_slow_file_parses(tmp_path: Path, s
 async def test_webhook_checks_the_secret_token(tmp_path: Path, checker: Checker) -> None:
     from aiohttp import web
 
-    server = BotAPIServer()
+    server = BotAPIServer(LOCAL_TOKEN)
     await server.start()
     url = f"sqlite+aiosqlite:///{tmp_path / 'w.db'}"
     await upgrade(url)
@@ -209,7 +209,7 @@ def test_nianbao_try_reads_stdin_and_exits_at_eof(tmp_path: Path) -> None:
     lines = "/start\n/send " + str(SAMPLES / "xinxiang-2023.txt") + "\n/press 2\n新乡市工业和信息化局2023年新收申请多少件？\n"
     env = {k: v for k, v in os.environ.items() if not k.startswith("NIANBAO_")}
     proc = subprocess.run(
-        [sys.executable, "-m", "bot.cli", "try", "--preload", str(SAMPLES / "lingbao-2023.txt"), "--data-dir", str(tmp_path)],
+        [sys.executable, "-m", "bot.commands", "try", "--preload", str(SAMPLES / "lingbao-2023.txt"), "--data-dir", str(tmp_path)],
         input=lines, capture_output=True, text=True, timeout=120, cwd=ROOT, env=env,
     )
     out = proc.stdout
@@ -227,7 +227,7 @@ def test_a_quick_quit_is_a_clean_shutdown(tmp_path: Path) -> None:
     cancelled half-way, no traceback reaches the terminal."""
     env = {k: v for k, v in os.environ.items() if not k.startswith("NIANBAO_")}
     proc = subprocess.run(
-        [sys.executable, "-m", "bot.cli", "try", "--preload", str(tmp_path / "missing"), "--data-dir", str(tmp_path)],
+        [sys.executable, "-m", "bot.commands", "try", "--preload", str(tmp_path / "missing"), "--data-dir", str(tmp_path)],
         input="/quit\n", capture_output=True, text=True, timeout=120, cwd=ROOT, env=env,
     )
     assert proc.returncode == 0, proc.stderr

@@ -9,8 +9,8 @@ import zipfile
 import pytest
 from PIL import Image
 
-from bot.localapi import LocalClient
-from bot.localapi.server import BotMessage, Chat, User
+from localapi import LocalClient
+from localapi.server import BotMessage, Chat, User
 from storage import repo
 from tests.e2e.conftest import ADMIN_ID, SAMPLES, Harness
 

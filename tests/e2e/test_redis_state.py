@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 
 from bot.factory import create_bot, create_dispatcher
-from handlers.services import Checker
+from reports.runner import Checker
 from tests.e2e.conftest import Harness, start_harness, stop_harness
 from tests.e2e.test_reminders_e2e import press
 

@@ -10,8 +10,8 @@ from __future__ import annotations
 from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
-from bot.localapi.server import BotMessage, Chat, User
 from bot.scheduler import ReminderScheduler
+from localapi.server import BotMessage, Chat, User
 from tests.conftest_db import make_report
 from tests.e2e.conftest import Harness
 

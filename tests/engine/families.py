@@ -19,7 +19,7 @@ page furniture and site navigation around the text. Families (issue 9):
 | numbered | 1: headings （一）…（六）, sub-items "1." / "1、" in section 一 ("2、依申请公开") |
 | portal | 2: a page rendered as text, one cell per line, CRLF, header words split over lines ("商\\n业\\n企\\n业"), "1." alone before "属于国家秘密", blank cells as lines holding a space |
 | dropped | 3: a crawl where blank and zero cells vanished: "46 0 46" for a seven-column row, an all-zero row (and an all-zero table 四) as one "0" |
-| oneline | 4: the whole report on one line, table cells glued with no separator ("…申请数量801000081二、上年结转…") |
+| oneline | 4: the whole report on one line, table cells glued with no separator ("…申请数量801000081二、上年结转…"), now and then a space between two cells |
 | markdown | 5: converter/OCR markdown: pipe tables, a "### （一）予以公开" sub-heading before each row, headers 数据1…数据6, a stray header row, labels detached from numbers |
 | split | 6: page text, one cell per line, numbers split over two lines ("1" then "62" for 162) |
 | titles | 7: title variants: a crawler's "标题：" line, "2024 年…政府信息公开工作" / "年度报告" on two lines (year before the agency), 发布机构 lines |
@@ -30,7 +30,9 @@ page furniture and site navigation around the text. Families (issue 9):
 correct reading gives — every figure key, None where the report has no such cell or leaves it blank.
 Families that lose the difference between a blank and a zero (dropped, oneline, lines) expect 0 for
 a blank cell. `unknowable` holds keys the rendering itself leaves undetermined (glued table 2 cells
-with no arithmetic to split them): a reading may leave them null, never give them a wrong value.
+with no arithmetic to split them; rows of glued or split numbers that can be read more than one way
+that adds up, as tests/engine/glued.py finds them; table 2's last row followed by a bare page
+number, one cell per line): a reading may leave them null, never give them a wrong value.
 """
 
 from __future__ import annotations
@@ -42,8 +44,8 @@ from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 
 from reports.model import (
-    S2_KEYS,
     S3_APPLICANT_COLUMNS,
+    S3_COLUMNS,
     S4_GROUPS,
     S4_OUTCOMES,
 )
@@ -62,6 +64,7 @@ from tests.docgen import (
     make_figures,
     s3_rows,
 )
+from tests.engine.glued import digits, row_unknowable, table3_unknowable, table4_unknowable
 from tests.engine.helpers import SAMPLES
 
 Number = int | float
@@ -329,8 +332,9 @@ def _furniture(rng: random.Random, page: int) -> str:
 
 
 def _text_lines(bl: list[Block], row_text: Callable[[Table], list[str]], rng: random.Random,
-                furniture: bool = True) -> list[str]:
-    """Paragraphs one per line, tables as row_text gives them, page furniture between blocks."""
+                furniture: bool = True, bare_after: list[Block] | None = None) -> list[str]:
+    """Paragraphs one per line, tables as row_text gives them, page furniture between blocks
+    (`bare_after` gets the blocks followed by a page number that is a bare number)."""
     lines: list[str] = []
     page = 1
     for b in bl:
@@ -341,6 +345,8 @@ def _text_lines(bl: list[Block], row_text: Callable[[Table], list[str]], rng: ra
         if furniture and rng.random() < 0.08:
             page += 1
             lines.append(_furniture(rng, page))
+            if bare_after is not None and lines[-1].isdigit():
+                bare_after.append(b)
     return lines
 
 
@@ -415,17 +421,23 @@ _HEADER_WORDS = ("自然人", "法人或其他组织", "商业企业", "科研�
                  "申请人情况", "结果维持", "结果纠正", "其他结果", "尚未审结")
 
 
-def _portal_cells(t: Table, rng: random.Random, *, split_header: float, split_item: float) -> list[str]:
+def _portal_cells(t: Table, rng: random.Random, *, split_header: float, split_item: float,
+                  source: list[tuple[int, int]] | None = None) -> list[str]:
+    """The table's cells one per line; `source` gets each line's (row, column) in the table."""
     out: list[str] = []
-    for text in _cells(t):
-        if text in _HEADER_WORDS and len(text) > 2 and rng.random() < split_header:
-            out.extend(text)
-        elif (m := re.match(r"^(\d[.、．]\s?)(\S.*)$", text)) and rng.random() < split_item:
-            out.extend((m.group(1).strip(), m.group(2)))
-        elif text == "":
-            out.append(" ")
-        else:
-            out.append(text)
+    for r, row in enumerate(t.rows):
+        for c, cell in enumerate(row):
+            text = cell.text
+            if text in _HEADER_WORDS and len(text) > 2 and rng.random() < split_header:
+                out.extend(text)
+            elif (m := re.match(r"^(\d[.、．]\s?)(\S.*)$", text)) and rng.random() < split_item:
+                out.extend((m.group(1).strip(), m.group(2)))
+            elif text == "":
+                out.append(" ")
+            else:
+                out.append(text)
+            if source is not None:
+                source.extend([(r, c)] * (len(out) - len(source)))
     return out
 
 
@@ -470,32 +482,56 @@ def render_dropped(fs: FigureSet, rng: random.Random) -> Rendering:
                      truth_of(fs, blanks_kept=False))
 
 
-def _glued(t: Table) -> str:
+def _glued(t: Table, rng: random.Random, odds: float, spaced: dict[tuple[int, int], list[bool]]) -> str:
+    """A table run together: a row's labels, then its numbers with no separator, except a space
+    between two numbers now and then (with these odds; noted in `spaced` by (table, row))."""
     parts: list[str] = []
-    for row in t.rows:
+    for r, row in enumerate(t.rows):
         labels = "".join(c.text for c in row if c.text and not _is_number(c.text))
-        nums = "".join(c.text for c in row if _is_number(c.text))
+        nums = [c.text for c in row if _is_number(c.text)]
         if nums:
-            parts.append(f"{labels} {nums}" if labels else nums)
+            gaps = [rng.random() < odds for _ in nums[1:]]
+            spaced[(t.number, r)] = gaps
+            run = "".join(n + (" " if i < len(gaps) and gaps[i] else "") for i, n in enumerate(nums))
+            parts.append(f"{labels} {run}" if labels else run)
         else:
             parts.append(labels + " ")
     return "".join(parts)
 
 
 def render_oneline(fs: FigureSet, rng: random.Random) -> Rendering:
-    """Family 4: the whole report on one line, numbers of a row run together."""
+    """Family 4: the whole report on one line, numbers of a row run together (now and then a space
+    between two of them, as crawls keep it)."""
     st = Style.draw(rng, markers=False)
     fs0 = replace(fs, blank=frozenset())
     sep = rng.choice((" ", "", " "))
-    text = sep.join(_glued(b) if isinstance(b, Table) else b.text for b in styled(report_blocks(fs0), st, rng))
+    odds = rng.choice((0.0, 0.0, 0.2, 0.5))
+    spaced: dict[tuple[int, int], list[bool]] = {}
+    text = sep.join(_glued(b, rng, odds, spaced) if isinstance(b, Table) else b.text
+                    for b in styled(report_blocks(fs0), st, rng))
     head = [f"标题: {fs.agency}{fs.year}年政府信息公开工作年度报告", f"发布时间: {fs.year + 1}-02-20 15:07",
             "发布机构: ", "==================== 正文 ===================="]
-    # Table 2 rows of several cells run together with no arithmetic to split them.
-    unknowable = {k for k in S2_KEYS if k.startswith(("s2.rules.", "s2.normative."))}
-    if fs.fmt == "2019":
-        unknowable |= set(V2019_KEYS) | {"s2.licensing", "s2.punishment", "s2.coercion"}
     return Rendering("oneline", _join([*head, text], False), "report.txt", fs.agency, fs.year,
-                     truth_of(fs, blanks_kept=False), frozenset(unknowable))
+                     truth_of(fs, blanks_kept=False), frozenset(_glued_unknowable(fs, spaced)))
+
+
+def _glued_unknowable(fs: FigureSet, spaced: dict[tuple[int, int], list[bool]]) -> set[str]:
+    """The figures that rows run together leave undetermined (tests/engine/glued.py): table 2's rows
+    of several cells have no arithmetic (the 2019 rows, with signed changes and amounts, are left
+    out whole); tables 3 and 4 may be cut in more than one way that adds up."""
+    out: set[str] = set()
+    if fs.fmt == "2019":
+        out |= set(V2019_KEYS) | {"s2.licensing", "s2.punishment", "s2.coercion"}
+    else:
+        for i, name in enumerate(("rules", "normative")):
+            keys = [f"s2.{name}.{c}" for c in ("issued", "repealed", "in_force")]
+            out |= row_unknowable(keys, digits([fs.figures[k] for k in keys], spaced[(2, 2 + i)]))
+    cols = S3_COLUMNS if fs.total_column else S3_APPLICANT_COLUMNS
+    rows = {row: digits([fs.figures[f"s3.{row}.{c}"] for c in cols], spaced[(3, 3 + i)])
+            for i, row in enumerate(s3_rows(fs.fmt))}
+    out |= table3_unknowable(rows, fs.fmt, fs.total_column)
+    values = [fs.figures[f"s4.{g}.{o}"] for g in S4_GROUPS for o in S4_OUTCOMES]
+    return out | table4_unknowable(digits(values, spaced[(4, 3)]))
 
 
 def _pipe(cells: list[str]) -> str:
@@ -635,19 +671,43 @@ def render_split(fs: FigureSet, rng: random.Random) -> Rendering:
     """Family 6: page text, one cell per line, numbers of several digits split over two lines."""
     st = Style.draw(rng)
     odds = rng.choice((0.2, 0.5))
+    pieces: dict[int, dict[tuple[int, int], list[str]]] = {}  # table -> (row, column) -> the cell's lines
 
     def cells(t: Table) -> list[str]:
         out: list[str] = []
-        for text in _portal_cells(t, rng, split_header=0.5, split_item=0.3):
+        source: list[tuple[int, int]] = []
+        for text, at in zip(_portal_cells(t, rng, split_header=0.5, split_item=0.3, source=source), source,
+                            strict=True):
+            parts = [text]
             if t.number in (3, 4) and text.isdigit() and len(text) > 1 and rng.random() < odds:
                 cut = rng.randint(1, len(text) - 1)
-                out += [text[:cut], text[cut:]]
-            else:
-                out.append(text)
+                parts = [text[:cut], text[cut:]]
+            out += parts
+            if t.number in (3, 4):  # a blank or a marker is a cell that joins nothing: ""
+                pieces.setdefault(t.number, {}).setdefault(at, []).extend(parts if text.isdigit() else [""])
         return out
 
-    lines = _text_lines(styled(report_blocks(fs), st, rng), cells, rng)
-    return Rendering("split", _join(lines, st.crlf), "report.txt", fs.agency, fs.year, truth_of(fs))
+    bare: list[Block] = []
+    lines = _text_lines(styled(report_blocks(fs), st, rng), cells, rng, bare_after=bare)
+    # Rows with a number broken over lines may be read in more than one way that adds up.
+    unknowable = _split_unknowable(fs, pieces)
+    if any(isinstance(b, Table) and b.number == 2 for b in bare):
+        # A page number alone on the line after table 2's last cell could as well be a cell of its
+        # last row: nothing checks table 2.
+        unknowable |= {"s2.fees"} if fs.fmt == "2021" else {k for k in V2019_KEYS if ".procurement." in k}
+    return Rendering("split", _join(lines, st.crlf), "report.txt", fs.agency, fs.year, truth_of(fs),
+                     frozenset(unknowable))
+
+
+def _split_unknowable(fs: FigureSet, pieces: dict[int, dict[tuple[int, int], list[str]]]) -> set[str]:
+    """The figures that numbers broken over lines leave undetermined (tests/engine/glued.py)."""
+    def row(table: int, r: int, width: int) -> list[str]:
+        cols = sorted(c for (rr, c) in pieces[table] if rr == r)[-width:]
+        return [p for c in cols for p in pieces[table][(r, c)]]
+
+    width = len(S3_COLUMNS if fs.total_column else S3_APPLICANT_COLUMNS)
+    rows = {name: row(3, 3 + i, width) for i, name in enumerate(s3_rows(fs.fmt))}
+    return table3_unknowable(rows, fs.fmt, fs.total_column) | table4_unknowable(row(4, 3, 15))
 
 
 def _title_lines(fs: FigureSet, rng: random.Random) -> list[str]:

@@ -10,7 +10,7 @@ import pytest
 
 from tests.engine.helpers import FIXTURES, SAMPLES
 
-NIANBAO = [sys.executable, "-m", "bot.cli"]
+NIANBAO = [sys.executable, "-m", "bot.commands"]
 
 
 def run(*args: str) -> subprocess.CompletedProcess:

@@ -7,7 +7,7 @@ import sys
 
 pid = os.fork()
 if pid == 0:
-    os.execv(sys.executable, [sys.executable, "-m", "bot.cli", "check", "--json", *sys.argv[1:]])
+    os.execv(sys.executable, [sys.executable, "-m", "bot.commands", "check", "--json", *sys.argv[1:]])
 _, status, usage = os.wait4(pid, 0)
 sys.stdout.flush()
 sys.stderr.write(f"\nmaxrss_kb={usage.ru_maxrss}\n")

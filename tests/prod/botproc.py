@@ -21,7 +21,7 @@ from typing import Any
 
 def _switches() -> None:
     if os.environ.get("NIANBAO_TEST_SLOW") == "1":
-        import handlers.services as services
+        import reports.runner as services
         from tests.e2e.slow import slow_check
 
         services.Checker.__init__.__kwdefaults__["job"] = slow_check
@@ -53,6 +53,6 @@ def _switches() -> None:
 
 if __name__ == "__main__":
     _switches()
-    from bot.entry import bot_main
+    from bot.commands.serve import main
 
-    sys.exit(bot_main(sys.argv[1:]))
+    sys.exit(main(sys.argv[1:]))

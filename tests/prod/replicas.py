@@ -202,7 +202,8 @@ async def load_run(updates: int = 1000, chats: int = 100, *, deliverers: int = 8
                    install_nginx: bool = False, reminder_lead: float = 20.0, kill_on: str = "document",
                    say: Callable[[str], None] = lambda s: None) -> dict[str, Any]:
     """Run the load and return its figures and its checks (see the module docstring)."""
-    from bot.localapi import BotAPIServer, LocalClient
+    from bot.settings import LOCAL_TOKEN
+    from localapi import BotAPIServer, LocalClient
     from storage.db import make_engine, make_sessionmaker, upgrade
     from storage.models import Job
     from storage.reminder_models import SentReminder
@@ -225,7 +226,7 @@ async def load_run(updates: int = 1000, chats: int = 100, *, deliverers: int = 8
     sessions = make_sessionmaker(engine)
     work = Path(tempfile.mkdtemp(prefix="nianbao-load-"))
     kill = Kill()
-    server = BotAPIServer()
+    server = BotAPIServer(LOCAL_TOKEN)
     server.app[SERVER] = server
     server.app.middlewares.append(kill.middleware)
     await server.start()

@@ -13,8 +13,8 @@ from pathlib import Path
 
 import pytest
 
-from handlers.lifeline import alive
-from handlers.services import Checker, CheckTimeout, QueueFull
+from reports.lifeline import alive
+from reports.runner import Checker, CheckTimeout, QueueFull
 from tests.e2e.slow import slow_check
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -79,7 +79,7 @@ async def test_a_chat_has_at_most_its_share_in_the_queue() -> None:
 
 CHILD = """
 import asyncio, sys, time
-from handlers.services import Checker
+from reports.runner import Checker
 async def main():
     c = Checker(workers=2, timeout=60)
     await c.warm()
@@ -90,7 +90,7 @@ async def main():
     await asyncio.sleep(600)
 if __name__ == "__main__":
     from tests.e2e import slow
-    import handlers.services as s
+    import reports.runner as s
     s.run_check = slow.slow_check
     Checker.__init__.__kwdefaults__["job"] = slow.slow_check
     asyncio.run(main())

@@ -13,9 +13,10 @@ from pathlib import Path
 
 from sqlalchemy import select
 
-from bot.localapi import BotAPIServer, LocalClient
-from handlers.lifeline import alive
-from handlers.services import Checker
+from bot.settings import LOCAL_TOKEN
+from localapi import BotAPIServer, LocalClient
+from reports.lifeline import alive
+from reports.runner import Checker
 from storage.db import make_engine, make_sessionmaker
 from storage.models import Job
 from tests.e2e.conftest import start_harness, stop_harness
@@ -38,7 +39,7 @@ def _bot(server: BotAPIServer, url: str, tmp_path: Path, *, slow: bool) -> subpr
 
 
 async def test_a_bot_killed_while_parsing_finishes_the_file_after_its_restart(tmp_path: Path) -> None:
-    server = BotAPIServer()
+    server = BotAPIServer(LOCAL_TOKEN)
     await server.start()
     url = f"sqlite+aiosqlite:///{tmp_path / 'nianbao.db'}"
     first = _bot(server, url, tmp_path, slow=True)

@@ -15,8 +15,9 @@ from pathlib import Path
 from sqlalchemy import select
 
 from bot.early import EarlyResponder
-from bot.localapi import BotAPIServer, LocalClient
-from handlers.lifeline import alive
+from bot.settings import LOCAL_TOKEN
+from localapi import BotAPIServer, LocalClient
+from reports.lifeline import alive
 from storage.db import make_engine, make_sessionmaker
 from storage.models import Job
 from tests.prod.replicas import descendants
@@ -49,7 +50,7 @@ def _stop(p: subprocess.Popen[bytes] | None) -> None:
 
 
 async def test_a_bot_killed_before_the_job_row_is_committed_loses_no_document(tmp_path: Path) -> None:
-    server = BotAPIServer()
+    server = BotAPIServer(LOCAL_TOKEN)
     await server.start()
     url = f"sqlite+aiosqlite:///{tmp_path / 'nianbao.db'}"
     held = tmp_path / "held"
@@ -100,7 +101,7 @@ async def test_a_bot_killed_before_the_job_row_is_committed_loses_no_document(tm
 
 
 async def test_the_early_responder_leaves_a_document_unconfirmed() -> None:
-    async with BotAPIServer() as server:
+    async with BotAPIServer(LOCAL_TOKEN) as server:
         c = LocalClient(server)
         u = c.user(82)
         chat = c.private(u)

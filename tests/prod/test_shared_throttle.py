@@ -10,9 +10,9 @@ import pytest
 from aiogram.types import Chat, Message, User
 
 from bot.factory import create_bot
-from bot.localapi import BotAPIServer, LocalClient
-from bot.settings import Settings
+from bot.settings import LOCAL_TOKEN, Settings
 from bot.shared_throttle import RedisThrottlingMiddleware
+from localapi import BotAPIServer, LocalClient
 from tests.e2e.test_redis_state import REDIS_URL, SKIP
 
 
@@ -20,7 +20,7 @@ from tests.e2e.test_redis_state import REDIS_URL, SKIP
 async def test_two_replicas_share_a_users_bucket() -> None:
     import redis.asyncio as aioredis
 
-    server = BotAPIServer()
+    server = BotAPIServer(LOCAL_TOKEN)
     await server.start()
     prefix = f"nianbao-test-{uuid.uuid4().hex[:12]}"
     replicas = [RedisThrottlingMiddleware(str(REDIS_URL), prefix, rate=30, burst=5) for _ in range(2)]

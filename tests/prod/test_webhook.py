@@ -16,9 +16,9 @@ from aiohttp import ClientSession, web
 
 from bot.entry import create_webhook_app
 from bot.factory import create_bot, create_dispatcher
-from bot.localapi import BotAPIServer, LocalClient
-from bot.settings import Settings
-from handlers.services import Checker
+from bot.settings import LOCAL_TOKEN, Settings
+from localapi import BotAPIServer, LocalClient
+from reports.runner import Checker
 from storage.db import make_engine, make_sessionmaker, upgrade
 from tests.e2e.test_redis_state import REDIS_URL, SKIP
 
@@ -56,7 +56,7 @@ async def hook(request: pytest.FixtureRequest, tmp_path: Path, checker: Checker)
         if SKIP:
             pytest.skip(SKIP)
         extra = {"redis_url": REDIS_URL, "redis_prefix": prefix}
-    server = BotAPIServer()
+    server = BotAPIServer(LOCAL_TOKEN)
     await server.start()
     url = f"sqlite+aiosqlite:///{tmp_path / 'w.db'}"
     await upgrade(url)

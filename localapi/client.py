@@ -17,7 +17,7 @@ from typing import Any
 
 from aiohttp import ClientSession
 
-from bot.localapi.server import BotAPIServer, BotMessage, Chat, Event, User
+from localapi.server import BotAPIServer, BotMessage, Chat, Event, User
 
 DEFAULT_TIMEOUT = 15.0
 

@@ -1,14 +1,13 @@
-"""The `nianbao` command: a lean dispatcher. Each subcommand's module is imported only when used,
-so `nianbao check` starts without loading the bot, the database or the PDF libraries."""
+"""The `nianbao` command: a lean dispatcher over one module per command (bot.commands.<module>, each
+with `main(argv) -> exit status`, a thin layer over a library function). A command's module is
+imported only when used, so `nianbao check` starts without loading the bot, the database or the PDF
+libraries."""
 
 from __future__ import annotations
 
 import os
 import sys
 from collections.abc import Callable
-
-from bot.mistakes import explain, user_lang
-from storage.mistakes import one_line_logging
 
 USAGE = """usage: nianbao COMMAND [ARGS]
 
@@ -30,47 +29,26 @@ not stored), 2 a mistake (a file, a path, a setting, a server; one line says whi
 """
 
 
+# command -> its module in this package
+MODULES = {
+    "check": "check", "rules": "rules", "demo": "demo", "try": "chat", "bot": "serve", "ingest": "ingest",
+    "ask": "ask", "export": "export", "db": "db", "doctor": "doctor",
+}
+COMMANDS = tuple(MODULES)
+
+
 def _load(name: str) -> Callable[[list[str]], int]:
-    module, func = {
-        "check": ("reports.cli", "check_main"),
-        "rules": ("reports.cli", "rules_main"),
-        "ingest": ("storage.ingest", "ingest_main"),
-        "export": ("storage.export", "export_main"),
-        "db": ("storage.db", "db_main"),
-        "ask": ("storage.answers", "ask_main"),
-        "bot": ("bot.entry", "bot_main"),
-        "try": ("bot.entry", "try_main"),
-        "demo": ("bot.cli", "demo_main"),
-        "doctor": ("bot.doctor", "doctor_main"),
-    }[name]
     import importlib
 
-    return getattr(importlib.import_module(module), func)
-
-
-def demo_main(argv: list[str]) -> int:
-    """`make demo`: the bot in the terminal with the sample reports loaded (or, where the bot is not
-    installed, the check of every sample)."""
-    from pathlib import Path
-
-    folder = Path(argv[0]) if argv else Path("../shared/samples")
-    try:
-        from bot.entry import try_main
-    except ImportError:
-        from reports.cli import check_main
-
-        files = [str(p) for p in sorted(folder.iterdir()) if p.suffix in (".pdf", ".docx", ".txt", ".md", ".html")]
-        return check_main(files)
-    return try_main(["--preload", str(folder), *argv[1:]])
-
-
-COMMANDS = ("check", "rules", "ingest", "export", "db", "ask", "bot", "try", "demo", "doctor")
+    return importlib.import_module(f"{__name__}.{MODULES[name]}").main
 
 
 def _setup_logging(cmd: str, debug: bool) -> None:
     """The terminal commands log warnings as one line on stderr; --debug logs everything, with
     tracebacks. `nianbao bot` configures its own log (a service's log keeps its tracebacks)."""
     if cmd != "bot":
+        from storage.mistakes import one_line_logging
+
         one_line_logging(debug)
 
 
@@ -96,6 +74,8 @@ def _run(argv: list[str]) -> int:
         return 0
     cmd, rest = argv[0], argv[1:]
     if cmd not in COMMANDS:
+        from bot.mistakes import user_lang
+
         lang = user_lang(rest)
         print(f"nianbao: 没有 {cmd!r} 这个命令：nianbao -h 列出全部命令。" if lang == "zh"
               else f"nianbao: unknown command {cmd!r}: nianbao -h lists the commands.", file=sys.stderr)
@@ -110,6 +90,8 @@ def _run(argv: list[str]) -> int:
     except Exception as exc:  # an ordinary mistake is one line; a bug is one line too, unless --debug
         if debug:
             raise
+        from bot.mistakes import explain, user_lang
+
         lang = user_lang(rest)
         line = explain(exc, lang)
         if line is None:
@@ -132,6 +114,3 @@ def main(argv: list[str] | None = None) -> int:
         return 0
     return code
 
-
-if __name__ == "__main__":
-    sys.exit(main())

@@ -1,7 +1,7 @@
 """A local Bot API server: the HTTP interface of api.telegram.org, enough of it for Nianbao.
 
 aiogram talks to it through `AiohttpSession(api=TelegramAPIServer.from_base(server.base_url))`.
-Users are played in-process (see `bot.localapi.client.LocalClient`): they queue updates here, and
+Users are played in-process (see `localapi.client.LocalClient`): they queue updates here, and
 everything the bot does (messages, edits, deletions, documents, photos, chat actions, callback
 answers) is recorded as events the client can wait for.
 
@@ -30,9 +30,6 @@ from html.parser import HTMLParser
 from typing import Any
 
 from aiohttp import ClientSession, ClientTimeout, web
-
-# The token `nianbao try` and the tests use when none is configured (the format aiogram validates).
-from bot.settings import LOCAL_TOKEN
 
 log = logging.getLogger(__name__)
 
@@ -254,7 +251,7 @@ class BotAPIServer:
 
     def __init__(
         self,
-        token: str = LOCAL_TOKEN,
+        token: str,
         *,
         bot_username: str = "nianbao_bot",
         bot_name: str = "Nianbao 年报",

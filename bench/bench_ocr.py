@@ -1,0 +1,87 @@
+"""OCR of scanned reports: seconds per page and cell accuracy over the rasterised fixtures
+(tests/ocr/matrix.py): a generated report at 150 and 200 dpi with skew, blur, JPEG artefacts and
+speckle bound into image-only PDFs, and the shared huaian-2024.pdf rasterised at 200 dpi.
+
+Per fixture: wall and CPU seconds per page of `reports.check` (one process, models loaded first, one
+thread for the models as in a worker of the bot), and the figures read the same as the truth (or
+the text layer, for huaian), marked unreadable, or read WRONG (must be 0). Aim (issue 13): <= 3 s a
+page on these 2 cores. The CPU seconds are the honest figure on a machine others share.
+
+    python -m bench.bench_ocr [--full] [--json]
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import resource
+import sys
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+if str(ROOT) not in sys.path:
+    sys.path.insert(0, str(ROOT))
+
+
+def _cpu() -> float:
+    r = resource.getrusage(resource.RUSAGE_SELF)
+    return r.ru_utime + r.ru_stime
+
+
+def main() -> int:
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--full", action="store_true", help="every damage at both resolutions")
+    ap.add_argument("--json", action="store_true")
+    args = ap.parse_args()
+
+    from reports.readers.ocr_model import Models, available
+
+    reason = available()
+    if reason is not None:
+        print(f"bench_ocr: skipped: {reason}")
+        return 0
+    import reports
+    from tests.engine.helpers import SAMPLES
+    from tests.ocr.matrix import DAMAGES, Damage, fixture, report_pdf, score
+
+    Models.get()  # loading the models is start-up, not reading
+    pdf, truth, zero = report_pdf(11)
+    cases = [(dpi, d) for dpi in (150, 200) for d in DAMAGES] if args.full else \
+        [(150, DAMAGES[0]), (150, DAMAGES[1]), (200, DAMAGES[2]), (200, DAMAGES[3])]
+    runs = [(f"generated {dpi}dpi {d.name}", fixture(pdf, dpi, d, seed=dpi), truth, zero) for dpi, d in cases]
+    huaian = (SAMPLES / "huaian-2024.pdf").read_bytes()
+    text = reports.check(huaian, "huaian-2024.pdf").figures
+    runs.append(("huaian-2024 200dpi clean", fixture(huaian, 200, Damage(), seed=3), text, frozenset()))
+    rows = []
+    total = {"pages": 0, "wall": 0.0, "cpu": 0.0, "same": 0, "unreadable": 0, "wrong": 0, "cells": 0}
+    for name, fx, want, zeros in runs:
+        t, c = time.perf_counter(), _cpu()
+        r = reports.check(fx.scan, "scan.pdf", timeout=3600)
+        wall, cpu = time.perf_counter() - t, _cpu() - c
+        s = score(want, r, zeros)
+        rows.append({"fixture": name, "pages": fx.pages, "s_per_page": round(wall / fx.pages, 2),
+                     "cpu_s_per_page": round(cpu / fx.pages, 2), "cells": s.total, "same": s.same,
+                     "unreadable": s.unreadable, "wrong": len(s.wrong)})
+        for k, v in (("pages", fx.pages), ("wall", wall), ("cpu", cpu), ("same", s.same),
+                     ("unreadable", s.unreadable), ("wrong", len(s.wrong)), ("cells", s.total)):
+            total[k] += v
+        if not args.json:
+            row = rows[-1]
+            print(f"{name:34} {fx.pages} pages  {row['s_per_page']:5.2f} s/page  (CPU {row['cpu_s_per_page']:5.2f})  "
+                  f"cells {s.same}/{s.total} same, {s.unreadable} unreadable, {len(s.wrong)} WRONG", flush=True)
+    summary = {"s_per_page": round(total["wall"] / total["pages"], 2),
+               "cpu_s_per_page": round(total["cpu"] / total["pages"], 2),
+               "cell_accuracy": round(total["same"] / total["cells"], 4),
+               "unreadable": total["unreadable"], "wrong": total["wrong"], "pages": total["pages"]}
+    if args.json:
+        print(json.dumps({"fixtures": rows, "summary": summary}, ensure_ascii=False, indent=1))
+    else:
+        print(f"overall: {summary['s_per_page']} s/page (CPU {summary['cpu_s_per_page']}), cell accuracy "
+              f"{summary['cell_accuracy']:.2%}, {summary['unreadable']} unreadable, {summary['wrong']} wrong "
+              f"over {summary['pages']} pages")
+    return 1 if total["wrong"] else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,178 @@
+"""Agency names at scale: every form a question may use for an agency, in an indexed table.
+
+On save, each new agency's keys (reports.questions.agencies: the full name, its short forms, its
+regions and their pinyin) go into agency_aliases. A question is then resolved by looking up the
+keys it contains, instead of loading every stored name: resolve_agency returns the few stored
+names the question can mean, in the order of their agency ids, which the question parser takes as
+its list of names and resolves exactly as it would with the full list (its score: the summed length
+of the body keys an agency shares with the question, within the regions named).
+"""
+
+from __future__ import annotations
+
+import json
+import re
+import unicodedata
+import weakref
+from collections.abc import Sequence
+from typing import Any
+
+from sqlalchemy import String, bindparam, exists, func, insert, or_, select, union_all
+from sqlalchemy.dialects.postgresql import ARRAY
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from reports.questions.agencies import BLOCKED, EN_BODY, SUFFIXES, _entry
+from storage.models import Agency, AgencyAlias, Report
+
+SMALL_STORE = 500  # up to this many agencies a question is parsed against every name, as before
+MAX_KEY = 40  # the longest key looked up in a question (agency names are at most 200 characters)
+MAX_TEXT = 200  # characters of a question scanned for keys
+CANDIDATE_LIMIT = 5000  # names handed to the parser at most
+NEIGHBOURS = 5  # names per two-character prefix offered for suggestions when no key matches
+_GENERIC = frozenset((*SUFFIXES, "政府"))
+_NOT_IN_KEY = re.compile(r"[0-9A-Za-z\s？?，,。！!：:；;、\"']")
+
+
+def alias_rows(agency_id: int, name: str) -> list[dict[str, Any]]:
+    """The alias rows of an agency called `name`."""
+    entry = _entry(name)
+    return [{"key": k[:200], "agency_id": agency_id, "region": k in entry.region_keys, "generic": k in _GENERIC}
+            for k in sorted(entry.keys)]
+
+
+async def add_agency(session: AsyncSession, agency_id: int, name: str) -> None:
+    """Record a new agency's keys (same transaction as the agency)."""
+    conn = await session.connection()
+    await conn.execute(insert(AgencyAlias.__table__), alias_rows(agency_id, name))  # type: ignore[attr-defined]
+
+
+def question_keys(text: str) -> list[str]:
+    """Every key a question could contain: its substrings (outside 政府信息公开 and the like), its
+    lower-case words, two words joined, and the Chinese keys of the English body words."""
+    s = re.sub(r"\s+", " ", unicodedata.normalize("NFKC", text)).strip()[:MAX_TEXT]
+    blocked = [False] * len(s)
+    for m in BLOCKED.finditer(s):
+        for i in range(*m.span()):
+            blocked[i] = True
+    keys: set[str] = set()
+    for i in range(len(s)):
+        for j in range(i + 1, min(len(s), i + MAX_KEY) + 1):
+            if blocked[j - 1] or _NOT_IN_KEY.match(s[j - 1]):
+                break  # no name holds a digit, a space or a question mark
+            keys.add(s[i:j])
+    lower = s.lower().replace("’", "'")
+    words = [w.replace("'", "") for w in re.findall(r"[a-z][a-z']*", lower)]
+    for j, w in enumerate(words):
+        keys.update((w, w[:-1] if w.endswith("s") else w))
+        if j + 1 < len(words):
+            keys.add(w + words[j + 1])
+    for pattern, key in EN_BODY:
+        if pattern.search(lower):
+            keys.add(key)
+    return sorted(keys)
+
+
+def _keys_param(dialect: str, name: str) -> Any:
+    if dialect == "postgresql":
+        return AgencyAlias.key == func.any(bindparam(name, type_=ARRAY(String)))
+    return AgencyAlias.key.in_(select(func.json_each(bindparam(name, type_=String)).table_valued("value").c.value))
+
+
+def _param(dialect: str, values: list[Any]) -> Any:
+    return values if dialect == "postgresql" else json.dumps(values, ensure_ascii=False)
+
+
+_LARGE: weakref.WeakKeyDictionary[Any, bool] = weakref.WeakKeyDictionary()  # engines past SMALL_STORE
+
+
+async def resolve_agency(session: AsyncSession, text: str, *, visible: Sequence[int] | None = None,
+                         with_published: bool = True) -> list[tuple[int, str]] | None:
+    """The stored agencies `text` can mean, as (id, name) by id (the parser's list of names for it);
+    None when the store holds few enough agencies to give the parser every name. `visible`: only
+    agencies with a current report in these workspaces (or, with_published, a published one)."""
+    engine = session.bind.sync_engine if hasattr(session.bind, "sync_engine") else session.bind
+    if not _LARGE.get(engine):
+        if ((await session.execute(select(func.max(Agency.id)))).scalar() or 0) <= SMALL_STORE:
+            return None
+        _LARGE[engine] = True  # agencies are not taken away: a large store stays large
+    dialect = session.bind.dialect.name
+    keys = question_keys(text)
+    generic = sorted(_GENERIC.intersection(keys))
+    hit = select(AgencyAlias.agency_id, AgencyAlias.key, AgencyAlias.region, AgencyAlias.generic)
+    # The keys the question holds (each a lookup of the primary key), then its bare suffixes for the
+    # agencies found (they count in their score): probes of (key, agency id), never a whole suffix.
+    rows = list((await session.execute(
+        hit.where(_keys_param(dialect, "keys"), AgencyAlias.generic.is_(False)),
+        {"keys": _param(dialect, [k for k in keys if k not in _GENERIC])},
+    )).all())
+    cands = sorted({r[0] for r in rows})
+    if generic and cands:
+        rows += (await session.execute(hit.where(AgencyAlias.key.in_(generic), AgencyAlias.agency_id.in_(cands)))).all()
+    for k in generic if not cands else ():
+        # Alone it names two of its agencies, so the parser asks which one is meant.
+        rows += (await session.execute(hit.where(AgencyAlias.key == k).order_by(AgencyAlias.agency_id).limit(2))).all()
+    found = await _named(session, _pick(rows), visible, with_published) if rows else []
+    if not found:
+        # No stored key in the question: the parser still needs names to tell an unknown agency
+        # ("火星市教育局") from none at all. Its fallback suggestions are the first stored names, and
+        # the names sharing a two-character prefix with the question's Chinese come close.
+        found = await _neighbours(session, text, visible, with_published)
+    return found
+
+
+async def _named(session: AsyncSession, ids: Any, visible: Sequence[int] | None,
+                 with_published: bool) -> list[tuple[int, str]]:
+    """(id, name) of the agencies `ids` (a set, or a select of ids) by id, those with a visible report."""
+    q = select(Agency.id, Agency.name).where(Agency.id.in_(sorted(ids)[:CANDIDATE_LIMIT] if isinstance(ids, set)
+                                                           else ids))
+    if visible is not None:
+        cond = Report.workspace_id.in_(list(visible))
+        if with_published:
+            cond = or_(cond, Report.published.is_(True))
+        q = q.where(exists().where(Report.agency_id == Agency.id, Report.superseded_by.is_(None), cond))
+    return [(i, n) for i, n in (await session.execute(q.order_by(Agency.id))).all()]
+
+
+def _pick(rows: Sequence[Any]) -> set[int]:
+    """The agencies the parser needs to resolve the question as it would against every name: the
+    best-scored ones within the named regions (all of a region named alone), and one agency for each
+    key found, so the parser sees every key the question contains."""
+    region_keys = {k for _, k, region, _ in rows if region}
+    by_key: dict[str, list[int]] = {}
+    for aid, k, _, _ in rows:
+        by_key.setdefault(k, []).append(aid)
+    if all(generic for *_, generic in rows):
+        return {aid for aid, *_ in rows}  # only bare suffixes: two agencies each, the parser asks which
+    pool = {aid for aid, k, region, _ in rows if region} if region_keys else None
+    scores: dict[int, int] = {}
+    for aid, k, _, _ in rows:
+        if k not in region_keys and (pool is None or aid in pool):
+            scores[aid] = scores.get(aid, 0) + len(k)
+    if not scores or max(scores.values()) == 0:
+        chosen = set(pool or ())
+    else:
+        best = max(scores.values())
+        chosen = {aid for aid, s in scores.items() if s == best}
+    covered = {k for k, ids in by_key.items() if chosen & set(ids)}
+    for k, ids in by_key.items():
+        # Also the first agency of each region: the parser names the region as that one prints it.
+        if k not in covered or k in region_keys:
+            chosen.add(min(ids))
+    return chosen
+
+
+async def _neighbours(session: AsyncSession, text: str, visible: Sequence[int] | None,
+                      with_published: bool) -> list[tuple[int, str]]:
+    """The first stored names, and a few names per two-character prefix of the question's Chinese,
+    each read from a prefix range of the alias key index; one statement."""
+    s = unicodedata.normalize("NFKC", text)[:MAX_TEXT]
+    pairs = list(dict.fromkeys(m.group(0)[i:i + 2] for m in re.finditer(r"[\u4e00-\u9fff]{2,}", s)
+                               for i in range(len(m.group(0)) - 1)))[:20]
+    first = select(Agency.id.label("id")).order_by(Agency.id).limit(3 * NEIGHBOURS).subquery()
+    parts = [select(first.c.id)]
+    for p in pairs:
+        near = (select(AgencyAlias.agency_id.label("id"))
+                .where(AgencyAlias.key >= p, AgencyAlias.key < p + "\uffff", AgencyAlias.generic.is_(False))
+                .limit(NEIGHBOURS).subquery())
+        parts.append(select(near.c.id))
+    return await _named(session, union_all(*parts) if len(parts) > 1 else parts[0], visible, with_published)
