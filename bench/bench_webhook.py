@@ -21,7 +21,8 @@ Redis; 8 connections; 1 parser worker per replica):
   delivery to the last answer), reply latency p50 3.0 s, p95 9.7 s.
 - tests/prod/test_replicas_load.py (60 updates from 12 chats): 64 of 64 once, 1.2 updates/s,
   p50 3.9 s, p95 20.5 s (the 10 s claim and job leases of the killed replica dominate), 4.6 min
-  in all on that machine, of which 3 replicas starting take 1-3 min.
+  in all on that machine, of which 3 replicas starting take 1-3 min; on the same machine once
+  quiet (load average 2): 71 s in all, 3.8 updates/s, p50 0.5 s, p95 10.4 s, 64 of 64 once.
 
 The double answer of the first draft (1 of 60 updates) was the replica killed after its answer
 reached the Bot API and before it recorded that: a question's claim was not yet marked done, so it
