@@ -34,7 +34,7 @@ demo: $(STAMP)
 	$(BIN)/nianbao demo $(SAMPLES)
 
 bench: $(STAMP)
-	$(BIN)/python -m bench.run
+	$(BIN)/python -m bench.run $(ARGS)
 
 lint: $(STAMP)
 	$(BIN)/ruff check .

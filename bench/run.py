@@ -1,7 +1,10 @@
 """`make bench`: every benchmark of the project, one after another, each printing its figures.
 
 `python -m bench.run --national` (or NIANBAO_BENCH_NATIONAL=1 make bench) adds the scale bench's
-500,000-report run on PostgreSQL (several minutes, ~20 GB of disk)."""
+500,000-report run on PostgreSQL (several minutes, ~20 GB of disk). `--full` (`make bench
+ARGS=--full`) runs the webhook replicas with the 1,000 updates from 100 chats of the production
+target (some minutes) instead of 200 from 40.
+"""
 
 from __future__ import annotations
 
@@ -14,7 +17,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 # (module, arguments): start-up, the check engine, the engine by layout family, OCR of scans, the store,
 # the question engine, the store at scale (10,000 reports on SQLite and PostgreSQL, ingest into
-# PostgreSQL), the bot.
+# PostgreSQL), the bot, webhook replicas under load (PostgreSQL, Redis, nginx).
 BENCHES = [
     ("bench.startup", []),
     ("bench.check", []),
@@ -24,15 +27,20 @@ BENCHES = [
     ("bench.bench_questions", []),
     ("bench.bench_scale", ["--sizes", "10000", "--ingest", "1000", "--no-explain"]),
     ("bench.bench_bot", []),
+    ("bench.bench_webhook", ["--updates", "200", "--chats", "40", "--install-nginx"]),
 ]
+FULL = {"bench.bench_webhook": ["--updates", "1000", "--chats", "100", "--install-nginx"]}
 
 
 def main(argv: list[str] | None = None) -> int:
-    national = "--national" in (sys.argv[1:] if argv is None else argv) or bool(os.environ.get("NIANBAO_BENCH_NATIONAL"))
+    argv = sys.argv[1:] if argv is None else argv
+    national = "--national" in argv or bool(os.environ.get("NIANBAO_BENCH_NATIONAL"))
+    full = "--full" in argv
     failed = 0
     for module, args in BENCHES:
         if module == "bench.bench_scale" and national:
             args = [*args, "--national"]
+        args = FULL.get(module, args) if full else args
         if importlib.util.find_spec(module) is None:
             continue
         print(f"\n=== {module} ===", flush=True)
@@ -42,4 +50,4 @@ def main(argv: list[str] | None = None) -> int:
 
 
 if __name__ == "__main__":
-    sys.exit(main())
+    sys.exit(main(sys.argv[1:]))

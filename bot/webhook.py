@@ -145,34 +145,40 @@ class DedupRequestHandler(SimpleRequestHandler):
             return _answer(body)
         if claim == "busy":
             return web.Response(status=503, text="being handled")
-        renewing = asyncio.create_task(self._renew(update_id))
+        handled = asyncio.Event()
+        renewing = asyncio.create_task(self._renew(update_id, handled))
         try:
             result = await self.dispatcher.feed_webhook_update(bot, update, **self.data)
             body = method_json(bot, result) if result is not None else b""
             if result is not None and body is None:  # a file upload cannot ride in the response
                 await self.dispatcher.silent_call_request(bot, result)
         except BaseException:
-            await _stop(renewing)
+            await _stop(renewing, handled)
             await self.dedup.release(update_id)
             raise
-        await _stop(renewing)
+        await _stop(renewing, handled)
         await self.dedup.done(update_id, body or b"")
         return _answer(body or b"")
 
 
-    async def _renew(self, update_id: int) -> None:
-        while True:
-            await asyncio.sleep(RENEW_EVERY)
+    async def _renew(self, update_id: int, handled: asyncio.Event) -> None:
+        while not handled.is_set():
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(handled.wait(), RENEW_EVERY)
+                return
             try:
                 await self.dedup.renew(update_id)
             except Exception as e:  # noqa: BLE001 - the next beat tries again
                 log.warning("update %s: claim not renewed: %r", update_id, e)
 
 
-async def _stop(task: asyncio.Task[None]) -> None:
-    task.cancel()
-    with contextlib.suppress(asyncio.CancelledError):
-        await task
+async def _stop(task: asyncio.Task[None], handled: asyncio.Event) -> None:
+    """End the renewals by the event, not by cancelling: a Redis call cancelled half-way may swallow
+    the cancellation (the loop would then renew for ever); a renewal under way is waited for."""
+    handled.set()
+    await asyncio.wait({task}, timeout=5)
+    if not task.done():
+        task.cancel()
 
 
 def _answer(body: bytes) -> web.Response:

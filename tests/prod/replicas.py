@@ -40,6 +40,7 @@ SECRET = "load-secret"
 QUESTION = "新乡市工业和信息化局2023年收到多少政府信息公开申请？"
 STATUS = ("📥", "⏳", "🔎")  # progress messages of a document, not answers
 KILLED = 1  # the replica killed half-way
+SERVER: web.AppKey[Any] = web.AppKey("server", object)
 
 
 def _port() -> int:
@@ -167,7 +168,7 @@ class Kill:
     @web.middleware
     async def middleware(self, request: web.Request, handler: Callable[[web.Request], Awaitable[web.StreamResponse]]
                          ) -> web.StreamResponse:
-        server = request.app["server"]
+        server = request.app[SERVER]
         before = len(server.events)
         response = await handler(request)
         if self.pid and not self.done.is_set():
@@ -212,6 +213,11 @@ async def load_run(updates: int = 1000, chats: int = 100, *, deliverers: int = 8
     if not pg or not redis_url:
         raise RuntimeError("set NIANBAO_TEST_DATABASE_URL (PostgreSQL) and NIANBAO_TEST_REDIS_URL")
     rng = random.Random(seed)
+    t0 = time.monotonic()
+
+    def phase(what: str) -> None:
+        say(f"{time.monotonic() - t0:6.1f} s  {what}")
+
     schema = f"load_{uuid.uuid4().hex[:10]}"
     await _pg_exec(pg, f"CREATE SCHEMA {schema}")
     db = f"{pg}?search_path={schema}"
@@ -221,7 +227,7 @@ async def load_run(updates: int = 1000, chats: int = 100, *, deliverers: int = 8
     work = Path(tempfile.mkdtemp(prefix="nianbao-load-"))
     kill = Kill()
     server = BotAPIServer(LOCAL_TOKEN)
-    server.app["server"] = server
+    server.app[SERVER] = server
     server.app.middlewares.append(kill.middleware)
     await server.start()
     prefix = f"load-{uuid.uuid4().hex[:8]}"
@@ -247,6 +253,7 @@ async def load_run(updates: int = 1000, chats: int = 100, *, deliverers: int = 8
     say(f"proxy: {proxy_note}; work dir {work}")
     try:
         await c.wait_for(lambda: server.calls.get("setwebhook", 0) >= 3, 300, "3 replicas to start")
+        phase("3 replicas up")
         server.webhook = None  # Telegram's side is played here
         # the users' messages, as the Bot API server queues them
         data = SAMPLE.read_bytes()
@@ -337,18 +344,20 @@ async def load_run(updates: int = 1000, chats: int = 100, *, deliverers: int = 8
             direct = f"http://127.0.0.1:{replicas.ports[KILLED]}/webhook"
             await asyncio.gather(*(deliver(http, u, direct) for u in special))
             try:
-                await asyncio.wait_for(kill.done.wait(), 60)
+                await asyncio.wait_for(kill.done.wait(), 240)
             except TimeoutError:  # no answer of its went through the Bot API (a question's rides in the response)
                 kill.below = descendants(kill.pid)
                 os.kill(kill.pid, signal.SIGKILL)
                 kill.at, kill.trigger = time.monotonic(), "timer"
                 kill.done.set()
             replicas.procs[KILLED].wait()
+            phase(f"replica {KILLED} killed ({kill.trigger})")
             await asyncio.sleep(2)
             replicas.start(KILLED)
 
         async with ClientSession(timeout=ClientTimeout(total=90)) as http:
             await asyncio.gather(killer(http), *(deliverer(http) for _ in range(deliverers)))
+        phase("every update delivered")
 
         def answers() -> dict[tuple[int, int], list[Any]]:
             out: dict[tuple[int, int], list[Any]] = {}
@@ -364,6 +373,7 @@ async def load_run(updates: int = 1000, chats: int = 100, *, deliverers: int = 8
             return [e.message for e in server.events if e.kind == "send" and e.chat_id == reminded_chat]
 
         await c.wait_for(lambda: len(answers()) >= len(keys) and reminders(), 600, "an answer to every update")
+        phase("every update answered, the reminder sent")
         await c.settle(3.0)
         got = answers()
         def at(k: tuple[int, int]) -> float:  # when the answer came: a verdict is the status message's last edit
@@ -406,6 +416,7 @@ async def load_run(updates: int = 1000, chats: int = 100, *, deliverers: int = 8
         }
     finally:
         replicas.stop()
+        phase("replicas stopped")
         if proxy is not None:
             proxy.terminate()
             proxy.wait()
