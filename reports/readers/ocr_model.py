@@ -99,6 +99,10 @@ class Models:
         opts.intra_op_num_threads = threads
         opts.inter_op_num_threads = 1
         opts.log_severity_level = 3
+        # Memory as used, not kept in arenas or planned per input shape: a worker's address space is
+        # bounded (handlers.services), and crops come in every width.
+        opts.enable_cpu_mem_arena = False
+        opts.enable_mem_pattern = False
         # No busy waiting between operators: the two cores are shared with the other checks.
         opts.add_session_config_entry("session.intra_op.allow_spinning", "0")
         self._rec = ort.InferenceSession(str(models / _REC_MODEL), opts, providers=["CPUExecutionProvider"])

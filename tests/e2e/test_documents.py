@@ -11,8 +11,11 @@ from PIL import Image
 
 from localapi import LocalClient
 from localapi.server import BotMessage, Chat, User
+from reports.readers.ocr_model import installed
 from storage import repo
 from tests.e2e.conftest import ADMIN_ID, SAMPLES, Harness
+
+OCR = installed()  # pictures are read by OCR (the optional extra), else refused
 
 VERDICTS = {
     "huaian-2024.pdf": ("✅ 通过 · 淮安市人民政府 · 2024 年度", "✅ Pass · 淮安市人民政府 · 2024"),
@@ -35,7 +38,7 @@ async def send_file(c: LocalClient, user: User, chat: Chat, name: str, data: byt
     since = c.mark()
     await c.send_document(user, chat, name, data)
     return await c.wait_message(
-        chat, lambda m: not m.body.startswith(("📥", "⏳", "🔎")) or m.deleted, since, timeout
+        chat, lambda m: not m.body.startswith(("📥", "⏳", "🔎", "🔍")) or m.deleted, since, timeout
     )
 
 
@@ -171,7 +174,9 @@ async def test_bad_inputs_get_clear_messages_in_both_languages(harness: Harness)
     Image.new("RGB", (40, 30), "white").save(png, "PNG")
     cases = {
         "empty.pdf": (b"", "文件是空的（0 字节），请重新发送报告文件。", "The file is empty (0 bytes); please send the report file again."),
-        "scan.png": (png.getvalue(), "这是一张图片，我读不了图片里的表格。请发送报告的 PDF、Word、TXT 或 HTML 原文件。",
+        "scan.png": (png.getvalue(), "❌ 这张图片里没有识别出文字：请发送报告的 PDF、Word 原文件，或清晰的表格照片。",
+                     "❌ No text was found in this picture: send the report's PDF or Word file, or a clear photo of the table.")
+        if OCR else (png.getvalue(), "这是一张图片，我读不了图片里的表格。请发送报告的 PDF、Word、TXT 或 HTML 原文件。",
                      "This is a picture; I cannot read tables in images. Please send the report itself as PDF, Word, TXT or HTML."),
         "broken.docx": (corrupt.getvalue(), "❌ 无法读取该 Word 文件：文件已损坏，或不是 Word 文档（DOCX）。",
                         "❌ The file cannot be read as Word: it is damaged or not a Word document (DOCX)."),
@@ -194,12 +199,16 @@ async def test_bad_inputs_get_clear_messages_in_both_languages(harness: Harness)
         assert await repo.count_reports(session) == 0
 
 
-async def test_photo_is_refused_politely(harness: Harness) -> None:
+async def test_a_photo_that_is_no_picture_is_refused_politely(harness: Harness) -> None:
+    """(A real photo of a table is read by OCR: tests/ocr/test_bot_ocr.py.)"""
     c = harness.client
     u = c.user(33, language_code="en")
     chat = c.private(u)
     since = c.mark()
     await c.send_photo(u, chat, b"\xff\xd8\xff\xe0 jpeg")
-    assert (await c.next_message(chat, since)).text == (
+    got = await c.wait_message(chat, lambda m: not m.body.startswith(("📥", "⏳", "🔎", "🔍")) or m.deleted, since, 60)
+    assert got.text == (
+        "❌ This picture cannot be opened (damaged or in an unsupported format): send the report's PDF or Word "
+        "file, or a clear PNG/JPEG photo of the table." if OCR else
         "This is a photo; I cannot read tables in images. Please send the report's PDF or Word file as a file."
     )

@@ -39,7 +39,8 @@ def _font(size: int) -> ImageFont.FreeTypeFont:
 
 
 def rasterise(data: bytes, dpi: int) -> list[Image.Image]:
-    """Every page of a PDF as a grayscale image at dpi, CJK text drawn where pdfium drew none."""
+    """Every page of a PDF as a grayscale image at dpi, CJK text in fonts that are not embedded
+    drawn over (pdfium draws none of it here)."""
     import pypdfium2 as pdfium
     import pypdfium2.raw as raw
 
@@ -57,6 +58,9 @@ def rasterise(data: bytes, dpi: int) -> list[Image.Image]:
                 code = raw.FPDFText_GetUnicode(tp, i)
                 if code < 0x2E80:
                     continue
+                font = raw.FPDFTextObj_GetFont(raw.FPDFText_GetTextObject(tp, i))
+                if font and raw.FPDFFont_GetIsEmbedded(font):
+                    continue  # pdfium drew it
                 raw.FPDFText_GetCharOrigin(tp, i, left, bottom)  # the pen position on the baseline
                 size = raw.FPDFText_GetFontSize(tp, i)
                 px = max(6, round(size * scale))
