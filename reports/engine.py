@@ -23,7 +23,7 @@ log = logging.getLogger(__name__)
 
 DEFAULT_MAX_MB = 20
 DEFAULT_TIMEOUT = 60.0
-DEFAULT_MEMORY_MB = 1024  # address space of a process reading one file; real reports need < 300 MB
+DEFAULT_MEMORY_MB = 2048  # address space of a process reading one file: real reports need < 300 MB, OCR of a scan about 1.7 GB
 
 
 class CheckTimeout(Exception):

@@ -23,7 +23,7 @@ PREFIX = "NIANBAO_"
 # The token of the local Bot API server (localapi), which accepts no other (`nianbao try`, the tests).
 LOCAL_TOKEN = "100000001:nianbao-local-bot-api"
 DEFAULT_MAX_UPLOAD_MB = 20
-DEFAULT_MAX_MEMORY_MB = 1024  # address space of a process reading one file; real reports need < 300 MB
+DEFAULT_MAX_MEMORY_MB = 2048  # address space of a process reading one file: real reports need < 300 MB, OCR of a scan about 1.7 GB
 MIB = 1024 * 1024
 
 
