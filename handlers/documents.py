@@ -29,7 +29,7 @@ from reports.readers.ocr_model import installed as ocr_installed
 from reports.runner import Checker, CheckTimeout
 from storage import jobs as jobs_store
 from storage import repo
-from storage.models import FindingRow, Job, Report, chat_workspace_name
+from storage.models import FindingRow, Job, Report
 
 log = logging.getLogger(__name__)
 
@@ -167,25 +167,8 @@ async def _accept(
     if not checker.accepts(message.chat.id):
         await message.reply(t("queue_full", lang, n=checker.per_chat))
         return
-    user_id = message.from_user.id
-    if not inflight.start(user_id):
-        await message.reply(t("busy", lang))
-        return
-    try:
-        job = await jobs.accept(
-            session, chat_id=message.chat.id, user_id=user_id, message_id=message.message_id, file_id=file_id,
-            file_name=_stored_name(name), file_size=size, workspace=chat_workspace_name(message.chat.id), lang=lang,
-        )
-        if job is None:  # this message was accepted before (a delivery retried)
-            inflight.done(user_id)
-            return
-        status = await message.reply(t("status_received", lang, name=name))
-        job.status_message_id = status.message_id
-        await jobs.set_status(session, job.id, status.message_id)  # type: ignore[arg-type]
-    except BaseException:
-        inflight.done(user_id)
-        raise
-    jobs.start(bot, job.id, on_done=lambda: inflight.done(user_id))  # type: ignore[arg-type]
+    await jobs.take(message, bot, session, inflight, lang, file_id=file_id, file_name=_stored_name(name),
+                    file_size=size, status=t("status_received", lang, name=name))
 
 
 async def process_job(

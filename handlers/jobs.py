@@ -24,10 +24,13 @@ from collections.abc import Awaitable, Callable
 from typing import Any
 
 from aiogram import Bot
+from aiogram.types import Message
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
+from handlers.i18n import t
+from handlers.services import InFlight
 from storage import jobs as store
-from storage.models import Job
+from storage.models import Job, chat_workspace_name
 
 log = logging.getLogger(__name__)
 
@@ -68,6 +71,32 @@ class JobRunner:
 
     async def set_status(self, session: AsyncSession, job_id: int, message_id: int) -> None:
         await store.set_status_message(session, job_id, message_id)
+
+    async def take(self, message: Message, bot: Bot, session: AsyncSession, inflight: InFlight, lang: str, *,
+                   file_id: str, file_name: str, file_size: int, status: str) -> None:
+        """A message's file (an upload or a link) becomes a job: one at a time per user (else "busy"),
+        the job row committed, a status message, then the work in the background. A delivery that
+        was accepted before is not taken again."""
+        assert message.from_user is not None
+        user_id = message.from_user.id
+        if not inflight.start(user_id):
+            await message.reply(t("busy", lang))
+            return
+        try:
+            job = await self.accept(
+                session, chat_id=message.chat.id, user_id=user_id, message_id=message.message_id, file_id=file_id,
+                file_name=file_name, file_size=file_size, workspace=chat_workspace_name(message.chat.id), lang=lang,
+            )
+            if job is None:  # this message was accepted before (a delivery retried)
+                inflight.done(user_id)
+                return
+            sent = await message.reply(status)
+            job.status_message_id = sent.message_id
+            await self.set_status(session, job.id, sent.message_id)  # type: ignore[arg-type]
+        except BaseException:
+            inflight.done(user_id)
+            raise
+        self.start(bot, job.id, on_done=lambda: inflight.done(user_id))  # type: ignore[arg-type]
 
     def start(self, bot: Bot, job_id: int, *, resumed: bool = False, on_done: Callable[[], None] | None = None) -> None:
         task = asyncio.get_running_loop().create_task(self._run(bot, job_id, resumed, on_done))

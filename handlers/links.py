@@ -15,7 +15,6 @@ from handlers.jobs import JobRunner
 from handlers.services import ChatInfo, InFlight
 from handlers.views import short_name
 from reports.runner import Checker
-from storage.models import chat_workspace_name
 
 LINK_PREFIX = "url:"  # a job whose file is a link, not a Telegram file id
 MAX_URL = 256 - len(LINK_PREFIX)  # the job's file_id column holds 256 characters
@@ -37,27 +36,9 @@ async def on_link(message: Message, session: AsyncSession, chat_info: ChatInfo, 
     if not checker.accepts(message.chat.id):
         await message.reply(t("queue_full", lang, n=checker.per_chat))
         return
-    user_id = message.from_user.id
-    if not inflight.start(user_id):
-        await message.reply(t("busy", lang))
-        return
     name = link_name(url)
-    try:
-        job = await jobs.accept(
-            session, chat_id=message.chat.id, user_id=user_id, message_id=message.message_id,
-            file_id=LINK_PREFIX + url, file_name=name, file_size=0, workspace=chat_workspace_name(message.chat.id),
-            lang=lang,
-        )
-        if job is None:  # this message was accepted before (a delivery retried)
-            inflight.done(user_id)
-            return
-        status = await message.reply(t("status_link", lang, name=name))
-        job.status_message_id = status.message_id
-        await jobs.set_status(session, job.id, status.message_id)  # type: ignore[arg-type]
-    except BaseException:
-        inflight.done(user_id)
-        raise
-    jobs.start(bot, job.id, on_done=lambda: inflight.done(user_id))  # type: ignore[arg-type]
+    await jobs.take(message, bot, session, inflight, lang, file_id=LINK_PREFIX + url, file_name=name,  # type: ignore[arg-type]
+                    file_size=0, status=t("status_link", lang, name=name))
 
 
 def get_router() -> Router:

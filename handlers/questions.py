@@ -95,16 +95,24 @@ def _buttons(a: Answer) -> InlineKeyboardMarkup | None:
     return InlineKeyboardMarkup(inline_keyboard=[row]) if row else None
 
 
-async def on_source(query: CallbackQuery, bot: Bot, session: AsyncSession, chat_info: ChatInfo, lang: str,
-                    settings: Any = None) -> None:
-    """The "source" button: the file, page or line and the cells behind the answer it is attached to."""
+async def _asked(query: CallbackQuery, bot: Bot, lang: str) -> tuple[Message, str] | None:
+    """A button's message and the question it answers (None, with an alert, when that is gone)."""
     message = query.message if isinstance(query.message, Message) else None
     question = message.reply_to_message.text if message and message.reply_to_message else None
     if message is None or not question:
         await query.answer(t("chart_none", lang), show_alert=True)
-        return
+        return None
     me = await bot.me()
-    text = _question(question, me.username)
+    return message, _question(question, me.username)
+
+
+async def on_source(query: CallbackQuery, bot: Bot, session: AsyncSession, chat_info: ChatInfo, lang: str,
+                    settings: Any = None) -> None:
+    """The "source" button: the file, page or line and the cells behind the answer it is attached to."""
+    asked = await _asked(query, bot, lang)
+    if asked is None:
+        return
+    message, text = asked
     last = await context_store(settings).get(message.chat.id)
     base = last.get("base") if last and last.get("text") == text else None
     a = await answer(session, text, workspaces=chat_info.visible, previous=base)
@@ -116,13 +124,10 @@ async def on_source(query: CallbackQuery, bot: Bot, session: AsyncSession, chat_
 async def on_chart(query: CallbackQuery, bot: Bot, session: AsyncSession, chat_info: ChatInfo, lang: str) -> None:
     from handlers.picture import bar_chart
 
-    message = query.message if isinstance(query.message, Message) else None
-    question = message.reply_to_message.text if message and message.reply_to_message else None
-    if message is None or not question:
-        await query.answer(t("chart_none", lang), show_alert=True)
+    asked = await _asked(query, bot, lang)
+    if asked is None:
         return
-    me = await bot.me()
-    text = _question(question, me.username)
+    message, text = asked
     a = await answer(session, text, workspaces=chat_info.visible, lang=lang)
     png = await asyncio.to_thread(bar_chart, text, a.rows, lang)
     if png is None:

@@ -24,6 +24,7 @@ from reports.questions.gazetteer import (
     PLACES,
     ZONE_SUFFIXES,
 )
+from reports.questions.leftover import gaps
 
 SUFFIXES: tuple[str, ...] = ("委员会", "办公室", "人民政府", "局", "厅", "委", "办", "部", "署", "中心", "院")
 _REGION_SUFFIX = re.compile(r"(?:特别行政区|自治区|自治州|自治县|自治旗|地区|省|市|州|县|区|旗|盟)$")
@@ -375,14 +376,7 @@ class AgencyIndex:
         for m in re.finditer(r"[\u4e00-\u9fff]+", text):
             a, b = m.span()
             # Split the CJK run into the pieces no key explains.
-            k = a
-            while k < b:
-                if taken[k]:
-                    k += 1
-                    continue
-                s = k
-                while k < b and not taken[k]:
-                    k += 1
+            for s, k in gaps(taken, a, b):
                 chunk = text[s:k]
                 touches_key_after = k < b and any(sa == k for sa, _ in spans)
                 touches_key_before = any(sb == s for _, sb in spans)

@@ -10,6 +10,7 @@ which must not be answered as some other figure. Both get no number.
 from __future__ import annotations
 
 import re
+from collections.abc import Iterator
 from dataclasses import dataclass
 from functools import cache
 
@@ -101,20 +102,21 @@ def mark(text: str, taken: list[bool], *patterns: re.Pattern[str]) -> None:
                 taken[i] = True
 
 
+def gaps(taken: list[bool], a: int, b: int) -> Iterator[tuple[int, int]]:
+    """The runs (start, end) of positions in [a, b) that are not taken."""
+    k = a
+    while k < b:
+        if taken[k]:
+            k += 1
+            continue
+        s = k
+        while k < b and not taken[k]:
+            k += 1
+        yield s, k
+
+
 def _runs(text: str, taken: list[bool], pattern: str) -> list[tuple[int, int]]:
-    out = []
-    for m in re.finditer(pattern, text):
-        a, b = m.span()
-        k = a
-        while k < b:
-            if taken[k]:
-                k += 1
-                continue
-            s = k
-            while k < b and not taken[k]:
-                k += 1
-            out.append((s, k))
-    return out
+    return [g for m in re.finditer(pattern, text) for g in gaps(taken, *m.span())]
 
 
 def _zh_unexplained(chunk: str) -> tuple[int, int] | None:
@@ -130,14 +132,8 @@ def _zh_unexplained(chunk: str) -> tuple[int, int] | None:
     for f in _filler_re().finditer(chunk):
         for i in range(*f.span()):
             covered[i] = True
-    i, n = 0, len(chunk)
-    while i < n:
-        if covered[i]:
-            i += 1
-            continue
-        s = i
-        while i < n and not covered[i]:
-            i += 1
+    n = len(chunk)
+    for s, i in gaps(covered, 0, n):
         # Take back the filler around the run that belongs to a name (城厢区, 沙县): suffix characters.
         e = i
         while e < n and covered[e] and (_REGION_SUFFIX.search(chunk[s:e + 1])
