@@ -67,7 +67,9 @@ async def test_a_photo_of_a_table_page_gets_the_table_3_findings(ocr_bot: Harnes
         "❌ 第三部分表格“（一）予以公开”行：总计为39，但各类申请人之和为40，相差1。（该数字由文字识别（OCR）读出，置信度 100.0%）",
     ]
     status = next(e.message for e in c.events(since, chat, "send"))
-    assert status.history[-2:] == ["🔍 正在识别第 1/1 页…", "🔎 正在校验…"]
+    # the status message goes through the pages and the check, then becomes the verdict
+    assert status.history[-3:-1] == ["🔍 正在识别第 1/1 页…", "🔎 正在校验…"]
+    assert status.message_id == reply.message_id and not status.deleted
 
 
 async def test_a_multi_page_scan_gets_progress_edits_then_the_verdict(ocr_bot: Harness) -> None:
@@ -80,9 +82,10 @@ async def test_a_multi_page_scan_gets_progress_edits_then_the_verdict(ocr_bot: H
     await c.send_document(u, chat, "scan.pdf", scan)
     reply = await _final(ocr_bot, chat, since)
     status = next(e.message for e in c.events(since, chat, "send"))
-    assert status.history == ["📥 Received scan.pdf, downloading…", "⏳ Parsing scan.pdf…", "🔍 Reading page 1/3…",
-                              "🔍 Reading page 2/3…", "🔍 Reading page 3/3…", "🔎 Checking…"]
-    assert status.deleted
+    assert status.history[:-1] == ["📥 Received scan.pdf, downloading…", "⏳ Parsing scan.pdf…",
+                                   "🔍 Reading page 1/3…", "🔍 Reading page 2/3…", "🔍 Reading page 3/3…",
+                                   "🔎 Checking…"]
+    assert status.message_id == reply.message_id and not status.deleted  # it became the verdict
     first, second = reply.text.split("\n")[:2]
     assert first.startswith("✅ Pass · 示例") and first.endswith(str(reports_year()))
     assert second.startswith("Format: 2021 · errors 0 · ") and second.endswith(" · report #1")
