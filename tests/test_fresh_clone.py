@@ -15,10 +15,17 @@ SAMPLE = ROOT.parent / "shared" / "samples" / "huaian-2024.pdf"
 
 
 def _locked() -> dict[str, str]:
+    """The lock's pins for this interpreter: a package locked once per Python range (numpy) has a
+    line per range, with its environment marker."""
+    from packaging.markers import Marker
+
     pins: dict[str, str] = {}
     for line in (ROOT / "requirements.lock").read_text(encoding="utf-8").splitlines():
         if line[:1].isalnum() and "==" in line:
-            name, version = line.split(";")[0].split("\\")[0].strip().split("==")
+            spec, _, marker = line.split("\\")[0].partition(";")
+            if marker.strip() and not Marker(marker.strip()).evaluate():
+                continue
+            name, version = spec.strip().split("==")
             pins[name.lower().replace("_", "-")] = version.strip()
     return pins
 
