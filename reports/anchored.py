@@ -558,12 +558,15 @@ def _table2(doc: Document, s: Stream, lo: int, hi: int) -> TableRead:
                 r[idx[c]] is not None and r[idx[c]].value == v for c, v in stated.items())]  # type: ignore[union-attr]
             if fit:
                 readings = fit
+        if len(readings) > 1 and "change" in cols:
+            # The 2019 rows 上一年项目数量 / 本年增/减 / 处理决定数量 glued ("行政许可3960181") have no
+            # arithmetic, but the format writes a change with its sign ("+2", "-1"; a signed run is
+            # dropped above): an unsigned change cell is 0. So only the cuts whose change is a
+            # lone "0" stand: 396/0/181, never 39/60/181 or 3960/1/81.
+            j = cols.index("change")
+            readings = [r for r in readings if r[j] is not None and r[j].value == 0 and r[j].raw == "0"] or readings
         prefix = f"s2.{name}" if fmt == "2021" else f"s2.v2019.{name}"
-        # The 2019 rows 上一年项目数量 / 本年增/减 / 处理决定数量 glued ("行政许可3960181") have no
-        # relation between their columns: the number of items last year, its change this year (any
-        # number, zero or not) and the decisions taken are independent counts, so 396/0/181 is no
-        # more certain than 39/60/181 or 3960/1/81. Only a cell every cut agrees on is read; the
-        # others are reported unreadable.
+        # Only a cell every remaining cut agrees on is read; the others are reported unreadable.
         _agreed(read, prefix, cols, readings, row)
         if fmt == "2019" and name in ("licensing", "punishment", "coercion"):
             src = f"s2.v2019.{name}.decisions"

@@ -517,11 +517,26 @@ def render_oneline(fs: FigureSet, rng: random.Random) -> Rendering:
 
 def _glued_unknowable(fs: FigureSet, spaced: dict[tuple[int, int], list[bool]]) -> set[str]:
     """The figures that rows run together leave undetermined (tests/engine/glued.py): table 2's rows
-    of several cells have no arithmetic (the 2019 rows, with signed changes and amounts, are left
-    out whole); tables 3 and 4 may be cut in more than one way that adds up."""
+    of several cells have no arithmetic (in the 2019 rows an unsigned 本年增/减 is a lone 0, a signed
+    one leaves its row unread, and the procurement amount is left out); tables 3 and 4 may be cut in
+    more than one way that adds up."""
     out: set[str] = set()
     if fs.fmt == "2019":
-        out |= set(V2019_KEYS) | {"s2.licensing", "s2.punishment", "s2.coercion"}
+        out |= {"s2.v2019.procurement.count", "s2.v2019.procurement.amount"}
+        v2019 = "s2.v2019."
+        rows = {2: [f"{v2019}rules.{c}" for c in ("made", "published", "total_public")],
+                3: [f"{v2019}normative.{c}" for c in ("made", "published", "total_public")],
+                6: [f"{v2019}licensing.prev", f"{v2019}licensing.change", "s2.licensing"],
+                7: [f"{v2019}other_services.{c}" for c in ("prev", "change", "decisions")],
+                10: [f"{v2019}punishment.prev", f"{v2019}punishment.change", "s2.punishment"],
+                11: [f"{v2019}coercion.prev", f"{v2019}coercion.change", "s2.coercion"],
+                14: [f"{v2019}fees.prev", f"{v2019}fees.change"]}  # rows of docgen's 2019 table 2
+        for r, keys in rows.items():
+            zero_at = next((i for i, k in enumerate(keys) if k.endswith(".change")), None)
+            if zero_at is not None and fs.figures[keys[zero_at]] != 0:
+                out |= set(keys)
+                continue
+            out |= row_unknowable(keys, digits([fs.figures[k] for k in keys], spaced[(2, r)]), zero_at)
     else:
         for i, name in enumerate(("rules", "normative")):
             keys = [f"s2.{name}.{c}" for c in ("issued", "repealed", "in_force")]

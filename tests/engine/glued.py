@@ -105,9 +105,12 @@ def _differ(keys: list[str], solutions: list[tuple[int, ...]]) -> set[str]:
     return {k for i, k in enumerate(keys) if len({s[i] for s in solutions}) > 1}
 
 
-def row_unknowable(keys: list[str], pieces: Pieces) -> set[str]:
-    """Keys of a row with no arithmetic (table 2) that its pieces leave undetermined."""
+def row_unknowable(keys: list[str], pieces: Pieces, zero_at: int | None = None) -> set[str]:
+    """Keys of a row with no arithmetic (table 2) that its pieces leave undetermined; zero_at: the
+    cell known to be a lone 0 (a 2019 row's unsigned 本年增/减, which the format signs when not 0)."""
     found = row_readings(pieces, len(keys), total=False)
+    if found and zero_at is not None:
+        found = [s for s in found if s[zero_at] == 0]
     return set(keys) if not found else _differ(keys, found)
 
 
