@@ -155,10 +155,12 @@ class Replicas:
 
 @dataclass
 class Kill:
-    """Kill a replica the instant the Bot API server records its answer to one update."""
+    """Kill a replica the instant the Bot API server records its answer to one of `targets` (the
+    updates sent to it alone, by (chat id, message id)): the first answered, whichever it is, so that
+    the others are still in its hands. `hit` names it."""
 
-    chat_id: int = 0
-    message_id: int = 0
+    targets: dict[tuple[int, int], str] = field(default_factory=dict)
+    hit: str = ""
     pid: int = 0
     at: float = 0.0
     trigger: str = "its answer reached the Bot API"
@@ -174,8 +176,9 @@ class Kill:
         if self.pid and not self.done.is_set():
             for e in server.events[before:]:
                 m = e.message
-                if (e.kind in ("send", "edit") and m is not None and m.chat_id == self.chat_id
-                        and m.reply_to == self.message_id and not m.body.startswith(STATUS)):
+                if (e.kind in ("send", "edit") and m is not None and (m.chat_id, m.reply_to) in self.targets
+                        and not m.body.startswith(STATUS)):
+                    self.hit = self.targets[(m.chat_id, m.reply_to)]
                     self.below = descendants(self.pid)
                     os.kill(self.pid, signal.SIGKILL)  # before the replica sees this call's response
                     self.at = time.monotonic()
@@ -280,7 +283,7 @@ async def load_run(updates: int = 1000, chats: int = 100, *, deliverers: int = 8
                 files.add(keys[-1])
         special = list(server._updates)
         server._updates.clear()
-        kill.chat_id, kill.message_id = keys[updates]
+        kill.targets = {k: f"k{j}.txt" for j, k in enumerate(keys[updates:])}
 
         # the replicas' reminder clock jumps: the reminder falls due `reminder_lead` seconds from now
         due_at = time.monotonic() + reminder_lead
@@ -387,9 +390,18 @@ async def load_run(updates: int = 1000, chats: int = 100, *, deliverers: int = 8
                  and m.reply_to is None and m.chat_id != reminded_chat and not m.body.startswith(STATUS)]
         other = [m.body[:50] for k in files for m in got.get(k, []) if not m.body.startswith(("✅", "❌"))]
         verdicts = sum(1 for k in files if any(m.body.startswith(("✅", "❌")) for m in got.get(k, [])))
-        async with sessions() as s:
-            from sqlalchemy import select
+        from sqlalchemy import select
 
+        from storage.jobs import LIVE
+
+        async def live_jobs() -> int:  # the killed replica's: closed once their lease ran out and a sweep took them
+            async with sessions() as s:
+                return len((await s.scalars(select(Job.id).where(Job.state.in_(LIVE)))).all())
+
+        deadline = time.monotonic() + 120
+        while await live_jobs() and time.monotonic() < deadline:
+            await asyncio.sleep(0.5)
+        async with sessions() as s:
             jobs = list((await s.scalars(select(Job))).all())
             sent = list((await s.scalars(select(SentReminder))).all())
         resumed = [j for j in jobs if j.attempts > 1]
@@ -403,7 +415,7 @@ async def load_run(updates: int = 1000, chats: int = 100, *, deliverers: int = 8
             "not_once": not_once, "stray_messages": stray, "verdicts": verdicts, "file_answers_not_verdicts": other, "files_total": len(files),
             "jobs": len(jobs), "jobs_open": [(j.id, j.state) for j in jobs if j.state != "done"],
             "killed_replica_jobs_resumed": sorted((j.file_name, j.state, j.attempts) for j in resumed),
-            "killed_at_s": round(kill.at - started, 1), "killed_when": kill.trigger, "killed_children_left": sorted(left_alive),
+            "killed_at_s": round(kill.at - started, 1), "killed_when": kill.trigger, "killed_on": kill.hit, "killed_children_left": sorted(left_alive),
             "killed_children": len(kill.below),
             "reminders_sent": len(reminders()),
             "reminder_due_s": round(due_at - started, 1),
