@@ -345,7 +345,7 @@ async def measure(url: str, qs: list[tuple[str, str]], cache: bool) -> dict[str,
     from sqlalchemy import text
 
     import storage.answers
-    from reports.questions.agencies import agency_index
+    from reports.questions.agencies import _entry, agency_index
     from storage.answers import answer, invalidate_cache
     from storage.db import make_engine, make_sessionmaker
 
@@ -353,6 +353,7 @@ async def measure(url: str, qs: list[tuple[str, str]], cache: bool) -> dict[str,
     storage.answers.RESULT_CACHE = shipped if cache else 0
     invalidate_cache()
     agency_index.cache_clear()
+    _entry.cache_clear()
     engine = make_engine(url)
     times: list[float] = []
     per_kind: dict[str, list[float]] = {}

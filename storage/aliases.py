@@ -111,7 +111,7 @@ async def resolve_agency(session: AsyncSession, text: str, *, visible: Sequence[
     for k in generic if not cands else ():
         # Alone it names two of its agencies, so the parser asks which one is meant.
         rows += (await session.execute(hit.where(AgencyAlias.key == k).order_by(AgencyAlias.agency_id).limit(2))).all()
-    found = await _named(session, _pick(rows), visible, with_published) if rows else []
+    found = await named(session, _pick(rows), visible, with_published) if rows else []
     if not found:
         # No stored key in the question: the parser still needs names to tell an unknown agency
         # ("火星市教育局") from none at all. Its fallback suggestions are the first stored names, and
@@ -120,8 +120,8 @@ async def resolve_agency(session: AsyncSession, text: str, *, visible: Sequence[
     return found
 
 
-async def _named(session: AsyncSession, ids: Any, visible: Sequence[int] | None,
-                 with_published: bool) -> list[tuple[int, str]]:
+async def named(session: AsyncSession, ids: Any, visible: Sequence[int] | None,
+                with_published: bool) -> list[tuple[int, str]]:
     """(id, name) of the agencies `ids` (a set, or a select of ids) by id, those with a visible report."""
     q = select(Agency.id, Agency.name).where(Agency.id.in_(sorted(ids)[:CANDIDATE_LIMIT] if isinstance(ids, set)
                                                            else ids))
@@ -175,4 +175,4 @@ async def _neighbours(session: AsyncSession, text: str, visible: Sequence[int] |
                 .where(AgencyAlias.key >= p, AgencyAlias.key < p + "\uffff", AgencyAlias.generic.is_(False))
                 .limit(NEIGHBOURS).subquery())
         parts.append(select(near.c.id))
-    return await _named(session, union_all(*parts) if len(parts) > 1 else parts[0], visible, with_published)
+    return await named(session, union_all(*parts) if len(parts) > 1 else parts[0], visible, with_published)

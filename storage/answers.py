@@ -272,12 +272,20 @@ def _asc(v: Any) -> tuple[bool, Any]:
 
 async def _load(session: AsyncSession, workspaces: Sequence[int] | None, part: Any = None) -> _View:
     """The view of the visible current reports; `part` ("agencies", ids) or ("year", year or None for
-    every year) makes a partial view of those reports only. The stamp is read first: a change landing
-    while the rows load makes the next check fail and the view load again, never the other way round."""
+    every year) makes a partial view of those reports only, ("names", ids) one of those agencies' names
+    alone (no report: what the parser needs). The stamp is read first: a change landing while the rows
+    load makes the next check fail and the view load again, never the other way round."""
     stamp = (generation(_engine(session)), *(await session.execute(_stamp(part is not None))).one())
     library_id = _LIBRARY.get(_engine(session))
     if library_id is None:
         library_id = (await session.execute(select(Workspace.id).where(Workspace.name == LIBRARY))).scalar_one_or_none()
+    if part is not None and part[0] == "names":
+        ws, with_published = _scope(workspaces, library_id)
+        named: dict[str, list[int]] = {}
+        for aid, name in await aliases.named(session, set(part[1]), ws, with_published):
+            named.setdefault(name, []).append(aid)
+        return _View(stamp, library_id, list(named), named, await _partial_years(session, workspaces, library_id, stamp),
+                     {}, {}, [], partial=True)
     cond, prefer = _visible(workspaces, library_id)
     if part is not None and part[0] == "agencies":
         cond = and_(cond, Report.agency_id.in_(list(part[1])))
@@ -313,15 +321,21 @@ async def _load(session: AsyncSession, workspaces: Sequence[int] | None, part: A
     ids: dict[str, list[int]] = {}
     for aid in sorted(agency_names):
         ids.setdefault(agency_names[aid], []).append(aid)
-    if part is not None:  # the years of every visible report, from the yearly totals
-        ws, with_published = _scope(workspaces, library_id)
-        known = _YEARS.get(_engine(session))
-        if known is not None and known[0] == (stamp, tuple(ws)):
-            years = known[1]
-        else:
-            years = await aggregates.years(session, ws, with_published=with_published)
-            _YEARS[_engine(session)] = ((stamp, tuple(ws)), years)
+    if part is not None:
+        years = await _partial_years(session, workspaces, library_id, stamp)
     return _View(stamp, library_id, list(ids), ids, years, by_agency, by_year, ordered, partial=part is not None)
+
+
+async def _partial_years(session: AsyncSession, workspaces: Sequence[int] | None, library_id: int | None,
+                         stamp: tuple[Any, ...]) -> list[int]:
+    """The years of every visible report, from the yearly totals (a partial view's years)."""
+    ws, with_published = _scope(workspaces, library_id)
+    known = _YEARS.get(_engine(session))
+    if known is not None and known[0] == (stamp, tuple(ws)):
+        return list(known[1])
+    years = await aggregates.years(session, ws, with_published=with_published)
+    _YEARS[_engine(session)] = ((stamp, tuple(ws)), years)
+    return list(years)
 
 
 def _scope(workspaces: Sequence[int] | None, library_id: int | None) -> tuple[list[int], bool]:
@@ -402,12 +416,20 @@ async def answer(session: AsyncSession, text: str, *, workspaces: Sequence[int] 
     for attempt in range(4):
         # A follow-up's agencies come from the previous question, not its words: the whole view.
         part = None if previous is not None else await _names_part(session, workspaces, text)
-        view = await _view(session, workspaces, fresh, part)
-        q = _parse(view, text, today) if previous is None else parse_question(
-            text, today=today, agencies=view.names, years=view.years, previous=previous)
+        names = await _view(session, workspaces, fresh, part)
+        q = _parse(names, text, today) if previous is None else parse_question(
+            text, today=today, agencies=names.names, years=names.years, previous=previous)
         if lang in ("zh", "en"):
             q.lang = lang
-        ctx = _Ctx(session, q, view, last=attempt == 3, workspaces=workspaces)
+        view = names
+        if part is not None and _needs_reports(q):
+            # A large store: the reports of the agencies the question names, once it is parsed.
+            view = await _view(session, workspaces, fresh, ("agencies", tuple(sorted(
+                {i for n in q.agencies for i in names.ids.get(n, [])}))))
+            if view.stamp != names.stamp and attempt < 3:
+                fresh = True
+                continue
+        ctx = _Ctx(session, q, view, names, last=attempt == 3, workspaces=workspaces)
         try:
             out = await ctx.run()
             if not ctx.checked:
@@ -431,7 +453,7 @@ async def _names_part(session: AsyncSession, workspaces: Sequence[int] | None, t
             _LIBRARY[engine] = library_id
     ws, with_published = _scope(workspaces, library_id)
     found = await aliases.resolve_agency(session, text, visible=ws, with_published=with_published)
-    return None if found is None else ("agencies", tuple(i for i, _ in found))
+    return None if found is None else ("names", tuple(i for i, _ in found))
 
 
 def _parse(view: _View, text: str, today: dt.date) -> Query:
@@ -444,11 +466,19 @@ def _parse(view: _View, text: str, today: dt.date) -> Query:
     return copy.copy(hit)
 
 
+def _needs_reports(q: Query) -> bool:
+    """Whether the answer reads the reports of the agencies the question names (_Ctx.run answers
+    the others from the question alone, or from every agency's totals)."""
+    if q.kind == "help" or q.agency_status == "unknown" or not q.agencies:
+        return False
+    return not (q.agency_status == "ambiguous" and q.kind in ("value", "compare", "share", "sum"))
+
+
 class _Ctx:
-    def __init__(self, session: AsyncSession, q: Query, view: _View, last: bool = False,
+    def __init__(self, session: AsyncSession, q: Query, view: _View, names: _View | None = None, last: bool = False,
                  workspaces: Sequence[int] | None = None) -> None:
         self.s, self.q, self.view, self.workspaces = session, q, view, workspaces
-        self.names = view  # names and ids, as the parser saw them
+        self.names = names or view  # names and ids, as the parser saw them
         self.last = last  # the last attempt takes what it reads, changed or not
         self.checked = False
 

@@ -107,7 +107,7 @@ _EN_VOCAB = frozenset((
 ))
 
 
-@dataclass
+@dataclass(frozen=True)
 class Entry:
     name: str
     regions: tuple[str, ...]  # full region parts, outermost first ("河南省", "三门峡市", "灵宝市")
@@ -223,6 +223,7 @@ def _split(norm: str) -> tuple[tuple[str, ...], str]:
     return tuple(regions), body
 
 
+@lru_cache(maxsize=65536)  # a name's keys never change; the indexes of a large store's questions share them
 def _entry(name: str) -> Entry:
     norm = normalise_agency(name)
     regions, body = _split(norm)
