@@ -17,7 +17,7 @@ import weakref
 from collections.abc import Sequence
 from typing import Any
 
-from sqlalchemy import String, bindparam, exists, func, insert, or_, select, union_all
+from sqlalchemy import Integer, String, bindparam, exists, func, insert, or_, select, union_all
 from sqlalchemy.dialects.postgresql import ARRAY
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -72,10 +72,16 @@ def question_keys(text: str) -> list[str]:
     return sorted(keys)
 
 
-def _keys_param(dialect: str, name: str) -> Any:
+def _in_param(column: Any, dialect: str, name: str, item: Any = String) -> Any:
+    """`column` in the list parameter `name` (an array on PostgreSQL, a JSON array on SQLite): one
+    statement text whatever the list's length, so the driver's prepared statement is reused."""
     if dialect == "postgresql":
-        return AgencyAlias.key == func.any(bindparam(name, type_=ARRAY(String)))
-    return AgencyAlias.key.in_(select(func.json_each(bindparam(name, type_=String)).table_valued("value").c.value))
+        return column == func.any(bindparam(name, type_=ARRAY(item)))
+    return column.in_(select(func.json_each(bindparam(name, type_=String)).table_valued("value").c.value))
+
+
+def _keys_param(dialect: str, name: str) -> Any:
+    return _in_param(AgencyAlias.key, dialect, name)
 
 
 def _param(dialect: str, values: list[Any]) -> Any:
@@ -107,7 +113,10 @@ async def resolve_agency(session: AsyncSession, text: str, *, visible: Sequence[
     )).all())
     cands = sorted({r[0] for r in rows})
     if generic and cands:
-        rows += (await session.execute(hit.where(AgencyAlias.key.in_(generic), AgencyAlias.agency_id.in_(cands)))).all()
+        rows += (await session.execute(
+            hit.where(_keys_param(dialect, "keys"), _in_param(AgencyAlias.agency_id, dialect, "ids", Integer)),
+            {"keys": _param(dialect, generic), "ids": _param(dialect, cands)},
+        )).all()
     for k in generic if not cands else ():
         # Alone it names two of its agencies, so the parser asks which one is meant.
         rows += (await session.execute(hit.where(AgencyAlias.key == k).order_by(AgencyAlias.agency_id).limit(2))).all()
@@ -123,14 +132,16 @@ async def resolve_agency(session: AsyncSession, text: str, *, visible: Sequence[
 async def named(session: AsyncSession, ids: Any, visible: Sequence[int] | None,
                 with_published: bool) -> list[tuple[int, str]]:
     """(id, name) of the agencies `ids` (a set, or a select of ids) by id, those with a visible report."""
-    q = select(Agency.id, Agency.name).where(Agency.id.in_(sorted(ids)[:CANDIDATE_LIMIT] if isinstance(ids, set)
-                                                           else ids))
+    dialect = session.bind.dialect.name
+    params = {"ids": _param(dialect, sorted(ids)[:CANDIDATE_LIMIT])} if isinstance(ids, set) else {}
+    q = select(Agency.id, Agency.name).where(_in_param(Agency.id, dialect, "ids", Integer) if params
+                                             else Agency.id.in_(ids))
     if visible is not None:
         cond = Report.workspace_id.in_(list(visible))
         if with_published:
             cond = or_(cond, Report.published.is_(True))
         q = q.where(exists().where(Report.agency_id == Agency.id, Report.superseded_by.is_(None), cond))
-    return [(i, n) for i, n in (await session.execute(q.order_by(Agency.id))).all()]
+    return [(i, n) for i, n in (await session.execute(q.order_by(Agency.id), params)).all()]
 
 
 def _pick(rows: Sequence[Any]) -> set[int]:
