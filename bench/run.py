@@ -16,8 +16,8 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
 # (module, arguments): start-up, the check engine, the engine by layout family, OCR of scans, the store,
-# the question engine, the store at scale (10,000 reports on SQLite and PostgreSQL, ingest into
-# PostgreSQL), the bot, webhook replicas under load (PostgreSQL, Redis, nginx).
+# the question engine, the store at scale (10,000 and 100,000 reports on SQLite and PostgreSQL, ingest
+# into PostgreSQL), the bot, webhook replicas under load (PostgreSQL, Redis, nginx).
 BENCHES = [
     ("bench.startup", []),
     ("bench.check", []),
@@ -25,7 +25,7 @@ BENCHES = [
     ("bench.bench_ocr", []),
     ("bench.bench_store", []),
     ("bench.bench_questions", []),
-    ("bench.bench_scale", ["--sizes", "10000", "--ingest", "1000", "--no-explain"]),
+    ("bench.bench_scale", ["--sizes", "10000,100000", "--ingest", "1000", "--no-explain"]),
     ("bench.bench_bot", []),
     ("bench.bench_webhook", ["--updates", "200", "--chats", "40", "--install-nginx"]),
 ]

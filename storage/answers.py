@@ -271,9 +271,9 @@ def _asc(v: Any) -> tuple[bool, Any]:
 
 
 async def _load(session: AsyncSession, workspaces: Sequence[int] | None, part: Any = None) -> _View:
-    """The view of the visible current reports; `part` ("agencies", ids) or ("year", year or None for
-    every year) makes a partial view of those reports only, ("names", ids) one of those agencies' names
-    alone (no report: what the parser needs). The stamp is read first: a change landing while the rows
+    """The view of the visible current reports; `part` ("agencies", ids, years or None for every year)
+    or ("year", year or None for every year) makes a partial view of those reports only, ("names",
+    ids) one of those agencies' names alone (no report: what the parser needs). The stamp is read first: a change landing while the rows
     load makes the next check fail and the view load again, never the other way round."""
     stamp = (generation(_engine(session)), *(await session.execute(_stamp(part is not None))).one())
     library_id = _LIBRARY.get(_engine(session))
@@ -289,6 +289,8 @@ async def _load(session: AsyncSession, workspaces: Sequence[int] | None, part: A
     cond, prefer = _visible(workspaces, library_id)
     if part is not None and part[0] == "agencies":
         cond = and_(cond, Report.agency_id.in_(list(part[1])))
+        if part[2] is not None:
+            cond = and_(cond, Report.year.in_(list(part[2])))
     elif part is not None and part[1] is not None:
         cond = and_(cond, Report.year == part[1])
     rows = (await session.execute(
@@ -425,7 +427,7 @@ async def answer(session: AsyncSession, text: str, *, workspaces: Sequence[int] 
         if part is not None and _needs_reports(q):
             # A large store: the reports of the agencies the question names, once it is parsed.
             view = await _view(session, workspaces, fresh, ("agencies", tuple(sorted(
-                {i for n in q.agencies for i in names.ids.get(n, [])}))))
+                {i for n in q.agencies for i in names.ids.get(n, [])})), _years_needed(q)))
             if view.stamp != names.stamp and attempt < 3:
                 fresh = True
                 continue
@@ -472,6 +474,20 @@ def _needs_reports(q: Query) -> bool:
     if q.kind == "help" or q.agency_status == "unknown" or not q.agencies:
         return False
     return not (q.agency_status == "ambiguous" and q.kind in ("value", "compare", "share", "sum"))
+
+
+def _years_needed(q: Query) -> tuple[int, ...] | None:
+    """The years of the named agencies' reports the answer reads, when the question names them and
+    the answer reads no other (a sum over a place's agencies); None: every year (an agency's latest
+    report, the years it has)."""
+    if not q.years:
+        return None
+    if q.kind in ("sum", "top", "count", "list_reports", "list_agencies", "compare_agencies"):
+        return (q.years[0],)
+    if q.kind == "compare" and q.agency_status != "resolved" and q.base_year is None:
+        late = q.years[-1]
+        return tuple(sorted({q.years[0] if len(q.years) >= 2 else late - 1, late}))
+    return None
 
 
 class _Ctx:
