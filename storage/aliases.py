@@ -91,6 +91,11 @@ def _param(dialect: str, values: list[Any]) -> Any:
 _LARGE: weakref.WeakKeyDictionary[Any, bool] = weakref.WeakKeyDictionary()  # engines past SMALL_STORE
 
 
+def is_large(engine: Any) -> bool:
+    """Whether questions on this engine's store are resolved by index (known once one was)."""
+    return bool(_LARGE.get(engine))
+
+
 async def resolve_agency(session: AsyncSession, text: str, *, visible: Sequence[int] | None = None,
                          with_published: bool = True) -> list[tuple[int, str]] | None:
     """The stored agencies `text` can mean, as (id, name) by id (the parser's list of names for it);

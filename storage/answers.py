@@ -270,22 +270,29 @@ def _asc(v: Any) -> tuple[bool, Any]:
     return (v is not None, v if v is not None else 0)
 
 
-async def _load(session: AsyncSession, workspaces: Sequence[int] | None, part: Any = None) -> _View:
+async def _load(session: AsyncSession, workspaces: Sequence[int] | None, part: Any = None,
+                named: tuple[tuple[Any, ...], list[tuple[int, str]]] | None = None) -> _View:
     """The view of the visible current reports; `part` ("agencies", ids, years or None for every year)
     or ("year", year or None for every year) makes a partial view of those reports only, ("names",
-    ids) one of those agencies' names alone (no report: what the parser needs). The stamp is read first: a change landing while the rows
-    load makes the next check fail and the view load again, never the other way round."""
-    stamp = (generation(_engine(session)), *(await session.execute(_stamp(part is not None))).one())
+    ids) one of those agencies' names alone (no report: what the parser needs); `named`: (the stamp,
+    those names) when _names_part has read them, in that order. The stamp is read first: a change
+    landing while the rows load makes the next check fail and the view load again, never the other
+    way round."""
+    if named is not None:
+        stamp = named[0]
+    else:
+        stamp = (generation(_engine(session)), *(await session.execute(_stamp(part is not None))).one())
     library_id = _LIBRARY.get(_engine(session))
     if library_id is None:
         library_id = (await session.execute(select(Workspace.id).where(Workspace.name == LIBRARY))).scalar_one_or_none()
     if part is not None and part[0] == "names":
         ws, with_published = _scope(workspaces, library_id)
-        named: dict[str, list[int]] = {}
-        for aid, name in await aliases.named(session, set(part[1]), ws, with_published):
-            named.setdefault(name, []).append(aid)
-        return _View(stamp, library_id, list(named), named, await _partial_years(session, workspaces, library_id, stamp),
-                     {}, {}, [], partial=True)
+        found = named[1] if named is not None else await aliases.named(session, set(part[1]), ws, with_published)
+        by_name: dict[str, list[int]] = {}
+        for aid, name in found:
+            by_name.setdefault(name, []).append(aid)
+        return _View(stamp, library_id, list(by_name), by_name,
+                     await _partial_years(session, workspaces, library_id, stamp), {}, {}, [], partial=True)
     cond, prefer = _visible(workspaces, library_id)
     if part is not None and part[0] == "agencies":
         cond = and_(cond, Report.agency_id.in_(list(part[1])))
@@ -352,7 +359,7 @@ def _engine(session: AsyncSession) -> Any:
 
 
 async def _view(session: AsyncSession, workspaces: Sequence[int] | None, fresh: bool = False,
-                part: Any = None) -> _View:
+                part: Any = None, named: Any = None) -> _View:
     engine = _engine(session)
     per_engine = _CACHE.setdefault(engine, OrderedDict())
     key: Any = None if workspaces is None else tuple(sorted(workspaces))
@@ -372,7 +379,7 @@ async def _view(session: AsyncSession, workspaces: Sequence[int] | None, fresh: 
     future: asyncio.Future[_View] = asyncio.get_running_loop().create_future()
     loading[key] = future
     try:
-        cached = per_engine[key] = await _load(session, workspaces, part)
+        cached = per_engine[key] = await _load(session, workspaces, part, named)
         if part is not None:
             per_engine.move_to_end(key)
             partial = [k for k, v in per_engine.items() if v.partial]
@@ -417,8 +424,8 @@ async def answer(session: AsyncSession, text: str, *, workspaces: Sequence[int] 
     fresh = False
     for attempt in range(4):
         # A follow-up's agencies come from the previous question, not its words: the whole view.
-        part = None if previous is not None else await _names_part(session, workspaces, text)
-        names = await _view(session, workspaces, fresh, part)
+        part, named = (None, None) if previous is not None else await _names_part(session, workspaces, text)
+        names = await _view(session, workspaces, fresh, part, named)
         q = _parse(names, text, today) if previous is None else parse_question(
             text, today=today, agencies=names.names, years=names.years, previous=previous)
         if lang in ("zh", "en"):
@@ -444,9 +451,10 @@ async def answer(session: AsyncSession, text: str, *, workspaces: Sequence[int] 
     raise AssertionError("unreachable: the last attempt never raises _Stale")
 
 
-async def _names_part(session: AsyncSession, workspaces: Sequence[int] | None, text: str) -> Any:
+async def _names_part(session: AsyncSession, workspaces: Sequence[int] | None, text: str) -> tuple[Any, Any]:
     """In a large store, the part of the view a question needs: the agencies its words can name
-    (storage.aliases, by index); None in a small one, whose view holds every visible report."""
+    (storage.aliases, by index), with (the stamp read before them, their ids and names) for the view
+    to be made of; (None, None) in a small one, whose view holds every visible report."""
     engine = _engine(session)
     library_id = _LIBRARY.get(engine)
     if library_id is None:  # the library's id never changes once it exists
@@ -454,8 +462,13 @@ async def _names_part(session: AsyncSession, workspaces: Sequence[int] | None, t
         if library_id is not None:
             _LIBRARY[engine] = library_id
     ws, with_published = _scope(workspaces, library_id)
+    stamp = (generation(engine), *(await session.execute(_STAMP_FAST)).one()) if aliases.is_large(engine) else None
     found = await aliases.resolve_agency(session, text, visible=ws, with_published=with_published)
-    return None if found is None else ("names", tuple(i for i, _ in found))
+    if found is None:
+        return None, None
+    part = ("names", tuple(i for i, _ in found))
+    # A store that just became large has no stamp read before the names: the view reads its own.
+    return part, (None if stamp is None else (stamp, found))
 
 
 def _parse(view: _View, text: str, today: dt.date) -> Query:
