@@ -17,7 +17,7 @@ import weakref
 from collections.abc import Sequence
 from typing import Any
 
-from sqlalchemy import Integer, String, bindparam, exists, func, insert, or_, select, union_all
+from sqlalchemy import Integer, String, bindparam, exists, func, insert, or_, select, text, union_all
 from sqlalchemy.dialects.postgresql import ARRAY
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -110,22 +110,18 @@ async def resolve_agency(session: AsyncSession, text: str, *, visible: Sequence[
     keys = question_keys(text)
     generic = sorted(_GENERIC.intersection(keys))
     hit = select(AgencyAlias.agency_id, AgencyAlias.key, AgencyAlias.region, AgencyAlias.generic)
-    # The keys the question holds (each a lookup of the primary key), then its bare suffixes for the
-    # agencies found (they count in their score): probes of (key, agency id), never a whole suffix.
-    rows = list((await session.execute(
-        hit.where(_keys_param(dialect, "keys"), AgencyAlias.generic.is_(False)),
-        {"keys": _param(dialect, [k for k in keys if k not in _GENERIC])},
-    )).all())
-    cands = sorted({r[0] for r in rows})
-    if generic and cands:
-        rows += (await session.execute(
-            hit.where(_keys_param(dialect, "keys"), _in_param(AgencyAlias.agency_id, dialect, "ids", Integer)),
-            {"keys": _param(dialect, generic), "ids": _param(dialect, cands)},
-        )).all()
-    for k in generic if not cands else ():
+    # _pick over every alias row the question's keys find, computed by the database (a place's
+    # name alone finds thousands of rows; the answer is a few agency ids).
+    picked = set((await session.execute(_PICK_SQL[dialect == "postgresql"], {
+        "keys": _param(dialect, [k for k in keys if k not in _GENERIC]), "generic": _param(dialect, generic),
+    })).scalars())
+    rows: list[Any] = []
+    for k in generic if not picked else ():
         # Alone it names two of its agencies, so the parser asks which one is meant.
         rows += (await session.execute(hit.where(AgencyAlias.key == k).order_by(AgencyAlias.agency_id).limit(2))).all()
-    found = await named(session, _pick(rows), visible, with_published) if rows else []
+    if rows:
+        picked = _pick(rows)
+    found = await named(session, picked, visible, with_published) if picked else []
     if not found:
         # No stored key in the question: the parser still needs names to tell an unknown agency
         # ("火星市教育局") from none at all. Its fallback suggestions are the first stored names, and
@@ -147,6 +143,34 @@ async def named(session: AsyncSession, ids: Any, visible: Sequence[int] | None,
             cond = or_(cond, Report.published.is_(True))
         q = q.where(exists().where(Report.agency_id == Agency.id, Report.superseded_by.is_(None), cond))
     return [(i, n) for i, n in (await session.execute(q.order_by(Agency.id), params)).all()]
+
+
+def _pick_sql(postgres: bool) -> Any:
+    """_pick as one statement over the alias rows of the keys `keys` (not bare suffixes) and, for the
+    agencies they find, of the bare suffixes `generic`; no row when no key is found."""
+    def values(name: str) -> str:
+        if postgres:
+            return f"(SELECT unnest(CAST(:{name} AS VARCHAR[])))"
+        return f"(SELECT value FROM json_each(:{name}))"
+    return text(
+        "WITH base AS (SELECT a.agency_id, a.key, a.region FROM agency_aliases a "
+        f"WHERE a.key IN {values('keys')} AND NOT a.generic), "
+        "hits AS (SELECT agency_id, key, region FROM base UNION ALL "
+        "SELECT a.agency_id, a.key, a.region FROM agency_aliases a "
+        f"WHERE a.key IN {values('generic')} AND a.agency_id IN (SELECT agency_id FROM base)), "
+        "rk AS (SELECT DISTINCT key FROM hits WHERE region), "
+        "pool AS (SELECT DISTINCT agency_id FROM hits WHERE region), "
+        "sc AS (SELECT agency_id, SUM(LENGTH(key)) AS s FROM hits WHERE key NOT IN (SELECT key FROM rk) "
+        "AND (NOT EXISTS (SELECT 1 FROM rk) OR agency_id IN (SELECT agency_id FROM pool)) GROUP BY agency_id), "
+        "best AS (SELECT agency_id FROM sc WHERE s = (SELECT MAX(s) FROM sc)), "
+        "chosen AS (SELECT agency_id FROM best UNION SELECT agency_id FROM pool WHERE NOT EXISTS (SELECT 1 FROM best)), "
+        "covered AS (SELECT DISTINCT key FROM hits WHERE agency_id IN (SELECT agency_id FROM chosen)) "
+        "SELECT agency_id FROM chosen UNION SELECT MIN(agency_id) FROM hits GROUP BY key "
+        "HAVING MAX(CASE WHEN region THEN 1 ELSE 0 END) = 1 OR key NOT IN (SELECT key FROM covered)"
+    )
+
+
+_PICK_SQL = {True: _pick_sql(True), False: _pick_sql(False)}
 
 
 def _pick(rows: Sequence[Any]) -> set[int]:
