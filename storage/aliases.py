@@ -148,16 +148,17 @@ async def named(session: AsyncSession, ids: Any, visible: Sequence[int] | None,
 def _pick_sql(postgres: bool) -> Any:
     """_pick as one statement over the alias rows of the keys `keys` (not bare suffixes) and, for the
     agencies they find, of the bare suffixes `generic`; no row when no key is found."""
-    def values(name: str) -> str:
+    def key_in(name: str) -> str:  # probes of the primary key (key, agency_id), on either database
         if postgres:
-            return f"(SELECT unnest(CAST(:{name} AS VARCHAR[])))"
-        return f"(SELECT value FROM json_each(:{name}))"
+            return f"a.key = ANY(CAST(:{name} AS VARCHAR[]))"
+        return f"a.key IN (SELECT value FROM json_each(:{name}))"
+    found = "a.agency_id = ANY(ARRAY(SELECT agency_id FROM base))" if postgres else \
+        "a.agency_id IN (SELECT agency_id FROM base)"
     return text(
         "WITH base AS (SELECT a.agency_id, a.key, a.region FROM agency_aliases a "
-        f"WHERE a.key IN {values('keys')} AND NOT a.generic), "
+        f"WHERE {key_in('keys')} AND NOT a.generic), "
         "hits AS (SELECT agency_id, key, region FROM base UNION ALL "
-        "SELECT a.agency_id, a.key, a.region FROM agency_aliases a "
-        f"WHERE a.key IN {values('generic')} AND a.agency_id IN (SELECT agency_id FROM base)), "
+        f"SELECT a.agency_id, a.key, a.region FROM agency_aliases a WHERE {key_in('generic')} AND {found}), "
         "rk AS (SELECT DISTINCT key FROM hits WHERE region), "
         "pool AS (SELECT DISTINCT agency_id FROM hits WHERE region), "
         "sc AS (SELECT agency_id, SUM(LENGTH(key)) AS s FROM hits WHERE key NOT IN (SELECT key FROM rk) "
