@@ -2,10 +2,12 @@
 and PostgreSQL.
 
 Agencies come from real place names x departments (bench.places, ~31,600 names; years back from
-2024, five at least, as many as the size needs). The store is bulk-filled straight into the tables,
-with COPY on PostgreSQL (asyncpg copy_records_to_table) and executemany on SQLite, the figure indexes
-built after the load, then the totals, rankings and aliases (storage.aggregates, storage.aliases)
-computed from it as migration 0005 does. Reported per size and database: the fill rate, the
+2024, five at least, as many as the size needs). The store is bulk-filled straight into the tables:
+agencies, aliases and reports with COPY on PostgreSQL (asyncpg copy_records_to_table) and executemany
+on SQLite, and the figure rows by the database itself from a pool of FIGURE_POOL generated figure
+sets (INSERT ... SELECT joining the reports to the pool, on two connections side by side on
+PostgreSQL); the figure indexes and keys built after the load, then the totals, rankings and aliases
+(storage.aggregates, storage.aliases) computed from it as migration 0005 does. Reported per size and database: the fill rate, the
 database size, the question p50/p95/max with the answer cache on and off (each kind too), the first
 question on a fresh engine with every cache cleared, and the plan (EXPLAIN ANALYZE on PostgreSQL,
 EXPLAIN QUERY PLAN on SQLite) of every statement one question of each kind runs. --ingest also times
@@ -13,9 +15,10 @@ EXPLAIN QUERY PLAN on SQLite) of every statement one question of each kind runs.
 
     python -m bench.bench_scale [--sizes 10000,100000] [--databases sqlite,postgres] [--questions 300]
         [--pg-url postgresql+asyncpg://postgres@127.0.0.1:5432/nianbao_scale] [--ingest N] [--jobs 2]
-        [--national] [--keep] [--json]
+        [--national] [--keep] [--reuse] [--json]
 
---national adds the 500,000-report run on PostgreSQL (several minutes and ~20 GB of disk). The
+--national adds the 500,000-report run on PostgreSQL (about 15 minutes on 2 cores and 25 GB of disk:
+100 M figure rows). --keep and --reuse measure a kept database again without filling it. The
 PostgreSQL database named by --pg-url is created when missing and dropped at the end (--keep keeps
 it); SQLite runs in a temporary folder.
 """

@@ -1,7 +1,7 @@
 """`make bench`: every benchmark of the project, one after another, each printing its figures.
 
 `python -m bench.run --national` (or NIANBAO_BENCH_NATIONAL=1 make bench) adds the scale bench's
-500,000-report run on PostgreSQL (several minutes, ~20 GB of disk). `--full` (`make bench
+500,000-report run on PostgreSQL (about 15 minutes on 2 cores, 25 GB of disk). `--full` (`make bench
 ARGS=--full`) runs the webhook replicas with the 1,000 updates from 100 chats of the production
 target (some minutes) instead of 200 from 40.
 """
