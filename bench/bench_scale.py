@@ -2,10 +2,12 @@
 and PostgreSQL.
 
 Agencies come from real place names x departments (bench.places, ~31,600 names; years back from
-2024, five at least, as many as the size needs). The store is bulk-filled straight into the tables,
-with COPY on PostgreSQL (asyncpg copy_records_to_table) and executemany on SQLite, the figure indexes
-built after the load, then the totals, rankings and aliases (storage.aggregates, storage.aliases)
-computed from it as migration 0005 does. Reported per size and database: the fill rate, the
+2024, five at least, as many as the size needs). The store is bulk-filled straight into the tables:
+agencies, aliases and reports with COPY on PostgreSQL (asyncpg copy_records_to_table) and executemany
+on SQLite, and the figure rows by the database itself from a pool of FIGURE_POOL generated figure
+sets (INSERT ... SELECT joining the reports to the pool, on two connections side by side on
+PostgreSQL); the figure indexes and keys built after the load, then the totals, rankings and aliases
+(storage.aggregates, storage.aliases) computed from it as migration 0005 does. Reported per size and database: the fill rate, the
 database size, the question p50/p95/max with the answer cache on and off (each kind too), the first
 question on a fresh engine with every cache cleared, and the plan (EXPLAIN ANALYZE on PostgreSQL,
 EXPLAIN QUERY PLAN on SQLite) of every statement one question of each kind runs. --ingest also times
@@ -13,9 +15,10 @@ EXPLAIN QUERY PLAN on SQLite) of every statement one question of each kind runs.
 
     python -m bench.bench_scale [--sizes 10000,100000] [--databases sqlite,postgres] [--questions 300]
         [--pg-url postgresql+asyncpg://postgres@127.0.0.1:5432/nianbao_scale] [--ingest N] [--jobs 2]
-        [--national] [--keep] [--json]
+        [--national] [--keep] [--reuse] [--json]
 
---national adds the 500,000-report run on PostgreSQL (several minutes and ~20 GB of disk). The
+--national adds the 500,000-report run on PostgreSQL (about 15 minutes on 2 cores and 25 GB of disk:
+100 M figure rows). --keep and --reuse measure a kept database again without filling it. The
 PostgreSQL database named by --pg-url is created when missing and dropped at the end (--keep keeps
 it); SQLite runs in a temporary folder.
 """
@@ -88,7 +91,9 @@ async def pg_reset(url: str) -> None:
 
 
 def _rows(names: list[str], years: list[int], n_reports: int, ws: int):  # type: ignore[no-untyped-def]
-    """(agency rows, report rows, a figure-row generator, alias rows), ids from 1."""
+    """(agency rows, report rows, figure pool rows, alias rows), ids from 1. The figures of report r
+    are the pool's set (r * 7919) % FIGURE_POOL: rows (slot, position, key, value, is_null) that the
+    database joins to the reports (POOL_JOIN), so no figure row passes through Python."""
     from reports.agency import agency_kind, agency_level, agency_region, normalise_agency
     from storage.aliases import alias_rows
     from tests.docgen import make_figures
@@ -112,16 +117,9 @@ def _rows(names: list[str], years: list[int], n_reports: int, ws: int):  # type:
             fails = rng.random() < 0.05
             reports.append((rid, ws, i, name, year, "2021", "fail" if fails else "pass", int(fails), 0, f"r{rid}.txt",
                             f"{rid:064x}", None, True, None, "{}", now, now))
-    pool = [sorted(make_figures(seed).items()) for seed in range(FIGURE_POOL)]
-
-    def figures():  # type: ignore[no-untyped-def]
-        fid = 0
-        for r in reports:
-            for key, value in pool[(r[0] * 7919) % FIGURE_POOL]:
-                fid += 1
-                yield (fid, r[0], key, float(value), False)
-
-    return agencies, reports, figures, aliases
+    pool = [(slot, pos, key, float(value), False)
+            for slot in range(FIGURE_POOL) for pos, (key, value) in enumerate(sorted(make_figures(slot).items()))]
+    return agencies, reports, pool, aliases
 
 
 AGENCY_COLS = ["id", "name", "normalised", "province", "city", "county", "level", "kind", "aliases", "created_at"]
@@ -130,6 +128,15 @@ REPORT_COLS = ["id", "workspace_id", "agency_id", "agency_name", "year", "format
                "created_at", "updated_at"]
 FIGURE_COLS = ["id", "report_id", "key", "value", "is_null"]
 ALIAS_COLS = ["key", "agency_id", "region", "generic"]
+POOL_COLS = ["slot", "pos", "key", "value", "is_null"]
+POOL_TABLE = ("CREATE TABLE figure_pool (slot INTEGER, pos INTEGER, key VARCHAR(64), value FLOAT, is_null BOOLEAN, "
+              "PRIMARY KEY (slot, pos))")
+# The figure rows of the reports with ids in [:lo, :hi): report r gets pool set (r * 7919) % FIGURE_POOL,
+# figure ids (r - 1) * 200 + position + 1 (every set holds 200 keys: the generator draws each key);
+# a nested loop over the reports in id order, so each report's figures lie together as a save writes them.
+POOL_JOIN = (f"INSERT INTO figures ({', '.join(FIGURE_COLS)}) "
+             "SELECT (r.id - 1) * 200 + p.pos + 1, r.id, p.key, p.value, p.is_null FROM reports r "
+             f"JOIN figure_pool p ON p.slot = ((r.id % {FIGURE_POOL}) * 7919) % {FIGURE_POOL} WHERE r.id >= {{lo}} AND r.id < {{hi}}")
 # Built after the load (as a restore does); their definitions as migrations 0001/0003/0005 make them.
 LATE_INDEXES = (
     ("ix_figures_key_report_value", "CREATE INDEX ix_figures_key_report_value ON figures (key, report_id, value)"),
@@ -137,11 +144,38 @@ LATE_INDEXES = (
     ("ix_ranked_figures_rank",
      "CREATE INDEX ix_ranked_figures_rank ON ranked_figures (workspace_id, year, key, value, agency, report_id)"),
 )
+# Primary keys PostgreSQL builds after the load too (as migration 0001 and 0005 define them).
+PG_LATE_KEYS = (("figures", "id"), ("ranked_figures", "report_id, key"))
+LOADERS = max(1, min(2, os.cpu_count() or 1))  # connections filling and indexing side by side
+
+
+def _ranges(n: int, parts: int) -> list[tuple[int, int]]:
+    step = -(-n // parts)
+    return [(lo, min(lo + step, n + 1)) for lo in range(1, n + 1, step)]
+
+
+def _key_index(table: str, cols: str) -> str:
+    """The primary key's index, built beside the others (ALTER TABLE ... ADD PRIMARY KEY would wait
+    for their locks), then made the key by _add_key at once."""
+    return f"CREATE UNIQUE INDEX {table}_pkey ON {table} ({cols})"
+
+
+def _add_key(table: str) -> str:
+    return f"ALTER TABLE {table} ADD CONSTRAINT {table}_pkey PRIMARY KEY USING INDEX {table}_pkey"
+
+
+async def _pg_conns(url: str, n: int) -> list[Any]:
+    import asyncpg
+
+    conns = [await asyncpg.connect(_pg_dsn(url)) for _ in range(n)]
+    for c in conns:
+        await c.execute("SET session_replication_role = replica")  # no FK triggers during the load
+        await c.execute("SET maintenance_work_mem = '2GB'")
+        await c.execute("SET max_parallel_maintenance_workers = 0")  # the connections are the parallelism
+    return conns
 
 
 async def fill_pg(url: str, n_reports: int) -> dict[str, Any]:
-    import asyncpg
-
     from storage.aggregates import REBUILD_SQL
     from storage.db import upgrade
 
@@ -149,43 +183,57 @@ async def fill_pg(url: str, n_reports: int) -> dict[str, Any]:
     await upgrade(url)
     names, years = layout(n_reports)
     t0 = time.perf_counter()
-    conn = await asyncpg.connect(_pg_dsn(url))
+    conns = await _pg_conns(url, LOADERS)
+    conn = conns[0]
+
+    async def each(sqls: list[str]) -> None:  # the statements in order, on every connection at once
+        todo = list(sqls)
+
+        async def work(c: Any) -> None:
+            while todo:
+                await c.execute(todo.pop(0))
+
+        await asyncio.gather(*(work(c) for c in conns))
+
     try:
-        await conn.execute("SET session_replication_role = replica")  # no FK triggers during the load
         for name, _ in LATE_INDEXES:
             await conn.execute(f"DROP INDEX {name}")
+        for table, _ in PG_LATE_KEYS:  # filled from several connections, they would split half-full pages
+            await conn.execute(f"ALTER TABLE {table} DROP CONSTRAINT {table}_pkey")
         ws = await conn.fetchval("INSERT INTO workspaces (name, created_at) VALUES ('library', now()) RETURNING id")
-        agencies, reports, figures, aliases = _rows(names, years, n_reports, ws)
+        agencies, reports, pool, aliases = _rows(names, years, n_reports, ws)
         await conn.copy_records_to_table("agencies", records=agencies, columns=AGENCY_COLS)
         await conn.copy_records_to_table("agency_aliases", records=aliases, columns=ALIAS_COLS)
         await conn.copy_records_to_table("reports", records=reports, columns=REPORT_COLS)
+        await conn.execute(POOL_TABLE)
+        await conn.copy_records_to_table("figure_pool", records=pool, columns=POOL_COLS)
+        await conn.execute("ANALYZE reports; ANALYZE figure_pool")
         t_fig = time.perf_counter()
-        gen = figures()
-        while True:
-            chunk = [row for _, row in zip(range(1_000_000), gen, strict=False)]
-            if not chunk:
-                break
-            await conn.copy_records_to_table("figures", records=chunk, columns=FIGURE_COLS)
+        await each([POOL_JOIN.format(lo=lo, hi=hi) for lo, hi in _ranges(len(reports), 8 * LOADERS)])
         copy_s = time.perf_counter() - t_fig
+        await conn.execute("DROP TABLE figure_pool")
         for table in ("agencies", "reports", "figures"):
             await conn.execute(f"SELECT setval(pg_get_serial_sequence('{table}', 'id'), (SELECT max(id) FROM {table}))")
-        await conn.execute("SET maintenance_work_mem = '512MB'")
+        await conn.execute("VACUUM ANALYZE figures")  # the visibility map, so the figure indexes answer alone
         t_idx = time.perf_counter()
-        for _, sql in LATE_INDEXES[:2]:
-            await conn.execute(sql)
+        await each([LATE_INDEXES[0][1], LATE_INDEXES[1][1], _key_index(*PG_LATE_KEYS[0])])
+        await conn.execute(_add_key(PG_LATE_KEYS[0][0]))
         index_s = time.perf_counter() - t_idx
-        await conn.execute("ANALYZE")  # the rebuild joins 100 M rows: the planner must know it
         t_tot = time.perf_counter()
-        for sql in REBUILD_SQL:
+        for sql in REBUILD_SQL[:3]:
             await conn.execute(sql)
-        await conn.execute(LATE_INDEXES[2][1])
+        await each(list(REBUILD_SQL[3:]))  # figure_totals, report_totals, ranked_figures
+        await each([LATE_INDEXES[2][1], _key_index(*PG_LATE_KEYS[1])])
+        await conn.execute(_add_key(PG_LATE_KEYS[1][0]))
         totals_s = time.perf_counter() - t_tot
         await conn.execute("VACUUM ANALYZE")
         size = await conn.fetchval("SELECT pg_database_size(current_database())")
+        n_fig = await conn.fetchval("SELECT reltuples::bigint FROM pg_class WHERE relname = 'figures'")
     finally:
-        await conn.close()
+        for c in conns:
+            await c.close()
     elapsed = time.perf_counter() - t0
-    return _fill_result(names, years, reports, elapsed, copy_s, index_s, totals_s, size, "COPY")
+    return _fill_result(names, years, reports, n_fig, elapsed, copy_s, index_s, totals_s, size, "COPY + pool join")
 
 
 def fill_sqlite(url: str, n_reports: int) -> dict[str, Any]:
@@ -202,7 +250,7 @@ def fill_sqlite(url: str, n_reports: int) -> dict[str, Any]:
         for name, _ in LATE_INDEXES:
             db.execute(f"DROP INDEX {name}")
         ws = db.execute("INSERT INTO workspaces (name, created_at) VALUES ('library', datetime('now'))").lastrowid
-        agencies, reports, figures, aliases = _rows(names, years, n_reports, ws)
+        agencies, reports, pool, aliases = _rows(names, years, n_reports, ws)
 
         def many(table: str, cols: list[str], rows: Any) -> None:
             db.executemany(f"INSERT INTO {table} ({', '.join(cols)}) VALUES ({', '.join('?' * len(cols))})", rows)
@@ -210,8 +258,10 @@ def fill_sqlite(url: str, n_reports: int) -> dict[str, Any]:
         many("agencies", AGENCY_COLS, agencies)
         many("agency_aliases", ALIAS_COLS, aliases)
         many("reports", REPORT_COLS, reports)
+        db.execute(POOL_TABLE.replace("CREATE TABLE", "CREATE TEMP TABLE"))
+        many("figure_pool", POOL_COLS, pool)
         t_fig = time.perf_counter()
-        many("figures", FIGURE_COLS, figures())
+        db.execute(POOL_JOIN.format(lo=1, hi=len(reports) + 1))
         db.commit()
         copy_s = time.perf_counter() - t_fig
         t_idx = time.perf_counter()
@@ -226,16 +276,17 @@ def fill_sqlite(url: str, n_reports: int) -> dict[str, Any]:
         totals_s = time.perf_counter() - t_tot
         db.execute("ANALYZE")
         db.commit()
+        n_fig = db.execute("SELECT max(id) FROM figures").fetchone()[0]
     finally:
         db.close()
     elapsed = time.perf_counter() - t0
     size = sum(os.path.getsize(p) for p in (path, path + "-wal") if os.path.exists(p))
-    return _fill_result(names, years, reports, elapsed, copy_s, index_s, totals_s, size, "executemany")
+    return _fill_result(names, years, reports, n_fig, elapsed, copy_s, index_s, totals_s, size,
+                        "executemany + pool join")
 
 
-def _fill_result(names: list[str], years: list[int], reports: list[Any], elapsed: float, copy_s: float,
+def _fill_result(names: list[str], years: list[int], reports: list[Any], n_fig: int, elapsed: float, copy_s: float,
                  index_s: float, totals_s: float, size: int, how: str) -> dict[str, Any]:
-    n_fig = len(reports) * 200
     return {"reports": len(reports), "agencies": len(names), "years": f"{years[0]}-{years[-1]}",
             "figure_rows": n_fig, "fill_s": round(elapsed, 1), "load": how,
             "figure_rows_per_s": round(n_fig / copy_s), "reports_per_s": round(len(reports) / elapsed),
@@ -305,7 +356,7 @@ async def measure(url: str, qs: list[tuple[str, str]], cache: bool) -> dict[str,
     from sqlalchemy import text
 
     import storage.answers
-    from reports.questions.agencies import agency_index
+    from reports.questions.agencies import _entry, agency_index
     from storage.answers import answer, invalidate_cache
     from storage.db import make_engine, make_sessionmaker
 
@@ -313,6 +364,7 @@ async def measure(url: str, qs: list[tuple[str, str]], cache: bool) -> dict[str,
     storage.answers.RESULT_CACHE = shipped if cache else 0
     invalidate_cache()
     agency_index.cache_clear()
+    _entry.cache_clear()
     engine = make_engine(url)
     times: list[float] = []
     per_kind: dict[str, list[float]] = {}

@@ -1,7 +1,7 @@
 """`make bench`: every benchmark of the project, one after another, each printing its figures.
 
 `python -m bench.run --national` (or NIANBAO_BENCH_NATIONAL=1 make bench) adds the scale bench's
-500,000-report run on PostgreSQL (several minutes, ~20 GB of disk). `--full` (`make bench
+500,000-report run on PostgreSQL (about 15 minutes on 2 cores, 25 GB of disk). `--full` (`make bench
 ARGS=--full`) runs the webhook replicas with the 1,000 updates from 100 chats of the production
 target (some minutes) instead of 200 from 40.
 """
@@ -16,8 +16,8 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
 # (module, arguments): start-up, the check engine, the engine by layout family, OCR of scans, the store,
-# the question engine, the store at scale (10,000 reports on SQLite and PostgreSQL, ingest into
-# PostgreSQL), the bot, webhook replicas under load (PostgreSQL, Redis, nginx).
+# the question engine, the store at scale (10,000 and 100,000 reports on SQLite and PostgreSQL, ingest
+# into PostgreSQL), the bot, webhook replicas under load (PostgreSQL, Redis, nginx).
 BENCHES = [
     ("bench.startup", []),
     ("bench.check", []),
@@ -25,7 +25,7 @@ BENCHES = [
     ("bench.bench_ocr", []),
     ("bench.bench_store", []),
     ("bench.bench_questions", []),
-    ("bench.bench_scale", ["--sizes", "10000", "--ingest", "1000", "--no-explain"]),
+    ("bench.bench_scale", ["--sizes", "10000,100000", "--ingest", "1000", "--no-explain"]),
     ("bench.bench_bot", []),
     ("bench.bench_webhook", ["--updates", "200", "--chats", "40", "--install-nginx"]),
 ]

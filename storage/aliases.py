@@ -17,7 +17,7 @@ import weakref
 from collections.abc import Sequence
 from typing import Any
 
-from sqlalchemy import String, bindparam, exists, func, insert, or_, select, union_all
+from sqlalchemy import Integer, String, bindparam, exists, func, insert, or_, select, text, union_all
 from sqlalchemy.dialects.postgresql import ARRAY
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -72,10 +72,16 @@ def question_keys(text: str) -> list[str]:
     return sorted(keys)
 
 
-def _keys_param(dialect: str, name: str) -> Any:
+def _in_param(column: Any, dialect: str, name: str, item: Any = String) -> Any:
+    """`column` in the list parameter `name` (an array on PostgreSQL, a JSON array on SQLite): one
+    statement text whatever the list's length, so the driver's prepared statement is reused."""
     if dialect == "postgresql":
-        return AgencyAlias.key == func.any(bindparam(name, type_=ARRAY(String)))
-    return AgencyAlias.key.in_(select(func.json_each(bindparam(name, type_=String)).table_valued("value").c.value))
+        return column == func.any(bindparam(name, type_=ARRAY(item)))
+    return column.in_(select(func.json_each(bindparam(name, type_=String)).table_valued("value").c.value))
+
+
+def _keys_param(dialect: str, name: str) -> Any:
+    return _in_param(AgencyAlias.key, dialect, name)
 
 
 def _param(dialect: str, values: list[Any]) -> Any:
@@ -83,6 +89,11 @@ def _param(dialect: str, values: list[Any]) -> Any:
 
 
 _LARGE: weakref.WeakKeyDictionary[Any, bool] = weakref.WeakKeyDictionary()  # engines past SMALL_STORE
+
+
+def is_large(engine: Any) -> bool:
+    """Whether questions on this engine's store are resolved by index (known once one was)."""
+    return bool(_LARGE.get(engine))
 
 
 async def resolve_agency(session: AsyncSession, text: str, *, visible: Sequence[int] | None = None,
@@ -99,19 +110,18 @@ async def resolve_agency(session: AsyncSession, text: str, *, visible: Sequence[
     keys = question_keys(text)
     generic = sorted(_GENERIC.intersection(keys))
     hit = select(AgencyAlias.agency_id, AgencyAlias.key, AgencyAlias.region, AgencyAlias.generic)
-    # The keys the question holds (each a lookup of the primary key), then its bare suffixes for the
-    # agencies found (they count in their score): probes of (key, agency id), never a whole suffix.
-    rows = list((await session.execute(
-        hit.where(_keys_param(dialect, "keys"), AgencyAlias.generic.is_(False)),
-        {"keys": _param(dialect, [k for k in keys if k not in _GENERIC])},
-    )).all())
-    cands = sorted({r[0] for r in rows})
-    if generic and cands:
-        rows += (await session.execute(hit.where(AgencyAlias.key.in_(generic), AgencyAlias.agency_id.in_(cands)))).all()
-    for k in generic if not cands else ():
+    # _pick over every alias row the question's keys find, computed by the database (a place's
+    # name alone finds thousands of rows; the answer is a few agency ids).
+    picked = set((await session.execute(_PICK_SQL[dialect == "postgresql"], {
+        "keys": _param(dialect, [k for k in keys if k not in _GENERIC]), "generic": _param(dialect, generic),
+    })).scalars())
+    rows: list[Any] = []
+    for k in generic if not picked else ():
         # Alone it names two of its agencies, so the parser asks which one is meant.
         rows += (await session.execute(hit.where(AgencyAlias.key == k).order_by(AgencyAlias.agency_id).limit(2))).all()
-    found = await _named(session, _pick(rows), visible, with_published) if rows else []
+    if rows:
+        picked = _pick(rows)
+    found = await named(session, picked, visible, with_published) if picked else []
     if not found:
         # No stored key in the question: the parser still needs names to tell an unknown agency
         # ("火星市教育局") from none at all. Its fallback suggestions are the first stored names, and
@@ -120,17 +130,48 @@ async def resolve_agency(session: AsyncSession, text: str, *, visible: Sequence[
     return found
 
 
-async def _named(session: AsyncSession, ids: Any, visible: Sequence[int] | None,
-                 with_published: bool) -> list[tuple[int, str]]:
+async def named(session: AsyncSession, ids: Any, visible: Sequence[int] | None,
+                with_published: bool) -> list[tuple[int, str]]:
     """(id, name) of the agencies `ids` (a set, or a select of ids) by id, those with a visible report."""
-    q = select(Agency.id, Agency.name).where(Agency.id.in_(sorted(ids)[:CANDIDATE_LIMIT] if isinstance(ids, set)
-                                                           else ids))
+    dialect = session.bind.dialect.name
+    params = {"ids": _param(dialect, sorted(ids)[:CANDIDATE_LIMIT])} if isinstance(ids, set) else {}
+    q = select(Agency.id, Agency.name).where(_in_param(Agency.id, dialect, "ids", Integer) if params
+                                             else Agency.id.in_(ids))
     if visible is not None:
         cond = Report.workspace_id.in_(list(visible))
         if with_published:
             cond = or_(cond, Report.published.is_(True))
         q = q.where(exists().where(Report.agency_id == Agency.id, Report.superseded_by.is_(None), cond))
-    return [(i, n) for i, n in (await session.execute(q.order_by(Agency.id))).all()]
+    return [(i, n) for i, n in (await session.execute(q.order_by(Agency.id), params)).all()]
+
+
+def _pick_sql(postgres: bool) -> Any:
+    """_pick as one statement over the alias rows of the keys `keys` (not bare suffixes) and, for the
+    agencies they find, of the bare suffixes `generic`; no row when no key is found."""
+    def key_in(name: str) -> str:  # probes of the primary key (key, agency_id), on either database
+        if postgres:
+            return f"a.key = ANY(CAST(:{name} AS VARCHAR[]))"
+        return f"a.key IN (SELECT value FROM json_each(:{name}))"
+    found = "a.agency_id = ANY(ARRAY(SELECT agency_id FROM base))" if postgres else \
+        "a.agency_id IN (SELECT agency_id FROM base)"
+    return text(
+        "WITH base AS (SELECT a.agency_id, a.key, a.region FROM agency_aliases a "
+        f"WHERE {key_in('keys')} AND NOT a.generic), "
+        "hits AS (SELECT agency_id, key, region FROM base UNION ALL "
+        f"SELECT a.agency_id, a.key, a.region FROM agency_aliases a WHERE {key_in('generic')} AND {found}), "
+        "rk AS (SELECT DISTINCT key FROM hits WHERE region), "
+        "pool AS (SELECT DISTINCT agency_id FROM hits WHERE region), "
+        "sc AS (SELECT agency_id, SUM(LENGTH(key)) AS s FROM hits WHERE key NOT IN (SELECT key FROM rk) "
+        "AND (NOT EXISTS (SELECT 1 FROM rk) OR agency_id IN (SELECT agency_id FROM pool)) GROUP BY agency_id), "
+        "best AS (SELECT agency_id FROM sc WHERE s = (SELECT MAX(s) FROM sc)), "
+        "chosen AS (SELECT agency_id FROM best UNION SELECT agency_id FROM pool WHERE NOT EXISTS (SELECT 1 FROM best)), "
+        "covered AS (SELECT DISTINCT key FROM hits WHERE agency_id IN (SELECT agency_id FROM chosen)) "
+        "SELECT agency_id FROM chosen UNION SELECT MIN(agency_id) FROM hits GROUP BY key "
+        "HAVING MAX(CASE WHEN region THEN 1 ELSE 0 END) = 1 OR key NOT IN (SELECT key FROM covered)"
+    )
+
+
+_PICK_SQL = {True: _pick_sql(True), False: _pick_sql(False)}
 
 
 def _pick(rows: Sequence[Any]) -> set[int]:
@@ -175,4 +216,4 @@ async def _neighbours(session: AsyncSession, text: str, visible: Sequence[int] |
                 .where(AgencyAlias.key >= p, AgencyAlias.key < p + "\uffff", AgencyAlias.generic.is_(False))
                 .limit(NEIGHBOURS).subquery())
         parts.append(select(near.c.id))
-    return await _named(session, union_all(*parts) if len(parts) > 1 else parts[0], visible, with_published)
+    return await named(session, union_all(*parts) if len(parts) > 1 else parts[0], visible, with_published)

@@ -270,17 +270,34 @@ def _asc(v: Any) -> tuple[bool, Any]:
     return (v is not None, v if v is not None else 0)
 
 
-async def _load(session: AsyncSession, workspaces: Sequence[int] | None, part: Any = None) -> _View:
-    """The view of the visible current reports; `part` ("agencies", ids) or ("year", year or None for
-    every year) makes a partial view of those reports only. The stamp is read first: a change landing
-    while the rows load makes the next check fail and the view load again, never the other way round."""
-    stamp = (generation(_engine(session)), *(await session.execute(_stamp(part is not None))).one())
+async def _load(session: AsyncSession, workspaces: Sequence[int] | None, part: Any = None,
+                named: tuple[tuple[Any, ...], list[tuple[int, str]]] | None = None) -> _View:
+    """The view of the visible current reports; `part` ("agencies", ids, years or None for every year)
+    or ("year", year or None for every year) makes a partial view of those reports only, ("names",
+    ids) one of those agencies' names alone (no report: what the parser needs); `named`: (the stamp,
+    those names) when _names_part has read them, in that order. The stamp is read first: a change
+    landing while the rows load makes the next check fail and the view load again, never the other
+    way round."""
+    if named is not None:
+        stamp = named[0]
+    else:
+        stamp = (generation(_engine(session)), *(await session.execute(_stamp(part is not None))).one())
     library_id = _LIBRARY.get(_engine(session))
     if library_id is None:
         library_id = (await session.execute(select(Workspace.id).where(Workspace.name == LIBRARY))).scalar_one_or_none()
+    if part is not None and part[0] == "names":
+        ws, with_published = _scope(workspaces, library_id)
+        found = named[1] if named is not None else await aliases.named(session, set(part[1]), ws, with_published)
+        by_name: dict[str, list[int]] = {}
+        for aid, name in found:
+            by_name.setdefault(name, []).append(aid)
+        return _View(stamp, library_id, list(by_name), by_name,
+                     await _partial_years(session, workspaces, library_id, stamp), {}, {}, [], partial=True)
     cond, prefer = _visible(workspaces, library_id)
     if part is not None and part[0] == "agencies":
         cond = and_(cond, Report.agency_id.in_(list(part[1])))
+        if part[2] is not None:
+            cond = and_(cond, Report.year.in_(list(part[2])))
     elif part is not None and part[1] is not None:
         cond = and_(cond, Report.year == part[1])
     rows = (await session.execute(
@@ -313,15 +330,21 @@ async def _load(session: AsyncSession, workspaces: Sequence[int] | None, part: A
     ids: dict[str, list[int]] = {}
     for aid in sorted(agency_names):
         ids.setdefault(agency_names[aid], []).append(aid)
-    if part is not None:  # the years of every visible report, from the yearly totals
-        ws, with_published = _scope(workspaces, library_id)
-        known = _YEARS.get(_engine(session))
-        if known is not None and known[0] == (stamp, tuple(ws)):
-            years = known[1]
-        else:
-            years = await aggregates.years(session, ws, with_published=with_published)
-            _YEARS[_engine(session)] = ((stamp, tuple(ws)), years)
+    if part is not None:
+        years = await _partial_years(session, workspaces, library_id, stamp)
     return _View(stamp, library_id, list(ids), ids, years, by_agency, by_year, ordered, partial=part is not None)
+
+
+async def _partial_years(session: AsyncSession, workspaces: Sequence[int] | None, library_id: int | None,
+                         stamp: tuple[Any, ...]) -> list[int]:
+    """The years of every visible report, from the yearly totals (a partial view's years)."""
+    ws, with_published = _scope(workspaces, library_id)
+    known = _YEARS.get(_engine(session))
+    if known is not None and known[0] == (stamp, tuple(ws)):
+        return list(known[1])
+    years = await aggregates.years(session, ws, with_published=with_published)
+    _YEARS[_engine(session)] = ((stamp, tuple(ws)), years)
+    return list(years)
 
 
 def _scope(workspaces: Sequence[int] | None, library_id: int | None) -> tuple[list[int], bool]:
@@ -336,7 +359,7 @@ def _engine(session: AsyncSession) -> Any:
 
 
 async def _view(session: AsyncSession, workspaces: Sequence[int] | None, fresh: bool = False,
-                part: Any = None) -> _View:
+                part: Any = None, named: Any = None) -> _View:
     engine = _engine(session)
     per_engine = _CACHE.setdefault(engine, OrderedDict())
     key: Any = None if workspaces is None else tuple(sorted(workspaces))
@@ -356,7 +379,7 @@ async def _view(session: AsyncSession, workspaces: Sequence[int] | None, fresh: 
     future: asyncio.Future[_View] = asyncio.get_running_loop().create_future()
     loading[key] = future
     try:
-        cached = per_engine[key] = await _load(session, workspaces, part)
+        cached = per_engine[key] = await _load(session, workspaces, part, named)
         if part is not None:
             per_engine.move_to_end(key)
             partial = [k for k, v in per_engine.items() if v.partial]
@@ -401,13 +424,21 @@ async def answer(session: AsyncSession, text: str, *, workspaces: Sequence[int] 
     fresh = False
     for attempt in range(4):
         # A follow-up's agencies come from the previous question, not its words: the whole view.
-        part = None if previous is not None else await _names_part(session, workspaces, text)
-        view = await _view(session, workspaces, fresh, part)
-        q = _parse(view, text, today) if previous is None else parse_question(
-            text, today=today, agencies=view.names, years=view.years, previous=previous)
+        part, named = (None, None) if previous is not None else await _names_part(session, workspaces, text)
+        names = await _view(session, workspaces, fresh, part, named)
+        q = _parse(names, text, today) if previous is None else parse_question(
+            text, today=today, agencies=names.names, years=names.years, previous=previous)
         if lang in ("zh", "en"):
             q.lang = lang
-        ctx = _Ctx(session, q, view, last=attempt == 3, workspaces=workspaces)
+        view = names
+        if part is not None and _needs_reports(q):
+            # A large store: the reports of the agencies the question names, once it is parsed.
+            view = await _view(session, workspaces, fresh, ("agencies", tuple(sorted(
+                {i for n in q.agencies for i in names.ids.get(n, [])})), _years_needed(q)))
+            if view.stamp != names.stamp and attempt < 3:
+                fresh = True
+                continue
+        ctx = _Ctx(session, q, view, names, last=attempt == 3, workspaces=workspaces)
         try:
             out = await ctx.run()
             if not ctx.checked:
@@ -420,9 +451,10 @@ async def answer(session: AsyncSession, text: str, *, workspaces: Sequence[int] 
     raise AssertionError("unreachable: the last attempt never raises _Stale")
 
 
-async def _names_part(session: AsyncSession, workspaces: Sequence[int] | None, text: str) -> Any:
+async def _names_part(session: AsyncSession, workspaces: Sequence[int] | None, text: str) -> tuple[Any, Any]:
     """In a large store, the part of the view a question needs: the agencies its words can name
-    (storage.aliases, by index); None in a small one, whose view holds every visible report."""
+    (storage.aliases, by index), with (the stamp read before them, their ids and names) for the view
+    to be made of; (None, None) in a small one, whose view holds every visible report."""
     engine = _engine(session)
     library_id = _LIBRARY.get(engine)
     if library_id is None:  # the library's id never changes once it exists
@@ -430,8 +462,13 @@ async def _names_part(session: AsyncSession, workspaces: Sequence[int] | None, t
         if library_id is not None:
             _LIBRARY[engine] = library_id
     ws, with_published = _scope(workspaces, library_id)
+    stamp = (generation(engine), *(await session.execute(_STAMP_FAST)).one()) if aliases.is_large(engine) else None
     found = await aliases.resolve_agency(session, text, visible=ws, with_published=with_published)
-    return None if found is None else ("agencies", tuple(i for i, _ in found))
+    if found is None:
+        return None, None
+    part = ("names", tuple(i for i, _ in found))
+    # A store that just became large has no stamp read before the names: the view reads its own.
+    return part, (None if stamp is None else (stamp, found))
 
 
 def _parse(view: _View, text: str, today: dt.date) -> Query:
@@ -444,11 +481,33 @@ def _parse(view: _View, text: str, today: dt.date) -> Query:
     return copy.copy(hit)
 
 
+def _needs_reports(q: Query) -> bool:
+    """Whether the answer reads the reports of the agencies the question names (_Ctx.run answers
+    the others from the question alone, or from every agency's totals)."""
+    if q.kind == "help" or q.agency_status == "unknown" or not q.agencies:
+        return False
+    return not (q.agency_status == "ambiguous" and q.kind in ("value", "compare", "share", "sum"))
+
+
+def _years_needed(q: Query) -> tuple[int, ...] | None:
+    """The years of the named agencies' reports the answer reads, when the question names them and
+    the answer reads no other (a sum over a place's agencies); None: every year (an agency's latest
+    report, the years it has)."""
+    if not q.years:
+        return None
+    if q.kind in ("sum", "top", "count", "list_reports", "list_agencies", "compare_agencies"):
+        return (q.years[0],)
+    if q.kind == "compare" and q.agency_status != "resolved" and q.base_year is None:
+        late = q.years[-1]
+        return tuple(sorted({q.years[0] if len(q.years) >= 2 else late - 1, late}))
+    return None
+
+
 class _Ctx:
-    def __init__(self, session: AsyncSession, q: Query, view: _View, last: bool = False,
+    def __init__(self, session: AsyncSession, q: Query, view: _View, names: _View | None = None, last: bool = False,
                  workspaces: Sequence[int] | None = None) -> None:
         self.s, self.q, self.view, self.workspaces = session, q, view, workspaces
-        self.names = view  # names and ids, as the parser saw them
+        self.names = names or view  # names and ids, as the parser saw them
         self.last = last  # the last attempt takes what it reads, changed or not
         self.checked = False
 

@@ -15,7 +15,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
 from typing import Any, Literal
 
-from sqlalchemy import case, delete, func, insert, or_, select, update
+from sqlalchemy import case, delete, func, insert, or_, select, text, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlmodel import SQLModel
@@ -115,6 +115,21 @@ async def _insert_many(session: AsyncSession, model: type[SQLModel], rows: list[
     await conn.execute(insert(model.__table__), rows)  # type: ignore[attr-defined]
 
 
+# A report's figures in one statement on PostgreSQL: two arrays instead of 200 parameter sets.
+_FIGURES_PG = text("INSERT INTO figures (report_id, key, value, is_null) SELECT :rid, k, v, v IS NULL "
+                   "FROM unnest(CAST(:keys AS VARCHAR[]), CAST(:vals AS FLOAT8[])) AS t(k, v)")
+
+
+async def _insert_figures(session: AsyncSession, report_id: int, figures: dict[str, Any]) -> None:
+    """A report's figures (None: blank), in their order."""
+    values = [None if v is None else float(v) for v in figures.values()]
+    if session.bind.dialect.name == "postgresql":
+        await session.execute(_FIGURES_PG, {"rid": report_id, "keys": list(figures), "vals": values})
+        return
+    await _insert_many(session, Figure, [{"report_id": report_id, "key": k, "value": v, "is_null": v is None}
+                                         for k, v in zip(figures, values, strict=True)])
+
+
 def _jsonable(v: Any) -> Any:
     if v is None or isinstance(v, bool | int | float | str):
         return v
@@ -150,12 +165,13 @@ async def figures_of(session: AsyncSession, report_id: int, keys: Sequence[str] 
     return {k: (None if is_null else v) for k, v, is_null in (await session.execute(q)).all()}
 
 
-async def _year_neighbour(session: AsyncSession, row: Report, year: int, *, same_workspace_only: bool) -> Report | None:
+async def _year_neighbour(session: AsyncSession, row: Report, year: int, *, same_workspace_only: bool,
+                          id_only: bool = False) -> Any:
     """The current report of the same agency for `year`: from the row's own workspace first,
-    else (unless same_workspace_only) a published one."""
+    else (unless same_workspace_only) a published one; with id_only its id (no JSON to decode)."""
     if row.agency_id is None:
         return None
-    q = select(Report).where(
+    q = select(Report.id if id_only else Report).where(
         Report.agency_id == row.agency_id, Report.year == year, Report.superseded_by.is_(None), Report.id != row.id
     )
     if same_workspace_only:
@@ -170,11 +186,11 @@ async def _apply_cross_year(session: AsyncSession, row: Report, figures: dict[st
     """(Re)compute the row's cross-year findings against last year's report; keep rows, JSON and counts in step."""
     found: list[rm.Finding] = []
     if row.year is not None:
-        prev = await _year_neighbour(session, row, row.year - 1, same_workspace_only=False)
-        if prev is not None:
+        prev_id = await _year_neighbour(session, row, row.year - 1, same_workspace_only=False, id_only=True)
+        if prev_id is not None:
             if figures is None:
                 figures = await figures_of(session, row.id, _CROSS_YEAR_KEYS)  # type: ignore[arg-type]
-            previous = await figures_of(session, prev.id, _CROSS_YEAR_KEYS)  # type: ignore[arg-type]
+            previous = await figures_of(session, prev_id, _CROSS_YEAR_KEYS)
             found = cross_year_findings(figures, previous, previous_year=row.year - 1)
     old = [f for f in row.report_json.get("findings", []) if f.get("code") in CROSS_YEAR_CODES]
     if not found and not old:
@@ -271,12 +287,8 @@ async def _save_once(
     await session.flush()
     rid: int = row.id  # type: ignore[assignment]
 
-    figure_rows = [
-        {"report_id": rid, "key": k, "value": None if v is None else float(v), "is_null": v is None}
-        for k, v in figures.items()
-    ]
-    if figure_rows:
-        await _insert_many(session, Figure, figure_rows)
+    if figures:
+        await _insert_figures(session, rid, figures)
     if report.findings:
         await _insert_many(session, FindingRow, [_finding_row(rid, f) for f in report.findings])
     await aggregates.report_added(session, rid)

@@ -107,7 +107,7 @@ _EN_VOCAB = frozenset((
 ))
 
 
-@dataclass
+@dataclass(frozen=True)
 class Entry:
     name: str
     regions: tuple[str, ...]  # full region parts, outermost first ("河南省", "三门峡市", "灵宝市")
@@ -163,7 +163,8 @@ def pinyin_of(place: str) -> tuple[str, ...]:
     return PLACES.get(place) or ((PINYIN[place],) if place in PINYIN else ())
 
 
-def _whole_body(body: str) -> set[str]:
+@lru_cache(maxsize=4096)  # bodies repeat across agencies ("教育局" of every place)
+def _whole_body(body: str) -> frozenset[str]:
     """The names of the whole body ("人民政府", "政府"; "发展和改革委员会", "发改委"), not of a part."""
     variants = {body, body.replace("和", "")}
     for long, short in ABBREVIATIONS:
@@ -173,10 +174,11 @@ def _whole_body(body: str) -> set[str]:
     for long, aliases in BODY_ALIASES.items():
         if body == long:
             variants.update(aliases)
-    return variants
+    return frozenset(variants)
 
 
-def _body_keys(body: str) -> set[str]:
+@lru_cache(maxsize=4096)
+def _body_keys(body: str) -> frozenset[str]:
     variants = _whole_body(body)
     keys = set(variants)
     for long, aliases in BODY_ALIASES.items():
@@ -193,7 +195,7 @@ def _body_keys(body: str) -> set[str]:
                     if (short in core or long in core) and len(short) >= 2:
                         keys.update((short, short + suffix))
                 break
-    return {k for k in keys if k}
+    return frozenset(k for k in keys if k)
 
 
 # Fallback for names reports.agency cannot split (e.g. 徐州市, 盐城市): leading place names.
@@ -223,6 +225,7 @@ def _split(norm: str) -> tuple[tuple[str, ...], str]:
     return tuple(regions), body
 
 
+@lru_cache(maxsize=65536)  # a name's keys never change; the indexes of a large store's questions share them
 def _entry(name: str) -> Entry:
     norm = normalise_agency(name)
     regions, body = _split(norm)
@@ -235,7 +238,7 @@ def _entry(name: str) -> Entry:
             region_keys.update(pinyin_of(short))
     keys = _body_keys(body) | region_keys | {norm} if body else region_keys | {norm}
     government = body.endswith("人民政府") or (not body and bool(regions))
-    return Entry(name, regions, body, government, frozenset(keys), frozenset(region_keys), frozenset(_whole_body(body)))
+    return Entry(name, regions, body, government, frozenset(keys), frozenset(region_keys), _whole_body(body))
 
 
 class AgencyIndex:
