@@ -7,7 +7,11 @@ thread for the models as in a worker of the bot), and the figures read the same 
 the text layer, for huaian), marked unreadable, or read WRONG (must be 0). Aim (issue 13): <= 3 s a
 page on these 2 cores. The CPU seconds are the honest figure on a machine others share.
 
-    python -m bench.bench_ocr [--full] [--json]
+--text also reads each scan's text (untimed) and scores it against the text layer: the share of the
+text layer's characters (spaces left out) the OCR reading has in the same order, page by page, and
+whether the check finds the same things (finding codes, leaving out the unreadable cells' own).
+
+    python -m bench.bench_ocr [--full] [--text] [--json]
 """
 
 from __future__ import annotations
@@ -32,6 +36,7 @@ def _cpu() -> float:
 def main() -> int:
     ap = argparse.ArgumentParser()
     ap.add_argument("--full", action="store_true", help="every damage at both resolutions")
+    ap.add_argument("--text", action="store_true", help="score the text read too (untimed)")
     ap.add_argument("--json", action="store_true")
     args = ap.parse_args()
 
@@ -53,6 +58,7 @@ def main() -> int:
     huaian = (SAMPLES / "huaian-2024.pdf").read_bytes()
     text = reports.check(huaian, "huaian-2024.pdf").figures
     runs.append(("huaian-2024 200dpi clean", fixture(huaian, 200, Damage(), seed=3), text, frozenset()))
+    texts = {"chars": 0, "same": 0, "findings_differ": 0}
     rows = []
     total = {"pages": 0, "wall": 0.0, "cpu": 0.0, "same": 0, "unreadable": 0, "wrong": 0, "cells": 0}
     for name, fx, want, zeros in runs:
@@ -63,24 +69,70 @@ def main() -> int:
         rows.append({"fixture": name, "pages": fx.pages, "s_per_page": round(wall / fx.pages, 2),
                      "cpu_s_per_page": round(cpu / fx.pages, 2), "cells": s.total, "same": s.same,
                      "unreadable": s.unreadable, "wrong": len(s.wrong)})
+        if args.text:
+            chars, same, differ = _text_score(fx.text_pdf, fx.scan, r)
+            rows[-1].update(text_chars=chars, text_same=same, findings_differ=differ)
+            texts["chars"] += chars
+            texts["same"] += same
+            texts["findings_differ"] += differ
         for k, v in (("pages", fx.pages), ("wall", wall), ("cpu", cpu), ("same", s.same),
                      ("unreadable", s.unreadable), ("wrong", len(s.wrong)), ("cells", s.total)):
             total[k] += v
         if not args.json:
             row = rows[-1]
             print(f"{name:34} {fx.pages} pages  {row['s_per_page']:5.2f} s/page  (CPU {row['cpu_s_per_page']:5.2f})  "
-                  f"cells {s.same}/{s.total} same, {s.unreadable} unreadable, {len(s.wrong)} WRONG", flush=True)
+                  f"cells {s.same}/{s.total} same, {s.unreadable} unreadable, {len(s.wrong)} WRONG"
+                  + (f"; text {row['text_same'] / max(1, row['text_chars']):.2%} of {row['text_chars']} chars, "
+                     f"findings differ: {row['findings_differ']}" if args.text else ""), flush=True)
     summary = {"s_per_page": round(total["wall"] / total["pages"], 2),
                "cpu_s_per_page": round(total["cpu"] / total["pages"], 2),
                "cell_accuracy": round(total["same"] / total["cells"], 4),
                "unreadable": total["unreadable"], "wrong": total["wrong"], "pages": total["pages"]}
+    if args.text:
+        summary["text_accuracy"] = round(texts["same"] / max(1, texts["chars"]), 4)
+        summary["findings_differ"] = texts["findings_differ"]
     if args.json:
         print(json.dumps({"fixtures": rows, "summary": summary}, ensure_ascii=False, indent=1))
     else:
         print(f"overall: {summary['s_per_page']} s/page (CPU {summary['cpu_s_per_page']}), cell accuracy "
               f"{summary['cell_accuracy']:.2%}, {summary['unreadable']} unreadable, {summary['wrong']} wrong "
-              f"over {summary['pages']} pages")
+              f"over {summary['pages']} pages"
+              + (f"; text {summary['text_accuracy']:.2%}, findings differ in {summary['findings_differ']} fixtures"
+                 if args.text else ""))
     return 1 if total["wrong"] else 0
+
+
+_OCR_ONLY = frozenset({"unreadable-cell", "unreadable-row"})  # the scan's own findings
+_SAME_CODE = {"zero-marker": "blank-cell"}  # a lone "-" in a cell may read as nothing (a blank: 0 either way)
+
+
+def _text_score(text_pdf: bytes, scan: bytes, scanned: object) -> tuple[int, int, int]:
+    """The text layer's characters (per page, without spaces), how many of them the scan's reading
+    has in the same order, and whether the findings differ (1) or not (0)."""
+    from difflib import SequenceMatcher
+
+    import reports
+    from reports.readers import read
+
+    def pages(data: bytes) -> dict[int | None, str]:
+        out: dict[int | None, list[str]] = {}
+        for line in read(data).lines:
+            out.setdefault(line.page, []).append("".join(line.text.split()))
+        return {p: "".join(t) for p, t in out.items()}
+
+    want, got = pages(text_pdf), pages(scan)
+    chars = sum(len(t) for t in want.values())
+    same = 0
+    for p, t in want.items():
+        m = SequenceMatcher(None, t, got.get(p, ""), autojunk=False)
+        same += sum(b.size for b in m.get_matching_blocks())
+
+    def codes(r: object) -> set[tuple[object, ...]]:
+        return {(_SAME_CODE.get(f.code, f.code), f.location.section, f.location.row, f.location.column, f.location.key)
+                for f in r.findings if f.code not in _OCR_ONLY}  # type: ignore[attr-defined]
+
+    differ = int(codes(reports.check(text_pdf, "text.pdf")) != codes(scanned))
+    return chars, same, differ
 
 
 if __name__ == "__main__":
