@@ -76,6 +76,7 @@ class Models:
     _instance: Models | None = None
 
     def __init__(self, threads: int) -> None:
+        self.threads = threads
         import numpy as np
         import onnxruntime as ort
         import rapidocr
@@ -112,10 +113,11 @@ class Models:
         self._digits = np.array([i for i, c in enumerate(self._chars) if c in "0123456789"])
 
     @classmethod
-    def get(cls) -> Models:
+    def get(cls, threads: int = 1) -> Models:
+        """The models with `threads` onnxruntime threads each (loaded again if the count changed)."""
         with cls._lock:
-            if cls._instance is None:
-                threads = 1  # one core per worker: the pool runs a check on each core
+            if cls._instance is None or cls._instance.threads != threads:
+                cls._instance = None  # the old sessions go before the new ones are made
                 cls._instance = cls(threads)
             return cls._instance
 
