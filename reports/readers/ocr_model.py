@@ -21,6 +21,13 @@ if TYPE_CHECKING:
 
 REC_HEIGHT = 48
 REC_BATCH = 8  # crops of alike width per run: little padding
+# A line of text (a crop more than WIDE times wider than high) is read narrowed by SQUEEZE: the cost
+# goes with the width, and the model (trained on lines squeezed into 320 px) reads it as well: on the
+# bench only punctuation and spaces change. Narrower, digits of prose start to merge ("1100" as
+# "110" at 0.65 for blurred text; tests/ocr/test_recognise.py). A cell's figure, a few digits, is
+# read at its own width.
+WIDE = 6.0
+SQUEEZE = 0.8
 DET_SIDE = 960  # detection sees the page at most this large (PaddleOCR's own default; 9 pt text stays ~10 px high on A4)
 
 
@@ -42,6 +49,11 @@ def available() -> str | None:
     if not (Path(rapidocr.__file__).parent / "models" / _REC_MODEL).is_file():
         return "the rapidocr package ships no recognition model"
     return None
+
+
+def _ratio(ratio: float) -> float:
+    """The width (in heights) a crop of this width/height ratio is read at."""
+    return max(WIDE, ratio * SQUEEZE) if ratio > WIDE else ratio
 
 
 _REC_MODEL = "PP-OCRv6_rec_small.onnx"
@@ -138,7 +150,7 @@ class Models:
         import cv2
         import numpy as np
 
-        ratios = [c.shape[1] / max(1, c.shape[0]) for c in crops]
+        ratios = [_ratio(c.shape[1] / max(1, c.shape[0])) for c in crops]
         order = sorted(range(len(crops)), key=lambda i: ratios[i])
         out: list[Reading] = [Reading() for _ in crops]
         for start in range(0, len(order), REC_BATCH):
