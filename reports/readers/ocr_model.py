@@ -28,7 +28,9 @@ REC_BATCH = 8  # crops of alike width per run: little padding
 # read at its own width.
 WIDE = 6.0
 SQUEEZE = 0.8
-DET_SIDE = 960  # detection sees the page at most this large (PaddleOCR's own default; 9 pt text stays ~10 px high on A4)
+DET_SIDE = 1280  # detection sees the page at most this large (text stays > 10 px high on A4)
+# Not less: at 1024 px the words of a table header whose rulings a 150 dpi JPEG lost merge into one
+# box, and a table-4 figure of the next page shifts (tests/ocr/test_ocr_matrix.py, speckle case).
 
 
 def installed() -> bool:
