@@ -11,7 +11,11 @@ page on these 2 cores. The CPU seconds are the honest figure on a machine others
 text layer's characters (spaces left out) the OCR reading has in the same order, page by page, and
 whether the check finds the same things (finding codes, leaving out the unreadable cells' own).
 
-    python -m bench.bench_ocr [--full] [--text] [--threads N] [--json]
+--stages adds where the time of a page goes: rendering the PDF page, straightening it and finding its
+rulings, detection, the boxes around ink detection left out, recognition, the layout, and the rest
+(parsing, rules, the table arithmetic), wall and CPU seconds per page over all fixtures.
+
+    python -m bench.bench_ocr [--full] [--text] [--stages] [--threads N] [--json]
 """
 
 from __future__ import annotations
@@ -39,6 +43,7 @@ def main() -> int:
     ap.add_argument("--text", action="store_true", help="score the text read too (untimed)")
     ap.add_argument("--threads", type=int, default=1, choices=range(1, 17), metavar="N",
                     help="onnxruntime threads of the models (NIANBAO_OCR_THREADS)")
+    ap.add_argument("--stages", action="store_true", help="seconds per page of each stage of OCR")
     ap.add_argument("--json", action="store_true")
     args = ap.parse_args()
 
@@ -63,12 +68,17 @@ def main() -> int:
     text = reports.check(huaian, "huaian-2024.pdf").figures
     runs.append(("huaian-2024 200dpi clean", fixture(huaian, 200, Damage(), seed=3), text, frozenset()))
     texts = {"chars": 0, "same": 0, "findings_differ": 0}
+    spent = _time_stages() if args.stages else {}  # grows with every call, timed or not
+    stages = {k: [0.0, 0.0] for k in spent}  # the timed checks' share
     rows = []
     total = {"pages": 0, "wall": 0.0, "cpu": 0.0, "same": 0, "unreadable": 0, "wrong": 0, "cells": 0}
     for name, fx, want, zeros in runs:
+        before = {k: list(v) for k, v in spent.items()}
         t, c = time.perf_counter(), _cpu()
         r = reports.check(fx.scan, "scan.pdf", timeout=3600)
         wall, cpu = time.perf_counter() - t, _cpu() - c
+        for k, v in spent.items():
+            stages[k] = [stages[k][0] + v[0] - before[k][0], stages[k][1] + v[1] - before[k][1]]
         s = score(want, r, zeros)
         rows.append({"fixture": name, "pages": fx.pages, "s_per_page": round(wall / fx.pages, 2),
                      "cpu_s_per_page": round(cpu / fx.pages, 2), "cells": s.total, "same": s.same,
@@ -95,6 +105,11 @@ def main() -> int:
     if args.text:
         summary["text_accuracy"] = round(texts["same"] / max(1, texts["chars"]), 4)
         summary["findings_differ"] = texts["findings_differ"]
+    if args.stages:
+        timed = [sum(v[0] for v in stages.values()), sum(v[1] for v in stages.values())]
+        stages["rest (parse, rules, arithmetic)"] = [total["wall"] - timed[0], total["cpu"] - timed[1]]
+        summary["stages"] = {k: {"s_per_page": round(w / total["pages"], 3), "cpu_s_per_page": round(c / total["pages"], 3)}
+                             for k, (w, c) in stages.items()}
     if args.json:
         print(json.dumps({"fixtures": rows, "summary": summary}, ensure_ascii=False, indent=1))
     else:
@@ -103,7 +118,46 @@ def main() -> int:
               f"over {summary['pages']} pages"
               + (f"; text {summary['text_accuracy']:.2%}, findings differ in {summary['findings_differ']} fixtures"
                  if args.text else ""))
+    if args.stages and not args.json:
+        for k, v in summary["stages"].items():
+            print(f"  {k:32} {v['s_per_page']:6.3f} s/page  (CPU {v['cpu_s_per_page']:6.3f})")
     return 1 if total["wrong"] else 0
+
+
+def _time_stages() -> dict[str, list[float]]:
+    """Wrap each stage of reading a page so that it adds its wall and CPU seconds to the dict returned
+    (for this process's life: the bench measures nothing else after)."""
+    import functools
+
+    import pypdfium2
+
+    from reports.readers import ocr, ocr_grid, pdf
+    from reports.readers.ocr_model import Models
+
+    stages: dict[str, list[float]] = {}
+
+    def timed(owner: object, attr: str, name: str) -> None:
+        inner = getattr(owner, attr)
+        spent = stages.setdefault(name, [0.0, 0.0])
+
+        @functools.wraps(inner)
+        def run(*a: object, **k: object) -> object:
+            t, c = time.perf_counter(), _cpu()
+            try:
+                return inner(*a, **k)
+            finally:
+                spent[0] += time.perf_counter() - t
+                spent[1] += _cpu() - c
+
+        setattr(owner, attr, run)
+
+    timed(pypdfium2.PdfPage, "render", "render the PDF page")
+    timed(ocr_grid, "prepare", "straighten, rulings")
+    timed(Models, "detect", "detect text")
+    timed(ocr, "_missed", "ink detection left out")
+    timed(Models, "recognise", "recognise")
+    timed(pdf, "layout", "layout")
+    return stages
 
 
 _OCR_ONLY = frozenset({"unreadable-cell", "unreadable-row"})  # the scan's own findings
