@@ -54,10 +54,11 @@ Progress = Callable[[int, int], None]
 
 
 def run_check(data: bytes, filename: str, timeout: float | None, ocr_pages: int | None = None,
-              ocr_page_seconds: float = 0.0, **known: Any) -> Report:
+              ocr_page_seconds: float = 0.0, ocr_threads: int | None = None, **known: Any) -> Report:
     """The bot's job: the engine itself; `known` passes on the sha256 and kind already found. A scan
     read by OCR reports each page on the pipe, and its first page extends the engine's time bound by
-    `ocr_page_seconds` per page to read (the bot extends its own bound on the same message)."""
+    `ocr_page_seconds` per page to read (the bot extends its own bound on the same message).
+    `ocr_threads`: the OCR models' threads in this worker (None: the engine's default)."""
     import reports
     from reports.readers import ocr
 
@@ -70,7 +71,7 @@ def run_check(data: bytes, filename: str, timeout: float | None, ocr_pages: int 
             with contextlib.suppress(OSError, ValueError):
                 _conn.send(("progress", (page, pages)))
 
-    ocr.configure(max_pages=ocr_pages, progress=progress)
+    ocr.configure(max_pages=ocr_pages, progress=progress, threads=ocr_threads)
     return reports.check(data, filename, timeout=timeout, **known)
 
 
@@ -211,11 +212,13 @@ class Checker:
         init: Callable[[], None] | None = None,
         ocr_pages: int | None = None,
         ocr_page_seconds: float = 10.0,
+        ocr_threads: int | None = None,
     ) -> None:
         self.workers = workers
         self.timeout = timeout
         self.ocr_pages = ocr_pages  # NIANBAO_OCR_MAX_PAGES (None: the engine's default)
         self.ocr_page_seconds = ocr_page_seconds  # the time bound grows by this per page OCR reads
+        self.ocr_threads = ocr_threads  # NIANBAO_OCR_THREADS, as bot.settings resolves it
         self.memory = int(memory_mb * 1024 * 1024)
         self.init = init  # run in each worker as it starts (it must pickle: module-level, or a partial of one)
         self.per_chat = per_chat
@@ -316,7 +319,8 @@ class Checker:
         the file's sha256 and kind when the caller found them already. `progress(page, pages)` is
         told of each page OCR reads."""
         if self.job is run_check:
-            known = {"ocr_pages": self.ocr_pages, "ocr_page_seconds": self.ocr_page_seconds, **known}
+            known = {"ocr_pages": self.ocr_pages, "ocr_page_seconds": self.ocr_page_seconds,
+                     "ocr_threads": self.ocr_threads, **known}
         return await self.run(self.job, (data, filename, self.timeout), known, name=filename, chat=chat,
                               limit=limit, progress=progress)
 

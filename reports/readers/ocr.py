@@ -26,6 +26,8 @@ from reports.document import Document, Line, ReadError
 from reports.readers.ocr_model import available
 
 MAX_PAGES = 20  # the default of NIANBAO_OCR_MAX_PAGES
+THREADS = 1  # onnxruntime threads unless the caller says (the bot: NIANBAO_OCR_THREADS)
+MAX_THREADS = 16
 MAX_PIXELS = 60_000_000  # an A4 page at 600 dpi is 35 Mpx
 DPI = 200  # PDF pages without text are rendered at this resolution
 DOUBT = 0.97  # a digit read with a lower probability is in doubt
@@ -34,14 +36,16 @@ _DASH_READINGS = frozenset({"一", "一一", "_", "__", "-", "--", "－", "–",
 MAX_DOUBTS = 3  # doubtful digits in one cell whose other readings are offered (else: unreadable)
 
 Progress = Callable[[int, int], None]
-_settings: dict[str, Any] = {"max_pages": MAX_PAGES, "progress": None}
+_settings: dict[str, Any] = {"max_pages": MAX_PAGES, "progress": None, "threads": THREADS}
 
 
-def configure(*, max_pages: int | None = None, progress: Progress | None = None) -> None:
-    """Set this process's page limit (the bot's NIANBAO_OCR_MAX_PAGES) and the callback told of each
-    page as it is read (page, pages): the worker calls it before a check."""
+def configure(*, max_pages: int | None = None, progress: Progress | None = None, threads: int | None = None) -> None:
+    """Set this process's page limit (the bot's NIANBAO_OCR_MAX_PAGES), the callback told of each
+    page as it is read (page, pages) and the models' threads (NIANBAO_OCR_THREADS): the worker calls
+    it before a check."""
     _settings["max_pages"] = MAX_PAGES if max_pages is None else max_pages
     _settings["progress"] = progress
+    _settings["threads"] = THREADS if threads is None else max(1, min(MAX_THREADS, threads))
 
 __all__ = ["MAX_PAGES", "OcrText", "available", "read_image", "read_pdf_pages"]
 
@@ -113,7 +117,7 @@ def page_items(gray: object, px_per_pt: float) -> list:
     if _OcrChar is None:
         _OcrChar = _char_type()
     assert isinstance(gray, np.ndarray)
-    models = Models.get()
+    models = Models.get(_settings["threads"])
     page = prepare(gray, px_per_pt)
     clean = page.clean
     marks = ink(clean)

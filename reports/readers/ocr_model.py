@@ -21,7 +21,16 @@ if TYPE_CHECKING:
 
 REC_HEIGHT = 48
 REC_BATCH = 8  # crops of alike width per run: little padding
+# A line of text (a crop more than WIDE times wider than high) is read narrowed by SQUEEZE: the cost
+# goes with the width, and the model (trained on lines squeezed into 320 px) reads it as well: on the
+# bench only punctuation and spaces change. Narrower, digits of prose start to merge ("1100" as
+# "110" at 0.65 for blurred text; tests/ocr/test_recognise.py). A cell's figure, a few digits, is
+# read at its own width.
+WIDE = 6.0
+SQUEEZE = 0.8
 DET_SIDE = 1280  # detection sees the page at most this large (text stays > 10 px high on A4)
+# Not less: at 1024 px the words of a table header whose rulings a 150 dpi JPEG lost merge into one
+# box, and a table-4 figure of the next page shifts (tests/ocr/test_ocr_matrix.py, speckle case).
 
 
 def installed() -> bool:
@@ -42,6 +51,11 @@ def available() -> str | None:
     if not (Path(rapidocr.__file__).parent / "models" / _REC_MODEL).is_file():
         return "the rapidocr package ships no recognition model"
     return None
+
+
+def _ratio(ratio: float) -> float:
+    """The width (in heights) a crop of this width/height ratio is read at."""
+    return max(WIDE, ratio * SQUEEZE) if ratio > WIDE else ratio
 
 
 _REC_MODEL = "PP-OCRv6_rec_small.onnx"
@@ -76,6 +90,7 @@ class Models:
     _instance: Models | None = None
 
     def __init__(self, threads: int) -> None:
+        self.threads = threads
         import numpy as np
         import onnxruntime as ort
         import rapidocr
@@ -112,10 +127,11 @@ class Models:
         self._digits = np.array([i for i, c in enumerate(self._chars) if c in "0123456789"])
 
     @classmethod
-    def get(cls) -> Models:
+    def get(cls, threads: int = 1) -> Models:
+        """The models with `threads` onnxruntime threads each (loaded again if the count changed)."""
         with cls._lock:
-            if cls._instance is None:
-                threads = 1  # one core per worker: the pool runs a check on each core
+            if cls._instance is None or cls._instance.threads != threads:
+                cls._instance = None  # the old sessions go before the new ones are made
                 cls._instance = cls(threads)
             return cls._instance
 
@@ -136,7 +152,7 @@ class Models:
         import cv2
         import numpy as np
 
-        ratios = [c.shape[1] / max(1, c.shape[0]) for c in crops]
+        ratios = [_ratio(c.shape[1] / max(1, c.shape[0])) for c in crops]
         order = sorted(range(len(crops)), key=lambda i: ratios[i])
         out: list[Reading] = [Reading() for _ in crops]
         for start in range(0, len(order), REC_BATCH):

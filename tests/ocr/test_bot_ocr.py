@@ -38,8 +38,9 @@ def _table3_photo() -> bytes:
 
 @pytest.fixture
 async def ocr_bot(tmp_path: Path) -> AsyncIterator[Harness]:
-    # One worker, bounds generous for a shared machine: the test is about the messages, not speed.
-    checker = Checker(workers=1, timeout=60, ocr_pages=3, ocr_page_seconds=120)
+    # One worker (its models on 2 threads), bounds generous for a shared machine: the test is about
+    # the messages, not speed.
+    checker = Checker(workers=1, timeout=60, ocr_pages=3, ocr_page_seconds=120, ocr_threads=2)
     h = await start_harness(tmp_path, checker, ocr_max_pages=3)
     try:
         yield h
