@@ -197,6 +197,9 @@ class Finding:
     actual: Any = None
     raw: str | None = None
     ocr_confidence: float | None = None  # the figure was read by OCR, with this confidence (0-1)
+    # The figures a relation's finding rests on (every cell of the sum), for saying which were read by
+    # OCR; not part of the public JSON.
+    rests_on: tuple[str, ...] = field(default=(), repr=False, compare=False)
 
     def message(self, lang: str = "zh") -> str:
         return self.message_zh if lang == "zh" else self.message_en

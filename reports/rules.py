@@ -262,28 +262,28 @@ def _relation_finding(r: Report, rel: Relation, lhs: Number, rhs: Number) -> Fin
         zh = f"第三部分表格“{_col(rel.column, 'zh')}”列：第一项+第二项={L}，第三项+第四项={R}，相差{diff}。"
         en = (f"Table 3, column '{_col(rel.column, 'en')}': items 1+2 = {L}, items 3+4 = {R}, "
               f"difference {diff}.")
-        return Finding(rel.code, "error", zh, en, loc, expected=lhs, actual=rhs)
+        return Finding(rel.code, "error", zh, en, loc, expected=lhs, actual=rhs, rests_on=rel.keys)
     if rel.code == "results-total":
         zh = (f"第三部分表格“{_col(rel.column, 'zh')}”列：（七）总计为{L}，但各项办理结果之和为{R}，相差{diff}。")
         en = (f"Table 3, column '{_col(rel.column, 'en')}': the results total is {L} but the results add up "
               f"to {R}, difference {diff}.")
-        return Finding(rel.code, "error", zh, en, loc, expected=rhs, actual=lhs)
+        return Finding(rel.code, "error", zh, en, loc, expected=rhs, actual=lhs, rests_on=rel.keys)
     if rel.code == "row-total":
         row = rel.row or ""
         label_zh = S3_ROW_LABELS.get(row, (row, row))[0] if not row.startswith("sub.") else f"{row[4:]}小计"
         label_en = S3_ROW_LABELS.get(row, (row, row))[1] if not row.startswith("sub.") else f"{row[4:]} subtotal"
         zh = f"第三部分表格“{label_zh}”行：总计为{L}，但各类申请人之和为{R}，相差{diff}。"
         en = f"Table 3, row '{label_en}': the total is {L} but the applicant columns add up to {R}, difference {diff}."
-        return Finding(rel.code, "error", zh, en, loc, expected=rhs, actual=lhs)
+        return Finding(rel.code, "error", zh, en, loc, expected=rhs, actual=lhs, rests_on=rel.keys)
     if rel.code == "appeal-total":
         g = rel.row or ""
         zh = f"第四部分表格“{S4_GROUP_LABELS[g][0]}”：总计为{L}，但维持、纠正、其他、尚未审结之和为{R}，相差{diff}。"
         en = (f"Table 4, '{S4_GROUP_LABELS[g][1]}': the total is {L} but upheld + corrected + other + pending = "
               f"{R}, difference {diff}.")
-        return Finding(rel.code, "error", zh, en, loc, expected=rhs, actual=lhs)
+        return Finding(rel.code, "error", zh, en, loc, expected=rhs, actual=lhs, rests_on=rel.keys)
     # subtotal-mismatch
     g = (rel.row or "sub.")[4:]
     zh = f"第三部分表格“{g}”小计行“{_col(rel.column, 'zh')}”列为{L}，但其各项之和为{R}，相差{diff}。"
     en = f"Table 3, the {g} subtotal in column '{_col(rel.column, 'en')}' is {L} but its items add up to {R}."
-    return Finding(rel.code, "error", zh, en, loc, expected=rhs, actual=lhs)
+    return Finding(rel.code, "error", zh, en, loc, expected=rhs, actual=lhs, rests_on=rel.keys)
 

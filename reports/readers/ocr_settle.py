@@ -191,7 +191,9 @@ def annotate(findings: list[Finding], confidence: dict[str, float]) -> None:
     """Say which findings rest on figures OCR read, with the lowest confidence among them."""
     for f in findings:
         loc = f.location
-        if loc.key is not None:
+        if f.rests_on:  # a relation: every figure of its sums
+            keys = [k for k in f.rests_on if k in confidence]
+        elif loc.key is not None:
             keys = [loc.key] if loc.key in confidence else []
         elif loc.section is not None and loc.row is not None:
             head = f"s{loc.section}.{loc.row}."

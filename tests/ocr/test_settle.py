@@ -64,12 +64,17 @@ def test_a_sure_reading_that_does_not_add_up_is_the_reports_error_and_says_ocr()
     assert r.figures["s3.granted.person"] == 30
     errors = {f.code: f for f in r.findings if f.severity == "error"}
     assert sorted(errors) == ["results-total", "row-total"]
-    # The row's finding rests on the OCR-read cells of its row; the column's total line is plain text here.
-    row = errors["row-total"]
-    assert row.ocr_confidence == 0.999 and row.to_json()["ocr_confidence"] == 0.999
-    assert row.message_en.endswith("difference 1. (read by OCR, confidence 99.9%)")
-    assert row.message_zh.endswith("（该数字由文字识别（OCR）读出，置信度 99.9%）")
-    assert errors["results-total"].ocr_confidence is None
+    # Both sums rest on the OCR-read cell: the row's and the column's (whose total line is plain text
+    # here) say so, with its confidence.
+    for code in ("row-total", "results-total"):
+        f = errors[code]
+        assert f.ocr_confidence == 0.999 and f.to_json()["ocr_confidence"] == 0.999
+        assert f.message_en.endswith("difference 1. (read by OCR, confidence 99.9%)")
+        assert f.message_zh.endswith("（该数字由文字识别（OCR）读出，置信度 99.9%）")
+    # A text report's findings never say OCR.
+    plain = check_document(read(report_text("示例县人民政府", 2023, {**FIG, "s3.granted.person": 30}).encode()))
+    assert sorted(f.code for f in plain.findings if f.severity == "error") == ["results-total", "row-total"]
+    assert all(f.ocr_confidence is None and "OCR" not in f.message_en for f in plain.findings)
 
 
 def test_a_doubtful_figure_nothing_checks_is_unreadable() -> None:
