@@ -18,6 +18,7 @@ between two calls).
 from __future__ import annotations
 
 import itertools
+import os
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from typing import Any
@@ -26,8 +27,10 @@ from reports.document import Document, Line, ReadError
 from reports.readers.ocr_model import available
 
 MAX_PAGES = 20  # the default of NIANBAO_OCR_MAX_PAGES
-THREADS = 1  # onnxruntime threads unless the caller says (the bot: NIANBAO_OCR_THREADS)
 MAX_THREADS = 16
+# onnxruntime threads unless the caller says: a process reading alone (`nianbao check`, one file at a
+# time) has every core; workers side by side are given their share (the bot: NIANBAO_OCR_THREADS).
+THREADS = max(1, min(MAX_THREADS, os.cpu_count() or 1))
 MAX_PIXELS = 60_000_000  # an A4 page at 600 dpi is 35 Mpx
 DPI = 200  # PDF pages without text are rendered at this resolution
 DOUBT = 0.97  # a digit read with a lower probability is in doubt
