@@ -265,11 +265,9 @@ class Checker:
 
     # ---- workers
 
-    def _spawn_sync(self) -> _Worker:
+    def _spawn_sync(self, lifeline: Connection) -> _Worker:
         mine, theirs = self._ctx.Pipe()
-        if self._lifeline is None:
-            self._lifeline = self._ctx.Pipe(duplex=False)  # (read end for workers, write end kept here)
-        p = self._ctx.Process(target=worker_main, args=(theirs, self._lifeline[0], os.getpid(), self.memory, self.init),
+        p = self._ctx.Process(target=worker_main, args=(theirs, lifeline, os.getpid(), self.memory, self.init),
                               daemon=True, name="nianbao-parser")
         p.start()
         theirs.close()
@@ -283,7 +281,10 @@ class Checker:
 
     async def _spawn(self) -> None:
         try:
-            w = await asyncio.to_thread(self._spawn_sync)
+            if self._lifeline is None:  # made here, in the loop: starts run in threads side by side, and a
+                # second pipe made by one of them would drop the first's write end (its workers would leave)
+                self._lifeline = self._ctx.Pipe(duplex=False)  # (read end for workers, write end kept here)
+            w = await asyncio.to_thread(self._spawn_sync, self._lifeline[0])
             try:
                 await _readable(w.conn, 120)
                 kind, pid = w.conn.recv()
