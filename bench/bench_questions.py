@@ -53,23 +53,12 @@ def agencies(n: int) -> list[str]:
     raise ValueError(f"at most {len(out)} agencies here (the pinyin list); bench.bench_scale goes to 500,000 reports")
 
 
-def _derived_fill():  # type: ignore[no-untyped-def]
-    """The migration's fill of the tables derived from the stored reports (one home for it)."""
-    import importlib.util
-
-    path = ROOT / "storage" / "migrations" / "versions" / "0005_aggregates.py"
-    spec = importlib.util.spec_from_file_location("nianbao_migration_0005", path)
-    assert spec is not None and spec.loader is not None
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module.fill
-
-
 async def fill(url: str, n_reports: int) -> list[str]:
     """Bulk-insert n_reports reports (agencies x YEARS) with their figures; returns the agency names."""
     from sqlalchemy import insert
 
     from reports.agency import agency_kind, agency_level, agency_region, normalise_agency
+    from storage import aggregates
     from storage.db import make_engine, upgrade
     from storage.models import Agency, Figure, Report, Workspace
     from tests.docgen import make_figures
@@ -121,7 +110,7 @@ async def fill(url: str, n_reports: int) -> list[str]:
                     await flush()
         await flush()
         async with engine.begin() as conn:  # totals, rankings and aliases, as a store kept by its saves has them
-            await conn.run_sync(_derived_fill())
+            await conn.run_sync(aggregates.rebuild)
         if engine.dialect.name == "postgresql":  # fresh planner statistics, as autovacuum would gather
             async with engine.begin() as conn:
                 await conn.exec_driver_sql("ANALYZE")

@@ -55,7 +55,7 @@ def create_dispatcher(
     chats = Chats(settings.language)
     checker = checker or Checker(settings.parse_workers, settings.parse_timeout,
                                  per_chat=settings.parse_queue_per_chat, ocr_pages=settings.ocr_max_pages,
-                                 ocr_page_seconds=settings.ocr_page_seconds, ocr_threads=settings.ocr_model_threads)
+                                 ocr_page_seconds=settings.ocr_page_seconds, ocr_threads=settings.ocr_threads)
     dp = Dispatcher(
         storage=_fsm_storage(settings),
         settings=settings,

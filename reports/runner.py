@@ -218,7 +218,9 @@ class Checker:
         self.timeout = timeout
         self.ocr_pages = ocr_pages  # NIANBAO_OCR_MAX_PAGES (None: the engine's default)
         self.ocr_page_seconds = ocr_page_seconds  # the time bound grows by this per page OCR reads
-        self.ocr_threads = ocr_threads  # NIANBAO_OCR_THREADS, as bot.settings resolves it
+        # the OCR models' threads in each worker (NIANBAO_OCR_THREADS); None: the cores shared out among
+        # the workers (2 for the only worker on 2 cores, 1 for each of 2), so the event loop keeps its share
+        self.ocr_threads = ocr_threads or max(1, (os.cpu_count() or 1) // workers)
         self.memory = int(memory_mb * 1024 * 1024)
         self.init = init  # run in each worker as it starts (it must pickle: module-level, or a partial of one)
         self.per_chat = per_chat

@@ -18,6 +18,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
+from typing import Any
 
 from sqlalchemy import and_, delete, func, literal, or_, select, text, update
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -45,6 +46,20 @@ REBUILD_SQL: tuple[str, ...] = (
     "FROM reports r JOIN figures f ON f.report_id = r.id LEFT JOIN agencies a ON a.id = r.agency_id "
     "WHERE r.superseded_by IS NULL AND r.year IS NOT NULL AND f.key LIKE '%.total'",
 )
+
+
+def rebuild(conn: Any) -> None:
+    """Totals, rankings and agency aliases recomputed from what is stored, on a synchronous
+    connection (migration 0005; benches that fill the tables in bulk, through run_sync)."""
+    from storage.aliases import alias_rows
+
+    for statement in REBUILD_SQL:
+        conn.execute(text(statement))
+    rows = [row for aid, name in conn.execute(text("SELECT id, name FROM agencies")).all()
+            for row in alias_rows(aid, name)]
+    for i in range(0, len(rows), 20_000):
+        conn.execute(text("INSERT INTO agency_aliases (key, agency_id, region, generic) "
+                          "VALUES (:key, :agency_id, :region, :generic)"), rows[i:i + 20_000])
 
 
 def ranked(key: str) -> bool:

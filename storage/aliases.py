@@ -83,10 +83,6 @@ def _in_param(column: Any, dialect: str, name: str, item: Any = String) -> Any:
     return column.in_(select(func.json_each(bindparam(name, type_=String)).table_valued("value").c.value))
 
 
-def _keys_param(dialect: str, name: str) -> Any:
-    return _in_param(AgencyAlias.key, dialect, name)
-
-
 def _param(dialect: str, values: list[Any]) -> Any:
     return values if dialect == "postgresql" else json.dumps(values, ensure_ascii=False)
 

@@ -481,12 +481,23 @@ def _parse(view: _View, text: str, today: dt.date) -> Query:
     return copy.copy(hit)
 
 
+def _from_question_alone(q: Query) -> str | None:
+    """The _Ctx method that answers `q` from the question alone (no figure read), if any."""
+    if q.kind == "help":
+        return "help"
+    if q.agency_status == "unknown":
+        return "unknown"
+    if q.agency_status == "ambiguous" and q.kind in ("value", "compare", "share", "sum"):
+        return "ambiguous"
+    if q.kind in ("value", "share") and not q.agencies:
+        return "which_agency"
+    return None
+
+
 def _needs_reports(q: Query) -> bool:
     """Whether the answer reads the reports of the agencies the question names (_Ctx.run answers
     the others from the question alone, or from every agency's totals)."""
-    if q.kind == "help" or q.agency_status == "unknown" or not q.agencies:
-        return False
-    return not (q.agency_status == "ambiguous" and q.kind in ("value", "compare", "share", "sum"))
+    return bool(q.agencies) and _from_question_alone(q) is None
 
 
 def _years_needed(q: Query) -> tuple[int, ...] | None:
@@ -590,14 +601,9 @@ class _Ctx:
 
     async def run(self) -> Answer:
         q = self.q
-        if q.kind == "help":
-            return self.help()
-        if q.agency_status == "unknown":
-            return self.unknown()
-        if q.agency_status == "ambiguous" and q.kind in ("value", "compare", "share", "sum"):
-            return self.ambiguous()
-        if q.kind in ("value", "share") and not q.agencies:
-            return self.which_agency()
+        alone = _from_question_alone(q)
+        if alone is not None:
+            return getattr(self, alone)()
         if q.kind in ("value", "share", "compare_agencies") or (q.kind == "compare" and q.agency_status == "resolved"):
             return await getattr(self, q.kind)()
         if RESULT_CACHE <= 0:

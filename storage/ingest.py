@@ -129,9 +129,7 @@ async def ingest_paths(
     outcomes: list[Outcome] = []
     async with await open_store(url) as store:
         start_forkserver()  # here, in the main thread: its workers leave Ctrl-C to this process
-        workers = max(1, jobs or os.cpu_count() or 1)
-        runner = Checker(workers, DEFAULT_TIMEOUT, memory_mb=memory / 1024 / 1024,
-                         ocr_threads=max(1, (os.cpu_count() or 1) // workers),  # the cores shared out
+        runner = Checker(max(1, jobs or os.cpu_count() or 1), DEFAULT_TIMEOUT, memory_mb=memory / 1024 / 1024,
                          init=functools.partial(_worker_init, debug))
         # Every file is queued at once; the workers take them in order, and they are stored in order.
         pending = [asyncio.ensure_future(_checked(runner, f, limit, checker)) for f in files]

@@ -6,7 +6,6 @@ Bot API token (usable only against `localapi`, e.g. `nianbao try`).
 
 from __future__ import annotations
 
-import os
 from pathlib import Path
 from typing import Annotated, Literal
 
@@ -31,7 +30,7 @@ class Settings(BaseSettings):
     ocr_max_pages: int = Field(20, ge=1)  # pages of a scan read by OCR; a longer scan is refused
     ocr_page_seconds: float = Field(10.0, gt=0)  # the time bound of a scan grows by this per page
     # onnxruntime threads of one worker's OCR models; None: the cores shared out among the workers
-    # (2 for the only worker on 2 cores, 1 for each of 2), so the event loop keeps a core's share.
+    # (reports.runner.Checker)
     ocr_threads: int | None = Field(None, ge=1, le=16)
     job_lease: float = Field(60.0, ge=1)  # seconds a bot process holds a document job without renewing it
     job_sweep: float = Field(15.0, ge=0.1)  # seconds between looks for jobs left by a killed process
@@ -76,13 +75,6 @@ class Settings(BaseSettings):
     def token(self) -> str:
         """The bot token; without one, the local Bot API's fixed token."""
         return self.bot_token.get_secret_value() if self.bot_token else self.local_token
-
-    @property
-    def ocr_model_threads(self) -> int:
-        """NIANBAO_OCR_THREADS, else this machine's cores divided among the parser workers."""
-        if self.ocr_threads is not None:
-            return self.ocr_threads
-        return max(1, (os.cpu_count() or 1) // self.parse_workers)
 
     @property
     def max_upload_bytes(self) -> int:

@@ -30,7 +30,11 @@ MAX_PAGES = 20  # the default of NIANBAO_OCR_MAX_PAGES
 MAX_THREADS = 16
 # onnxruntime threads unless the caller says: a process reading alone (`nianbao check`, one file at a
 # time) has every core; workers side by side are given their share (the bot: NIANBAO_OCR_THREADS).
-THREADS = max(1, min(MAX_THREADS, os.cpu_count() or 1))
+def _threads(n: int) -> int:
+    return max(1, min(MAX_THREADS, n))
+
+
+THREADS = _threads(os.cpu_count() or 1)
 MAX_PIXELS = 60_000_000  # an A4 page at 600 dpi is 35 Mpx
 DPI = 200  # PDF pages without text are rendered at this resolution
 DOUBT = 0.97  # a digit read with a lower probability is in doubt
@@ -48,7 +52,7 @@ def configure(*, max_pages: int | None = None, progress: Progress | None = None,
     it before a check."""
     _settings["max_pages"] = MAX_PAGES if max_pages is None else max_pages
     _settings["progress"] = progress
-    _settings["threads"] = THREADS if threads is None else max(1, min(MAX_THREADS, threads))
+    _settings["threads"] = THREADS if threads is None else _threads(threads)
 
 __all__ = ["MAX_PAGES", "OcrText", "available", "read_image", "read_pdf_pages"]
 

@@ -8,7 +8,7 @@ import pytest
 from bot.settings.model import Settings
 from reports.readers import ocr
 from reports.readers.ocr_model import Models
-from reports.runner import run_check
+from reports.runner import Checker, run_check
 from tests.ocr.conftest import needs_ocr
 from tests.ocr.matrix import DAMAGES, report_pdf, score
 from tests.ocr.raster import damage, png, rasterise
@@ -21,7 +21,8 @@ def test_the_thread_count_shares_the_cores_among_the_workers(monkeypatch: pytest
                                                              workers: int, threads: int | None, want: int) -> None:
     monkeypatch.setattr("os.cpu_count", lambda: cores)
     s = Settings(_env_file=None, parse_workers=workers, ocr_threads=threads)  # type: ignore[call-arg]
-    assert s.ocr_model_threads == want
+    checker = Checker(s.parse_workers, s.parse_timeout, ocr_threads=s.ocr_threads)  # as bot.factory makes it
+    assert checker.ocr_threads == want
 
 
 @needs_ocr

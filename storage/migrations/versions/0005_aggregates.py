@@ -73,16 +73,9 @@ def upgrade() -> None:
 
 def fill(conn: sa.engine.Connection) -> None:
     """Totals, rankings and aliases of what is stored."""
-    from storage.aggregates import REBUILD_SQL
-    from storage.aliases import alias_rows
+    from storage.aggregates import rebuild
 
-    for sql in REBUILD_SQL:
-        conn.execute(sa.text(sql))
-    rows = [row for aid, name in conn.execute(sa.text("SELECT id, name FROM agencies")).all()
-            for row in alias_rows(aid, name)]
-    for i in range(0, len(rows), 20_000):
-        conn.execute(sa.text("INSERT INTO agency_aliases (key, agency_id, region, generic) "
-                             "VALUES (:key, :agency_id, :region, :generic)"), rows[i:i + 20_000])
+    rebuild(conn)
 
 
 def downgrade() -> None:
