@@ -10,19 +10,14 @@ of the body keys an agency shares with the question, within the regions named).
 
 from __future__ import annotations
 
-import json
 import re
 import unicodedata
 import weakref
 from collections.abc import Sequence
 from typing import Any
 
-from sqlalchemy import Integer, String, bindparam, exists, func, insert, or_, select, text, union_all
-from sqlalchemy.dialects.postgresql import ARRAY
-from sqlalchemy.ext.asyncio import AsyncSession
-
 from reports.questions.agencies import BLOCKED, EN_BODY, SUFFIXES, _entry
-from storage.models import Agency, AgencyAlias, Report
+from storage.reader import Reader, reader
 
 # Up to this many agencies a question is parsed against every name (kept in memory), beyond it against
 # the names its keys find by index. Measured with bench.bench_questions (SQLite, cache off): at 2,000
@@ -43,8 +38,12 @@ def alias_rows(agency_id: int, name: str) -> list[dict[str, Any]]:
             for k in sorted(entry.keys)]
 
 
-async def add_agency(session: AsyncSession, agency_id: int, name: str) -> None:
+async def add_agency(session: Any, agency_id: int, name: str) -> None:
     """Record a new agency's keys (same transaction as the agency)."""
+    from sqlalchemy import insert
+
+    from storage.models import AgencyAlias
+
     conn = await session.connection()
     await conn.execute(insert(AgencyAlias.__table__), alias_rows(agency_id, name))  # type: ignore[attr-defined]
 
@@ -75,18 +74,6 @@ def question_keys(text: str) -> list[str]:
     return sorted(keys)
 
 
-def _in_param(column: Any, dialect: str, name: str, item: Any = String) -> Any:
-    """`column` in the list parameter `name` (an array on PostgreSQL, a JSON array on SQLite): one
-    statement text whatever the list's length, so the driver's prepared statement is reused."""
-    if dialect == "postgresql":
-        return column == func.any(bindparam(name, type_=ARRAY(item)))
-    return column.in_(select(func.json_each(bindparam(name, type_=String)).table_valued("value").c.value))
-
-
-def _param(dialect: str, values: list[Any]) -> Any:
-    return values if dialect == "postgresql" else json.dumps(values, ensure_ascii=False)
-
-
 _LARGE: weakref.WeakKeyDictionary[Any, bool] = weakref.WeakKeyDictionary()  # engines past SMALL_STORE
 
 
@@ -95,56 +82,60 @@ def is_large(engine: Any) -> bool:
     return bool(_LARGE.get(engine))
 
 
-async def resolve_agency(session: AsyncSession, text: str, *, visible: Sequence[int] | None = None,
+async def resolve_agency(session: Any, text: str, *, visible: Sequence[int] | None = None,
                          with_published: bool = True) -> list[tuple[int, str]] | None:
     """The stored agencies `text` can mean, as (id, name) by id (the parser's list of names for it);
     None when the store holds few enough agencies to give the parser every name. `visible`: only
     agencies with a current report in these workspaces (or, with_published, a published one)."""
-    engine = session.bind.sync_engine if hasattr(session.bind, "sync_engine") else session.bind
-    if not _LARGE.get(engine):
-        if ((await session.execute(select(func.max(Agency.id)))).scalar() or 0) <= SMALL_STORE:
+    db = reader(session)
+    if not _LARGE.get(db.key):
+        if (await db.scalar("SELECT max(id) FROM agencies") or 0) <= SMALL_STORE:
             return None
-        _LARGE[engine] = True  # agencies are not taken away: a large store stays large
-    dialect = session.bind.dialect.name
+        _LARGE[db.key] = True  # agencies are not taken away: a large store stays large
     keys = question_keys(text)
     generic = sorted(_GENERIC.intersection(keys))
-    hit = select(AgencyAlias.agency_id, AgencyAlias.key, AgencyAlias.region, AgencyAlias.generic)
     # _pick over every alias row the question's keys find, computed by the database (a place's
     # name alone finds thousands of rows; the answer is a few agency ids).
-    picked = set((await session.execute(_PICK_SQL[dialect == "postgresql"], {
-        "keys": _param(dialect, [k for k in keys if k not in _GENERIC]), "generic": _param(dialect, generic),
-    })).scalars())
+    picked = {aid for aid, in await db.all(_PICK_SQL[db.postgres], {
+        "keys": db.lst([k for k in keys if k not in _GENERIC]), "generic": db.lst(generic)})}
     rows: list[Any] = []
     for k in generic if not picked else ():
         # Alone it names two of its agencies, so the parser asks which one is meant.
-        rows += (await session.execute(hit.where(AgencyAlias.key == k).order_by(AgencyAlias.agency_id).limit(2))).all()
+        rows += await db.all("SELECT agency_id, key, region, generic FROM agency_aliases WHERE key = :k "
+                             "ORDER BY agency_id LIMIT 2", {"k": k})
     if rows:
         picked = _pick(rows)
-    found = await named(session, picked, visible, with_published) if picked else []
+    found = await named(db, picked, visible, with_published) if picked else []
     if not found:
         # No stored key in the question: the parser still needs names to tell an unknown agency
         # ("火星市教育局") from none at all. Its fallback suggestions are the first stored names, and
         # the names sharing a two-character prefix with the question's Chinese come close.
-        found = await _neighbours(session, text, visible, with_published)
+        found = await _neighbours(db, text, visible, with_published)
     return found
 
 
-async def named(session: AsyncSession, ids: Any, visible: Sequence[int] | None,
-                with_published: bool) -> list[tuple[int, str]]:
-    """(id, name) of the agencies `ids` (a set, or a select of ids) by id, those with a visible report."""
-    dialect = session.bind.dialect.name
-    params = {"ids": _param(dialect, sorted(ids)[:CANDIDATE_LIMIT])} if isinstance(ids, set) else {}
-    q = select(Agency.id, Agency.name).where(_in_param(Agency.id, dialect, "ids", Integer) if params
-                                             else Agency.id.in_(ids))
+async def named(session: Any, ids: set[int] | str, visible: Sequence[int] | None, with_published: bool,
+                params: dict[str, Any] | None = None) -> list[tuple[int, str]]:
+    """(id, name) of the agencies `ids` (a set, or SQL selecting ids with its `params`) by id, those
+    with a visible report."""
+    db = reader(session)
+    params = dict(params or {})
+    if isinstance(ids, set):
+        params["ids"] = db.lst(sorted(ids)[:CANDIDATE_LIMIT])
+        cond = db.in_list("a.id", "ids", "INTEGER")
+    else:
+        cond = f"a.id IN ({ids})"
     if visible is not None:
-        cond = Report.workspace_id.in_(list(visible))
+        own = db.in_ints("r.workspace_id", "ws", list(visible), params)
         if with_published:
-            cond = or_(cond, Report.published.is_(True))
-        q = q.where(exists().where(Report.agency_id == Agency.id, Report.superseded_by.is_(None), cond))
-    return [(i, n) for i, n in (await session.execute(q.order_by(Agency.id), params)).all()]
+            own = f"({own} OR r.published)"
+        cond += (" AND EXISTS (SELECT 1 FROM reports r WHERE r.agency_id = a.id AND r.superseded_by IS NULL "
+                 f"AND {own})")
+    return [(i, n) for i, n in await db.all(f"SELECT a.id, a.name FROM agencies a WHERE {cond} ORDER BY a.id",
+                                            params)]
 
 
-def _pick_sql(postgres: bool) -> Any:
+def _pick_sql(postgres: bool) -> str:
     """_pick as one statement over the alias rows of the keys `keys` (not bare suffixes) and, for the
     agencies they find, of the bare suffixes `generic`; no row when no key is found."""
     def key_in(name: str) -> str:  # probes of the primary key (key, agency_id), on either database
@@ -153,7 +144,7 @@ def _pick_sql(postgres: bool) -> Any:
         return f"a.key IN (SELECT value FROM json_each(:{name}))"
     found = "a.agency_id = ANY(ARRAY(SELECT agency_id FROM base))" if postgres else \
         "a.agency_id IN (SELECT agency_id FROM base)"
-    return text(
+    return (
         "WITH base AS (SELECT a.agency_id, a.key, a.region FROM agency_aliases a "
         f"WHERE {key_in('keys')} AND NOT a.generic), "
         "hits AS (SELECT agency_id, key, region FROM base UNION ALL "
@@ -201,18 +192,17 @@ def _pick(rows: Sequence[Any]) -> set[int]:
     return chosen
 
 
-async def _neighbours(session: AsyncSession, text: str, visible: Sequence[int] | None,
+async def _neighbours(db: Reader, text: str, visible: Sequence[int] | None,
                       with_published: bool) -> list[tuple[int, str]]:
     """The first stored names, and a few names per two-character prefix of the question's Chinese,
     each read from a prefix range of the alias key index; one statement."""
     s = unicodedata.normalize("NFKC", text)[:MAX_TEXT]
     pairs = list(dict.fromkeys(m.group(0)[i:i + 2] for m in re.finditer(r"[\u4e00-\u9fff]{2,}", s)
                                for i in range(len(m.group(0)) - 1)))[:20]
-    first = select(Agency.id.label("id")).order_by(Agency.id).limit(3 * NEIGHBOURS).subquery()
-    parts = [select(first.c.id)]
-    for p in pairs:
-        near = (select(AgencyAlias.agency_id.label("id"))
-                .where(AgencyAlias.key >= p, AgencyAlias.key < p + "\uffff", AgencyAlias.generic.is_(False))
-                .limit(NEIGHBOURS).subquery())
-        parts.append(select(near.c.id))
-    return await named(session, union_all(*parts) if len(parts) > 1 else parts[0], visible, with_published)
+    parts = [f"SELECT id FROM (SELECT id FROM agencies ORDER BY id LIMIT {3 * NEIGHBOURS}) AS f"]
+    params: dict[str, Any] = {}
+    for i, p in enumerate(pairs):
+        params[f"lo{i}"], params[f"hi{i}"] = p, p + "\uffff"
+        parts.append(f"SELECT id FROM (SELECT agency_id AS id FROM agency_aliases WHERE key >= :lo{i} "
+                     f"AND key < :hi{i} AND NOT generic LIMIT {NEIGHBOURS}) AS n{i}")
+    return await named(db, " UNION ALL ".join(parts), visible, with_published, params)

@@ -18,35 +18,16 @@ import asyncio
 import copy
 import datetime as dt
 import json
-import re
 import weakref
 from collections import OrderedDict
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any, NamedTuple
 
-from sqlalchemy import (
-    ARRAY,
-    Integer,
-    String,
-    and_,
-    any_,
-    bindparam,
-    case,
-    func,
-    literal_column,
-    or_,
-    select,
-    text,
-    true,
-)
-from sqlalchemy.dialects import sqlite
-from sqlalchemy.ext.asyncio import AsyncSession
-
 from reports.questions import Query, parse_question
-from storage import aggregates, aliases
-from storage.changes import generation
-from storage.models import LIBRARY, Agency, Figure, Report, ReportTotal, Workspace
+from storage import aliases, totals
+from storage.names import LIBRARY
+from storage.reader import Reader, reader
 
 SOURCE_LIMIT = 100  # sources listed for a sum over many reports
 MAX_TOP = 100  # the longest ranking a question gets (前N名, top N)
@@ -166,103 +147,87 @@ def invalidate_cache() -> None:
     _YEARS.clear()
 
 
-_R, _F, _A, _T = Report.__table__, Figure.__table__, Agency.__table__, ReportTotal.__table__
 # The database's part of the stamp of a whole view, from one scan of a narrow index: saves (highest
 # id), deletes (count), publishing and withdrawing by another process (sum of the published ids;
 # this process's own changes also bump storage.changes.generation) and new agencies.
-_STAMP = select(func.max(_R.c.id), func.count(_R.c.id), func.sum(case((_R.c.published, _R.c.id))),
-                select(func.max(_A.c.id)).scalar_subquery())
+_STAMP = ("SELECT max(id) AS s0, count(id) AS s1, sum(CASE WHEN published THEN id END) AS s2, "
+          "(SELECT max(id) FROM agencies) AS s3 FROM reports")
 # The stamp of a partial view (a large store), without a scan: the same changes seen in the count and
 # id sums of the current reports that storage.aggregates keeps per workspace and year with every
 # save, supersede, publish and delete, and in the reports without a year.
-_STAMP_FAST = select(
-    select(func.max(_R.c.id)).scalar_subquery(), func.coalesce(func.sum(_T.c.n_reports), literal_column("0")),
-    func.coalesce(func.sum(_T.c.report_ids), literal_column("0")),
-    func.coalesce(func.sum(_T.c.published_ids), literal_column("0")),
-    select(func.max(_A.c.id)).scalar_subquery(),
-    select(func.count(_R.c.id)).where(_R.c.year.is_(None)).scalar_subquery(),
-    select(func.sum(case((_R.c.published, _R.c.id)))).where(_R.c.year.is_(None)).scalar_subquery(),
-).select_from(_T)
+_STAMP_FAST = (
+    "SELECT (SELECT max(id) FROM reports) AS s0, COALESCE(SUM(n_reports), 0) AS s1, "
+    "COALESCE(SUM(report_ids), 0) AS s2, COALESCE(SUM(published_ids), 0) AS s3, "
+    "(SELECT max(id) FROM agencies) AS s4, (SELECT count(id) FROM reports WHERE year IS NULL) AS s5, "
+    "(SELECT sum(CASE WHEN published THEN id END) FROM reports WHERE year IS NULL) AS s6 FROM report_totals"
+)
+_STAMP_SIZE = {False: 4, True: 7}
 
 
-def _stamp(partial: bool) -> Any:
+def _stamp(partial: bool) -> str:
     return _STAMP_FAST if partial else _STAMP
 
 
-def _ids(dialect: str) -> tuple[Any, Any]:
-    """The report ids parameter `ids` as rows: (id column, position column). One parameter (a JSON
-    array on SQLite, an array on PostgreSQL), so the SQL text never changes with the number of ids
-    and the driver's statement cache keeps it."""
-    if dialect == "postgresql":
-        t = func.unnest(bindparam("ids", type_=ARRAY(Integer))).table_valued("rid", with_ordinality="ord")
-        t = t.render_derived()
-        return t.c.rid, t.c.ord
-    t = func.json_each(bindparam("ids", type_=String)).table_valued("value", "key")
-    return t.c.value, t.c.key
-
-
-def _keys_in(dialect: str, name: str) -> Any:
-    if dialect == "postgresql":
-        return _F.c.key == any_(bindparam(name, type_=ARRAY(String)))
-    return _F.c.key.in_(select(func.json_each(bindparam(name, type_=String)).table_valued("value").c.value))
-
-
-def _value(dialect: str, rid: Any, keys: str, fallback: str) -> Any:
-    """A report's value: the sum of its non-blank figures `keys`, or of `fallback` when every key is
-    blank or absent (NULL when both are); a blank figure has a NULL value (ck_figures_null), which
-    sum() skips. COALESCE evaluates the fallback only when needed; each key is one probe of
-    ix_figures_key_report_value."""
-    def total(name: str) -> Any:
-        return select(func.sum(_F.c.value)).where(_keys_in(dialect, name), _F.c.report_id == rid).scalar_subquery()
-    return func.coalesce(total(keys), total(fallback))
-
-
-def _values_stmt(dialect: str, mode: str, partial: bool = False) -> Any:
+def _values_sql(postgres: bool, mode: str, partial: bool = False) -> str:
     """One statement over the report ids `ids` whose rows end with the stamp (computed once per
     statement), so the figures and the stamp come from one snapshot. Modes:
     each: (id, value of k1/f1, value of k2/f2, *stamp) per report;
     total: (sum of the values, reports with a value, *stamp), one row;
     asc / desc: (id, value, *stamp) for the `n` reports of least / greatest value (ties in the
-    order of `ids`), blank values left out."""
-    rid, pos = _ids(dialect)
-    stamp_row = _stamp(partial).subquery("stamp")
-    if mode == "each":
-        stmt = select(rid, _value(dialect, rid, "k1", "f1"), _value(dialect, rid, "k2", "f2"), *stamp_row.c)
-        stmt = stmt.select_from(rid.table.join(stamp_row, true()))
+    order of `ids`), blank values left out.
+    A report's value is the sum of its non-blank figures `keys`, or of `fallback` when every key is
+    blank or absent (NULL when both are); a blank figure has a NULL value (ck_figures_null), which
+    sum() skips. COALESCE evaluates the fallback only when needed; each key is one probe of
+    ix_figures_key_report_value. The ids are one parameter (an array on PostgreSQL, a JSON array on
+    SQLite), so the text never changes with their number and the driver keeps it prepared."""
+    if postgres:
+        ids, rid, pos = "unnest(CAST(:ids AS INTEGER[])) WITH ORDINALITY AS i(rid, pos)", "i.rid", "i.pos"
+        figures = "figures"
+
+        def keys_in(name: str) -> str:
+            return f"figures.key = ANY(CAST(:{name} AS VARCHAR[]))"
     else:
-        # Materialized, so each value is computed once however often the outer query names it.
-        per = select(rid.label("rid"), pos.label("pos"), _value(dialect, rid, "k1", "f1").label("v"))
-        per = per.cte("per").prefix_with("MATERIALIZED")
-        if mode == "total":
-            stmt = select(func.sum(per.c.v), func.count(per.c.v), *(func.max(c) for c in stamp_row.c))
-            stmt = stmt.select_from(per.join(stamp_row, true()))
-        else:
-            order = per.c.v.asc() if mode == "asc" else per.c.v.desc()
-            stmt = (select(per.c.rid, per.c.v, *stamp_row.c).select_from(per.join(stamp_row, true()))
-                    .where(per.c.v.is_not(None))
-                    .order_by(order, per.c.pos).limit(bindparam("n", type_=Integer)))
-    if dialect == "sqlite":
+        ids, rid, pos = "json_each(:ids) AS i", "i.value", "i.key"
         # SQLite's planner takes the unique (report_id, key) index, which then reads each value from
         # the table; the covering index answers from the index alone (~4x faster over a year).
-        sql = str(stmt.compile(dialect=sqlite.dialect(paramstyle="named")))
-        sql = re.sub(r"\s+OFFSET :param_1\b", "", sql)  # SQLite's LIMIT comes with an OFFSET 0 parameter
-        return text(re.sub(r"\bFROM figures\b", "FROM figures INDEXED BY ix_figures_key_report_value", sql))
-    return stmt
+        figures = "figures INDEXED BY ix_figures_key_report_value"
+
+        def keys_in(name: str) -> str:
+            return f"figures.key IN (SELECT k.value FROM json_each(:{name}) AS k)"
+
+    def value(keys: str, fallback: str) -> str:
+        def total(name: str) -> str:
+            return f"(SELECT sum(figures.value) FROM {figures} WHERE {keys_in(name)} AND figures.report_id = {rid})"
+        return f"COALESCE({total(keys)}, {total(fallback)})"
+
+    stamp = f"({_stamp(partial)}) AS stamp"
+    cols = [f"stamp.s{i}" for i in range(_STAMP_SIZE[partial])]
+    if mode == "each":
+        return (f"SELECT {rid}, {value('k1', 'f1')}, {value('k2', 'f2')}, {', '.join(cols)} "
+                f"FROM {ids} JOIN {stamp} ON 1 = 1")
+    # Materialized, so each value is computed once however often the outer query names it.
+    per = f"WITH per AS MATERIALIZED (SELECT {rid} AS rid, {pos} AS pos, {value('k1', 'f1')} AS v FROM {ids}) "
+    if mode == "total":
+        return (per + f"SELECT sum(per.v), count(per.v), {', '.join(f'max({c})' for c in cols)} "
+                f"FROM per JOIN {stamp} ON 1 = 1")
+    order = "ASC" if mode == "asc" else "DESC"
+    return (per + f"SELECT per.rid, per.v, {', '.join(cols)} FROM per JOIN {stamp} ON 1 = 1 "
+            f"WHERE per.v IS NOT NULL ORDER BY per.v {order}, per.pos LIMIT :n")
 
 
-_STATEMENTS: dict[tuple[str, str, bool], Any] = {}
+_STATEMENTS: dict[tuple[bool, str, bool], str] = {}
 
 
-def _visible(workspaces: Sequence[int] | None, library_id: int | None) -> tuple[Any, Any]:
-    """(condition, preference): current reports of the workspaces, where the library means its own
-    reports and all published ones; the workspaces' own versions are preferred."""
-    current = Report.superseded_by.is_(None)
+def _visible(db: Reader, workspaces: Sequence[int] | None, library_id: int | None,
+             params: dict[str, Any]) -> tuple[str, str]:
+    """(condition, preference) on reports `r`: current reports of the workspaces, where the library
+    means its own reports and all published ones; the workspaces' own versions are preferred."""
     ws = [library_id] if workspaces is None else list(workspaces)
-    own = Report.workspace_id.in_([w for w in ws if w is not None])
+    own = db.in_ints("r.workspace_id", "ws", [w for w in ws if w is not None], params)
     cond = own
     if library_id is not None and library_id in ws:
-        cond = or_(own, Report.published.is_(True))
-    return and_(current, cond), case((own, 0), else_=1)
+        cond = f"({own} OR r.published)"
+    return f"r.superseded_by IS NULL AND {cond}", f"CASE WHEN {own} THEN 0 ELSE 1 END"
 
 
 def _asc(v: Any) -> tuple[bool, Any]:
@@ -270,7 +235,7 @@ def _asc(v: Any) -> tuple[bool, Any]:
     return (v is not None, v if v is not None else 0)
 
 
-async def _load(session: AsyncSession, workspaces: Sequence[int] | None, part: Any = None,
+async def _load(db: Reader, workspaces: Sequence[int] | None, part: Any = None,
                 named: tuple[tuple[Any, ...], list[tuple[int, str]]] | None = None) -> _View:
     """The view of the visible current reports; `part` ("agencies", ids, years or None for every year)
     or ("year", year or None for every year) makes a partial view of those reports only, ("names",
@@ -278,33 +243,30 @@ async def _load(session: AsyncSession, workspaces: Sequence[int] | None, part: A
     those names) when _names_part has read them, in that order. The stamp is read first: a change
     landing while the rows load makes the next check fail and the view load again, never the other
     way round."""
-    if named is not None:
-        stamp = named[0]
-    else:
-        stamp = (generation(_engine(session)), *(await session.execute(_stamp(part is not None))).one())
-    library_id = _LIBRARY.get(_engine(session))
+    stamp = named[0] if named is not None else (db.generation(), *(await db.one(_stamp(part is not None))))
+    library_id = _LIBRARY.get(db.key)
     if library_id is None:
-        library_id = (await session.execute(select(Workspace.id).where(Workspace.name == LIBRARY))).scalar_one_or_none()
+        library_id = await _library_id(db)
     if part is not None and part[0] == "names":
         ws, with_published = _scope(workspaces, library_id)
-        found = named[1] if named is not None else await aliases.named(session, set(part[1]), ws, with_published)
+        found = named[1] if named is not None else await aliases.named(db, set(part[1]), ws, with_published)
         by_name: dict[str, list[int]] = {}
         for aid, name in found:
             by_name.setdefault(name, []).append(aid)
         return _View(stamp, library_id, list(by_name), by_name,
-                     await _partial_years(session, workspaces, library_id, stamp), {}, {}, [], partial=True)
-    cond, prefer = _visible(workspaces, library_id)
+                     await _partial_years(db, workspaces, library_id, stamp), {}, {}, [], partial=True)
+    params: dict[str, Any] = {}
+    cond, prefer = _visible(db, workspaces, library_id, params)
     if part is not None and part[0] == "agencies":
-        cond = and_(cond, Report.agency_id.in_(list(part[1])))
+        cond += " AND " + db.in_ints("r.agency_id", "agencies", list(part[1]), params)
         if part[2] is not None:
-            cond = and_(cond, Report.year.in_(list(part[2])))
+            cond += " AND " + db.in_ints("r.year", "years", list(part[2]), params)
     elif part is not None and part[1] is not None:
-        cond = and_(cond, Report.year == part[1])
-    rows = (await session.execute(
-        select(Report.id, Report.agency_id, Report.year, Report.file_name, Report.verdict, Report.error_count,
-               func.coalesce(Agency.name, Report.agency_name), Agency.name, prefer)
-        .select_from(Report).outerjoin(Agency, Agency.id == Report.agency_id).where(cond)
-    )).all()
+        cond += " AND r.year = :year"
+        params["year"] = part[1]
+    rows = await db.all(
+        "SELECT r.id, r.agency_id, r.year, r.file_name, r.verdict, r.error_count, COALESCE(a.name, r.agency_name), "
+        f"a.name, {prefer} FROM reports r LEFT OUTER JOIN agencies a ON a.id = r.agency_id WHERE {cond}", params)
     # One report per agency and year: the asking workspaces' own version first, then the newest.
     best: dict[tuple[Any, ...], tuple[tuple[int, int], _Rep]] = {}
     agency_names: dict[int, str] = {}
@@ -331,19 +293,19 @@ async def _load(session: AsyncSession, workspaces: Sequence[int] | None, part: A
     for aid in sorted(agency_names):
         ids.setdefault(agency_names[aid], []).append(aid)
     if part is not None:
-        years = await _partial_years(session, workspaces, library_id, stamp)
+        years = await _partial_years(db, workspaces, library_id, stamp)
     return _View(stamp, library_id, list(ids), ids, years, by_agency, by_year, ordered, partial=part is not None)
 
 
-async def _partial_years(session: AsyncSession, workspaces: Sequence[int] | None, library_id: int | None,
+async def _partial_years(db: Reader, workspaces: Sequence[int] | None, library_id: int | None,
                          stamp: tuple[Any, ...]) -> list[int]:
     """The years of every visible report, from the yearly totals (a partial view's years)."""
     ws, with_published = _scope(workspaces, library_id)
-    known = _YEARS.get(_engine(session))
+    known = _YEARS.get(db.key)
     if known is not None and known[0] == (stamp, tuple(ws)):
         return list(known[1])
-    years = await aggregates.years(session, ws, with_published=with_published)
-    _YEARS[_engine(session)] = ((stamp, tuple(ws)), years)
+    years = await totals.years(db, ws, with_published=with_published)
+    _YEARS[db.key] = ((stamp, tuple(ws)), years)
     return list(years)
 
 
@@ -353,20 +315,19 @@ def _scope(workspaces: Sequence[int] | None, library_id: int | None) -> tuple[li
     return ws, library_id is not None and library_id in ws
 
 
-def _engine(session: AsyncSession) -> Any:
-    """The sync engine a session is bound to (the key of the caches and of the change count)."""
-    return session.bind.sync_engine if hasattr(session.bind, "sync_engine") else session.bind
+async def _library_id(db: Reader) -> int | None:
+    return await db.scalar("SELECT id FROM workspaces WHERE name = :name", {"name": LIBRARY})
 
 
-async def _view(session: AsyncSession, workspaces: Sequence[int] | None, fresh: bool = False,
+async def _view(db: Reader, workspaces: Sequence[int] | None, fresh: bool = False,
                 part: Any = None, named: Any = None) -> _View:
-    engine = _engine(session)
+    engine = db.key
     per_engine = _CACHE.setdefault(engine, OrderedDict())
     key: Any = None if workspaces is None else tuple(sorted(workspaces))
     if part is not None:
         key = (key, part)
     cached = per_engine.get(key)
-    if cached is not None and not fresh and cached.stamp[0] == generation(engine):
+    if cached is not None and not fresh and cached.stamp[0] == db.generation():
         return cached
     # Questions arriving together on a missing view wait for one load instead of each loading it
     # (a caller that found the view stale loads its own).
@@ -374,12 +335,12 @@ async def _view(session: AsyncSession, workspaces: Sequence[int] | None, fresh: 
     pending = None if fresh else loading.get(key)
     if pending is not None:
         await asyncio.wait([pending])
-        if not pending.cancelled() and pending.result().stamp[0] == generation(engine):
+        if not pending.cancelled() and pending.result().stamp[0] == db.generation():
             return pending.result()
     future: asyncio.Future[_View] = asyncio.get_running_loop().create_future()
     loading[key] = future
     try:
-        cached = per_engine[key] = await _load(session, workspaces, part, named)
+        cached = per_engine[key] = await _load(db, workspaces, part, named)
         if part is not None:
             per_engine.move_to_end(key)
             partial = [k for k, v in per_engine.items() if v.partial]
@@ -415,17 +376,19 @@ def _copy(a: Answer) -> Answer:
 # ---------------------------------------------------------------- the answer
 
 
-async def answer(session: AsyncSession, text: str, *, workspaces: Sequence[int] | None = None,
+async def answer(session: Any, text: str, *, workspaces: Sequence[int] | None = None,
                  today: dt.date | None = None, lang: str | None = None,
                  previous: dict[str, Any] | None = None) -> Answer:
     """Answer a question from the current reports of `workspaces` (None: the shared library).
-    `previous`: the chat's last parsed question (Answer.query), for follow-ups ("那2022年呢？")."""
+    `previous`: the chat's last parsed question (Answer.query), for follow-ups ("那2022年呢？").
+    `session`: an AsyncSession, or a storage.reader.Reader."""
+    db = reader(session)
     today = today or dt.date.today()
     fresh = False
     for attempt in range(4):
         # A follow-up's agencies come from the previous question, not its words: the whole view.
-        part, named = (None, None) if previous is not None else await _names_part(session, workspaces, text)
-        names = await _view(session, workspaces, fresh, part, named)
+        part, named = (None, None) if previous is not None else await _names_part(db, workspaces, text)
+        names = await _view(db, workspaces, fresh, part, named)
         q = _parse(names, text, today) if previous is None else parse_question(
             text, today=today, agencies=names.names, years=names.years, previous=previous)
         if lang in ("zh", "en"):
@@ -433,12 +396,12 @@ async def answer(session: AsyncSession, text: str, *, workspaces: Sequence[int] 
         view = names
         if part is not None and _needs_reports(q):
             # A large store: the reports of the agencies the question names, once it is parsed.
-            view = await _view(session, workspaces, fresh, ("agencies", tuple(sorted(
+            view = await _view(db, workspaces, fresh, ("agencies", tuple(sorted(
                 {i for n in q.agencies for i in names.ids.get(n, [])})), _years_needed(q)))
             if view.stamp != names.stamp and attempt < 3:
                 fresh = True
                 continue
-        ctx = _Ctx(session, q, view, names, last=attempt == 3, workspaces=workspaces)
+        ctx = _Ctx(db, q, view, names, last=attempt == 3, workspaces=workspaces)
         try:
             out = await ctx.run()
             if not ctx.checked:
@@ -451,19 +414,18 @@ async def answer(session: AsyncSession, text: str, *, workspaces: Sequence[int] 
     raise AssertionError("unreachable: the last attempt never raises _Stale")
 
 
-async def _names_part(session: AsyncSession, workspaces: Sequence[int] | None, text: str) -> tuple[Any, Any]:
+async def _names_part(db: Reader, workspaces: Sequence[int] | None, text: str) -> tuple[Any, Any]:
     """In a large store, the part of the view a question needs: the agencies its words can name
     (storage.aliases, by index), with (the stamp read before them, their ids and names) for the view
     to be made of; (None, None) in a small one, whose view holds every visible report."""
-    engine = _engine(session)
-    library_id = _LIBRARY.get(engine)
+    library_id = _LIBRARY.get(db.key)
     if library_id is None:  # the library's id never changes once it exists
-        library_id = (await session.execute(select(Workspace.id).where(Workspace.name == LIBRARY))).scalar_one_or_none()
+        library_id = await _library_id(db)
         if library_id is not None:
-            _LIBRARY[engine] = library_id
+            _LIBRARY[db.key] = library_id
     ws, with_published = _scope(workspaces, library_id)
-    stamp = (generation(engine), *(await session.execute(_STAMP_FAST)).one()) if aliases.is_large(engine) else None
-    found = await aliases.resolve_agency(session, text, visible=ws, with_published=with_published)
+    stamp = (db.generation(), *await db.one(_STAMP_FAST)) if aliases.is_large(db.key) else None
+    found = await aliases.resolve_agency(db, text, visible=ws, with_published=with_published)
     if found is None:
         return None, None
     part = ("names", tuple(i for i, _ in found))
@@ -515,9 +477,9 @@ def _years_needed(q: Query) -> tuple[int, ...] | None:
 
 
 class _Ctx:
-    def __init__(self, session: AsyncSession, q: Query, view: _View, names: _View | None = None, last: bool = False,
+    def __init__(self, db: Reader, q: Query, view: _View, names: _View | None = None, last: bool = False,
                  workspaces: Sequence[int] | None = None) -> None:
-        self.s, self.q, self.view, self.workspaces = session, q, view, workspaces
+        self.s, self.q, self.view, self.workspaces = db, q, view, workspaces
         self.names = names or view  # names and ids, as the parser saw them
         self.last = last  # the last attempt takes what it reads, changed or not
         self.checked = False
@@ -528,7 +490,7 @@ class _Ctx:
     # -- the stamp and the figures
 
     def generation(self) -> int:
-        return generation(_engine(self.s))
+        return self.s.generation()
 
     def _verify(self, db_stamp: tuple[Any, ...]) -> None:
         self.checked = True
@@ -539,28 +501,23 @@ class _Ctx:
         """The view still holds (one indexed statement)."""
         if self.generation() != self.view.stamp[0] and not self.last:
             raise _Stale
-        self._verify(tuple((await self.s.execute(_stamp(self.view.partial))).one()))
+        self._verify(tuple(await self.s.one(_stamp(self.view.partial))))
 
     async def _run(self, mode: str, reps: Sequence[_Rep], keys: Sequence[str], fallback: Sequence[str],
                    keys2: Sequence[str] = (), fallback2: Sequence[str] = (), n: int = 0) -> list[Any]:
-        """The rows of _values_stmt(mode) over `reps`, the stamp checked on the way."""
+        """The rows of _values_sql(mode) over `reps`, the stamp checked on the way."""
         if self.generation() != self.view.stamp[0] and not self.last:
             raise _Stale
-        dialect = self.s.bind.dialect.name
-        partial = self.view.partial
-        stmt = _STATEMENTS.get((dialect, mode, partial))
-        if stmt is None:
-            stmt = _STATEMENTS[dialect, mode, partial] = _values_stmt(dialect, mode, partial)
-        lists: dict[str, Any] = {"ids": [r.id for r in reps], "k1": list(keys), "f1": list(fallback),
-                                 "k2": list(keys2), "f2": list(fallback2)}
-        if dialect != "postgresql":
-            lists = {k: json.dumps(v, ensure_ascii=False) for k, v in lists.items()}
+        db, partial = self.s, self.view.partial
+        sql = _STATEMENTS.get((db.postgres, mode, partial))
+        if sql is None:
+            sql = _STATEMENTS[db.postgres, mode, partial] = _values_sql(db.postgres, mode, partial)
+        lists: dict[str, Any] = {"ids": db.lst([r.id for r in reps]), "k1": db.lst(keys), "f1": db.lst(fallback),
+                                 "k2": db.lst(keys2), "f2": db.lst(fallback2)}
         if mode in ("asc", "desc"):
             lists["n"] = n
-        if mode != "each":
-            del lists["k2"], lists["f2"]
-        rows = (await self.s.execute(stmt, lists)).all()
-        size = len(_stamp(partial).selected_columns)
+        rows = await db.all(sql, lists)
+        size = _STAMP_SIZE[partial]
         if rows and rows[0][1 - size] is not None:  # the count; NULL when `total` had no ids
             self._verify(tuple(rows[0][-size:]))
         else:
@@ -597,7 +554,7 @@ class _Ctx:
         """(sum, reports with a value) of the metric over every agency's report of `year`, from the
         totals; None when they cannot say exactly."""
         ws, pub = self._agg()
-        return await aggregates.sum_over(self.s, ws, year, self.q.metric, with_published=pub)
+        return await totals.sum_over(self.s, ws, year, self.q.metric, with_published=pub)
 
     async def run(self) -> Answer:
         q = self.q
@@ -748,7 +705,7 @@ class _Ctx:
         if self._everyone(ids):
             got = await self._total_of(year)
             ws, pub = self._agg()
-            sample = await aggregates.sample(self.s, ws, year, SOURCE_LIMIT, with_published=pub) if got else None
+            sample = await totals.sample(self.s, ws, year, SOURCE_LIMIT, with_published=pub) if got else None
             if got is not None and sample is not None:
                 await self.check()
                 if not got[1]:
@@ -774,7 +731,7 @@ class _Ctx:
         got = None
         if self._everyone(ids) and len(self.q.metric) == 1:
             ws, pub = self._agg()
-            got = await aggregates.rank(self.s, ws, year, self.q.metric[0], n, order, with_published=pub)
+            got = await totals.rank(self.s, ws, year, self.q.metric[0], n, order, with_published=pub)
         if got is not None:
             await self.check()
             ranked = [(_Rep(r.id, r.agency_id, r.year, r.file_name, r.verdict, r.error_count, r.agency), r.value)
@@ -820,7 +777,7 @@ class _Ctx:
         year = self.q.years[0] if self.q.years else None
         if self._everyone(ids) and self.q.count_of == "reports" and year is not None:
             ws, pub = self._agg()
-            got = await aggregates.count_reports(self.s, ws, year, with_published=pub)
+            got = await totals.count_reports(self.s, ws, year, with_published=pub)
             if got is not None:
                 await self.check()
                 return Answer("count", got, facts={"year": year, "scoped": False})
@@ -910,14 +867,17 @@ SOURCE_REPORTS = 5  # reports detailed by a source request
 SOURCE_CELLS = 12  # cells listed per report
 
 
-async def source_details(session: AsyncSession, a: Answer) -> list[dict[str, Any]]:
+async def source_details(session: Any, a: Answer) -> list[dict[str, Any]]:
     """Where the answer's number comes from: per source report (at most SOURCE_REPORTS), its file
     and the cells used, each with its value and, when the reading recorded them, page and line."""
     ids = [s["report_id"] for s in a.sources[:SOURCE_REPORTS] if s.get("report_id") is not None]
     if not ids:
         return []
-    rows = {rid: (file_name, data) for rid, file_name, data in (await session.execute(
-        select(Report.id, Report.file_name, Report.report_json).where(Report.id.in_(ids)))).all()}
+    db = reader(session)
+    rows = {rid: (file_name, json.loads(data) if isinstance(data, str) else data)
+            for rid, file_name, data in await db.all(
+                f"SELECT id, file_name, report_json FROM reports WHERE {db.in_list('id', 'ids', 'INTEGER')}",
+                {"ids": db.lst(ids)})}
     metric = [k for k in a.query.get("metric") or [] if isinstance(k, str)]
     fallback = [k for k in a.query.get("fallback") or [] if isinstance(k, str)]
     out = []
@@ -942,14 +902,28 @@ def answered(result: Answer) -> bool:
 
 async def answer_stored(url: str, text: str, workspace: str | None = None, lang: str | None = None) -> Answer | None:
     """Answer from the store at `url` (`nianbao ask`): the shared library, or the workspace named
-    `workspace` (None when there is no such workspace)."""
+    `workspace` (None when there is no such workspace). A store at the newest migration is read
+    straight through its driver (storage.reader.DriverReader: no SQLAlchemy to load); one missing or
+    older is opened as every command opens it, which creates or upgrades it."""
+    from storage.reader import DriverReader
+
+    driver = await DriverReader.open(url)
+    if driver is not None:
+        try:
+            return await _answer_in(driver, text, workspace, lang)
+        finally:
+            await driver.close()
     from storage.db import open_store
 
     async with await open_store(url) as store, store.sessions() as session:
-        ws: list[int] | None = None
-        if workspace and workspace != LIBRARY:
-            wid = (await session.execute(select(Workspace.id).where(Workspace.name == workspace))).scalar()
-            if wid is None:
-                return None
-            ws = [wid]
-        return await answer(session, text, workspaces=ws, lang=lang)
+        return await _answer_in(reader(session), text, workspace, lang)
+
+
+async def _answer_in(db: Reader, text: str, workspace: str | None, lang: str | None) -> Answer | None:
+    ws: list[int] | None = None
+    if workspace and workspace != LIBRARY:
+        wid = await db.scalar("SELECT id FROM workspaces WHERE name = :name", {"name": workspace})
+        if wid is None:
+            return None
+        ws = [wid]
+    return await answer(db, text, workspaces=ws, lang=lang)

@@ -8,7 +8,6 @@ engines through it.
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -17,7 +16,7 @@ from sqlalchemy import event
 from sqlalchemy.engine import URL, Connection, make_url
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker, create_async_engine
 
-MIGRATIONS = Path(__file__).with_name("migrations")
+from storage.migrations import MIGRATIONS, head_revision
 
 
 def _split_search_path(url: str) -> tuple[URL, str | None]:
@@ -83,24 +82,6 @@ def _upgrade_on(connection: Connection, cfg: Any, revision: str) -> None:
 
     cfg.attributes["connection"] = connection
     command.upgrade(cfg, revision)
-
-
-_REVISION = re.compile(r"^(down_revision|revision)\b[^=]*=\s*['\"]?([\w.-]+|None)['\"]?", re.M)
-
-
-def head_revision() -> str | None:
-    """The newest migration, read from the migration files' revision lines without loading Alembic
-    (None when the chain has not exactly one head: Alembic then decides)."""
-    revs: set[str] = set()
-    downs: set[str] = set()
-    for f in (MIGRATIONS / "versions").glob("*.py"):
-        found = dict((k, v) for k, v in _REVISION.findall(f.read_text(encoding="utf-8")))
-        if "revision" in found:
-            revs.add(found["revision"])
-            if found.get("down_revision", "None") != "None":
-                downs.add(found["down_revision"])
-    heads = revs - downs
-    return heads.pop() if len(heads) == 1 else None
 
 
 def _current_revision(connection: Connection) -> str | None:

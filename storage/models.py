@@ -30,12 +30,7 @@ from sqlalchemy import (
 )
 from sqlmodel import Field, SQLModel
 
-LIBRARY = "library"
-
-
-def chat_workspace_name(chat_id: int) -> str:
-    """The name of a chat's private workspace."""
-    return f"chat:{chat_id}"
+from storage.names import LIBRARY, chat_workspace_name  # noqa: F401 - re-exported
 
 
 def utcnow() -> datetime:

@@ -10,7 +10,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from sqlalchemy import text
 
-from storage import aggregates
+from storage import totals
 from storage.models import LIBRARY
 from storage.repo import delete_report, get_or_create_workspace, save_report, set_published
 from tests.conftest_db import make_report
@@ -95,14 +95,14 @@ async def _check(session: Any) -> None:
                     "SELECT id FROM reports WHERE workspace_id = :w AND superseded_by IS NULL AND year = :y"),
                     {"w": chat, "y": year})).scalars())
                 seen = [v for v in seen if v[1] in own]
-            count = await aggregates.count_reports(session, ws_ids, year, with_published=with_pub)
+            count = await totals.count_reports(session, ws_ids, year, with_published=with_pub)
             assert count is None or count == len(seen)
-            total = await aggregates.sum_over(session, ws_ids, year, [KEY], with_published=with_pub)
+            total = await totals.sum_over(session, ws_ids, year, [KEY], with_published=with_pub)
             if total is not None:
                 assert all(v is not None for _, _, v in seen)
                 expected = round(sum(v for _, _, v in seen), 6) if seen else None
                 assert total == (expected, len(seen))
-            top = await aggregates.rank(session, ws_ids, year, KEY, 2, "desc", with_published=with_pub)
+            top = await totals.rank(session, ws_ids, year, KEY, 2, "desc", with_published=with_pub)
             if top is not None:
                 order = sorted(seen, key=lambda t: (-t[2], t[0] is not None, t[0] or "", t[1]))[:2]
                 assert [(r.id, r.value) for r in top] == [(rid, v) for _, rid, v in order]

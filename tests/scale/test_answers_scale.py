@@ -12,6 +12,7 @@ from typing import Any
 from bench.bench_scale import layout, questions
 from storage import aliases, repo
 from storage.answers import answer, invalidate_cache
+from storage.reader import DriverReader
 from tests.conftest_db import make_report
 
 TODAY = dt.date(2025, 3, 1)
@@ -34,7 +35,19 @@ async def _ask(session: Any, texts: list[str], ws: list[int] | None, small: int,
     return [_same(await answer(session, t, workspaces=ws, today=TODAY)) for t in texts]
 
 
-async def test_a_large_store_answers_as_a_small_one(session, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+async def _same_through_driver(db_url: str, session: Any, texts: list[str], ws: list[int] | None,
+                               monkeypatch: Any) -> None:
+    """`nianbao ask`'s reader (the driver alone, no SQLAlchemy) answers as the session does."""
+    driver = await DriverReader.open(db_url)
+    assert driver is not None
+    try:
+        for small in (10**9, 20):
+            assert await _ask(driver, texts, ws, small, monkeypatch) == await _ask(session, texts, ws, small, monkeypatch)
+    finally:
+        await driver.close()
+
+
+async def test_a_large_store_answers_as_a_small_one(session, db_url, monkeypatch) -> None:  # type: ignore[no-untyped-def]
     names, _ = layout(10_000)
     names = names[::13][:70]
     assert len(names) == 70
@@ -48,8 +61,11 @@ async def test_a_large_store_answers_as_a_small_one(session, monkeypatch) -> Non
     lib = (await repo.get_or_create_workspace(session, "library")).id
     await session.commit()
     texts = [q for _, q in questions(names, list(YEARS), 60, seed=2)] + list(MORE)
+    await session.commit()
     for ws in (None, [chat, lib]):
         assert await _ask(session, texts, ws, 10**9, monkeypatch) == await _ask(session, texts, ws, 20, monkeypatch)
+        await _same_through_driver(db_url, session, texts, ws, monkeypatch)
+        await _same_through_driver(db_url, session, texts, ws, monkeypatch)
     # A supersede, a chat's own version of a library report, a blank figure (the totals then decline
     # and the whole year is read), a delete.
     await repo.save_report(session, make_report(names[0], 2024, {"s3.new.total": 99}, tag="v2"))
@@ -57,5 +73,7 @@ async def test_a_large_store_answers_as_a_small_one(session, monkeypatch) -> Non
     await repo.save_report(session, make_report(names[2], 2023, {"s3.new.total": None, "s3.new.person": 4},
                                                 tag="blank"))
     await repo.delete_report(session, (await repo.list_reports(session, year=2024, limit=1))[0].id)
+    await session.commit()
     for ws in (None, [chat, lib]):
         assert await _ask(session, texts, ws, 10**9, monkeypatch) == await _ask(session, texts, ws, 20, monkeypatch)
+        await _same_through_driver(db_url, session, texts, ws, monkeypatch)
