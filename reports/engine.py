@@ -98,12 +98,12 @@ def _preload() -> None:
     """Import every reader in this process, so that each child forked after it starts with them
     loaded. Worth it from the second file on: a single file imports only the reader it needs."""
     import docx  # noqa: F401
-    import reports.readers.pdfium  # noqa: F401
 
     import reports.parse  # noqa: F401
     import reports.readers.docx  # noqa: F401
     import reports.readers.html  # noqa: F401
     import reports.readers.pdf  # noqa: F401
+    import reports.readers.pdfium  # noqa: F401
     import reports.rules  # noqa: F401
 
 
