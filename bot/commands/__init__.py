@@ -39,6 +39,10 @@ COMMANDS = tuple(MODULES)
 # (freeing every module and object one by one, about a tenth of a `nianbao check`): they leave no
 # thread, child process or open file behind, and their output is flushed first.
 QUICK_EXIT = frozenset({"check"})
+# Commands that load their modules with the cyclic garbage collector off (the objects of a module
+# live as long as the process; the collector would only walk them again and again) and turn it on
+# once loaded (bot.commands.check).
+QUIET_GC = frozenset({"check"})
 
 
 def _load(name: str) -> Callable[[list[str]], int]:
@@ -71,6 +75,10 @@ def _command(argv: list[str]) -> str | None:
 
 
 def _run(argv: list[str]) -> int:
+    if _command(argv) in QUIET_GC:
+        import gc
+
+        gc.disable()
     debug = "--debug" in argv[: argv.index("--")] if "--" in argv else "--debug" in argv
     if debug:
         argv = [a for a in argv if a != "--debug"]
