@@ -27,6 +27,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from reports.document import Document, Line, ReadError
+from reports.lazyre import LazyPattern
 from reports.readers.pdf_bounds import check_streams
 
 # Words found only in the tables of sections 2-4 (searched with all whitespace removed).
@@ -201,7 +202,7 @@ def _drop_between_cjk(m: re.Match[str]) -> str:
 # --- pages pdfium cannot decode in full -------------------------------------------------------
 
 # The standard 14 fonts: every reader has their glyphs, so pdfium never loses them.
-_STANDARD_FONTS = re.compile(
+_STANDARD_FONTS = LazyPattern(
     rb"^(Times|Helvetica|Courier|Symbol|ZapfDingbats|Arial|TimesNewRoman|CourierNew)([-,].*)?$", re.I
 )
 
