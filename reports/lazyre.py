@@ -9,7 +9,10 @@ wording, text run together by crawls, fallbacks) wait until something uses them.
 from __future__ import annotations
 
 import re
-from typing import Any
+
+TYPE_CHECKING = False  # as typing's; importing typing would cost each `nianbao check` process 2 ms
+if TYPE_CHECKING:
+    from typing import Any
 
 # What the package asks of a pattern; after the compile they are attributes of the LazyPattern.
 _ATTRIBUTES = ("search", "match", "fullmatch", "finditer", "findall", "sub", "subn", "split",

@@ -24,11 +24,14 @@ import bisect
 import re
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
-from typing import Any
 
 from reports.document import Document, Line, ReadError
 from reports.lazyre import LazyPattern
 from reports.readers.pdf_bounds import check_streams
+
+TYPE_CHECKING = False  # as typing's; importing typing would cost each `nianbao check` process 2 ms
+if TYPE_CHECKING:
+    from typing import Any
 
 # Words found only in the tables of sections 2-4 (searched with all whitespace removed).
 _TABLE_MARKERS = re.compile(
