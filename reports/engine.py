@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import contextlib
 import hashlib
-import logging
 import os
 import pickle
 import resource
@@ -18,8 +17,6 @@ from contextlib import contextmanager
 
 from reports.document import Document, ReadError
 from reports.model import READ_ERROR_CODES, Finding, Location, Report  # noqa: F401 - READ_ERROR_CODES: see Report.unreadable
-
-log = logging.getLogger(__name__)
 
 DEFAULT_MAX_MB = 20
 DEFAULT_TIMEOUT = 60.0
@@ -234,7 +231,9 @@ def check(data: bytes, filename: str = "", *, max_bytes: int | None = None, time
     except ReadError as e:
         return _fail(report, e.code, e.message_zh, e.message_en, e.detail)
     except Exception as e:  # a reader bug or a malformed file must never reach the user as a traceback
-        log.exception("check failed for %s", filename)
+        import logging  # here only: a check that goes well loads no logging (bot.commands.LAZY_LOGGING)
+
+        logging.getLogger(__name__).exception("check failed for %s", filename)
         return _fail(report, "unreadable-file", "文件已损坏或无法读取。", "The file is damaged or cannot be read.",
                      f"{type(e).__name__}: {e}"[:300])
 

@@ -43,6 +43,9 @@ QUICK_EXIT = frozenset({"check"})
 # live as long as the process; the collector would only walk them again and again) and turn it on
 # once loaded (bot.commands.check).
 QUIET_GC = frozenset({"check"})
+# Commands that set up logging only once something loads it: a check that logs nothing spares the
+# import of logging (with traceback and the rest, a few ms of a fresh process).
+LAZY_LOGGING = frozenset({"check"})
 
 
 def _load(name: str) -> Callable[[list[str]], int]:
@@ -54,10 +57,40 @@ def _load(name: str) -> Callable[[list[str]], int]:
 def _setup_logging(cmd: str, debug: bool) -> None:
     """The terminal commands log warnings as one line on stderr; --debug logs everything, with
     tracebacks. `nianbao bot` configures its own log (a service's log keeps its tracebacks)."""
-    if cmd != "bot":
-        from storage.mistakes import one_line_logging
+    if cmd == "bot":
+        return
+    if cmd in LAZY_LOGGING and not debug and "logging" not in sys.modules:
+        sys.meta_path.insert(0, _OnImport("logging", lambda: _one_line_logging(debug)))
+    else:
+        _one_line_logging(debug)
 
-        one_line_logging(debug)
+
+def _one_line_logging(debug: bool) -> None:
+    from storage.mistakes import one_line_logging
+
+    one_line_logging(debug)
+
+
+class _OnImport:
+    """A finder on sys.meta_path that runs `then` as soon as module `name` has loaded, whoever
+    imports it (in a forked child too), before its importer goes on; then it leaves the path."""
+
+    def __init__(self, name: str, then: Callable[[], None]) -> None:
+        self.name, self.then = name, then
+
+    def find_spec(self, fullname: str, path: object = None, target: object = None) -> object:
+        if fullname != self.name:
+            return None
+        sys.meta_path.remove(self)
+        spec = next(s for s in (f.find_spec(fullname, path, target) for f in sys.meta_path) if s is not None)
+        exec_module, then = spec.loader.exec_module, self.then
+
+        def exec_then(module: object) -> None:
+            exec_module(module)
+            then()
+
+        spec.loader.exec_module = exec_then  # this module's loader only
+        return spec
 
 
 def _version() -> str:
