@@ -9,6 +9,10 @@ import os
 import sys
 from collections.abc import Callable
 
+TYPE_CHECKING = False  # as typing's; importing typing would cost each `nianbao check` process 2 ms
+if TYPE_CHECKING:
+    from typing import Any
+
 USAGE = """usage: nianbao COMMAND [ARGS]
 
 commands:
@@ -83,14 +87,25 @@ class _OnImport:
             return None
         sys.meta_path.remove(self)
         spec = next(s for s in (f.find_spec(fullname, path, target) for f in sys.meta_path) if s is not None)
-        exec_module, then = spec.loader.exec_module, self.then
-
-        def exec_then(module: object) -> None:
-            exec_module(module)
-            then()
-
-        spec.loader.exec_module = exec_then  # this module's loader only
+        spec.loader = _ThenLoader(spec.loader, self.then)
         return spec
+
+
+class _ThenLoader:
+    """A module's loader, and `then` once it has executed the module."""
+
+    def __init__(self, loader: Any, then: Callable[[], None]) -> None:
+        self.loader, self.then = loader, then
+
+    def create_module(self, spec: object) -> object:
+        return self.loader.create_module(spec)
+
+    def exec_module(self, module: object) -> None:
+        self.loader.exec_module(module)
+        self.then()
+
+    def __getattr__(self, name: str) -> Any:  # get_source, is_package…: the loader's own
+        return getattr(self.loader, name)
 
 
 def _version() -> str:
