@@ -15,6 +15,7 @@ from dataclasses import dataclass
 
 from reports.document import Document
 from reports.labels import GROUP_NOISE, S2_2019_HINT, S2_2021_HINT, S3_ROW_PATTERNS
+from reports.lazyre import LazyPattern
 from reports.model import S3_APPLICANT_COLUMNS, S3_COLUMNS, S3_ROWS, S4_GROUPS, S4_OUTCOMES
 from reports.rows import RawRow
 from reports.stream import SEP, Stream, Tok, tokens
@@ -73,13 +74,13 @@ _S2_ORDER: list[tuple[str, re.Pattern[str]]] = [
         ("procurement", r"政府集中采购"),
     )
 ]
-_S3_START = re.compile(r"申请人情况|自然人|收到和处理政府信息公开申请")
+_S3_START = LazyPattern(r"申请人情况|自然人|收到和处理政府信息公开申请")
 _S4_START = re.compile(r"行政复议")
-_S4_WORDS = re.compile(
+_S4_WORDS = LazyPattern(
     r"政府信息公开|行政复议|行政诉讼|结果维持|结果纠正|其他结果|尚未审结|未经复议直接起诉|复议后起诉|直接起诉|"
     r"未经复议|复议后|起诉|维持|纠正|结果|其他|尚未|审结|总计|情况|数量|含上年度结转|注|[四4]、|[(（）)#|:：、，,。.\s\-]"
 )
-_SECTION5 = re.compile(r"五、|存在的?主要问题|改进情况")
+_SECTION5 = LazyPattern(r"五、|存在的?主要问题|改进情况")
 
 
 @dataclass
@@ -494,8 +495,8 @@ def _table4(doc: Document, s: Stream, lo: int, blanks_written: bool) -> TableRea
 
 
 _NARR_S2 = {
-    "rules": re.compile(r"规章[^。；;，,\d]{0,4}?(\d+)件"),
-    "normative": re.compile(r"规范性文件[^。；;，,\d]{0,4}?(\d+)件"),
+    "rules": LazyPattern(r"规章[^。；;，,\d]{0,4}?(\d+)件"),
+    "normative": LazyPattern(r"规范性文件[^。；;，,\d]{0,4}?(\d+)件"),
 }
 
 

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import contextlib
 import hashlib
-import logging
 import os
 import pickle
 import resource
@@ -18,8 +17,6 @@ from contextlib import contextmanager
 
 from reports.document import Document, ReadError
 from reports.model import READ_ERROR_CODES, Finding, Location, Report  # noqa: F401 - READ_ERROR_CODES: see Report.unreadable
-
-log = logging.getLogger(__name__)
 
 DEFAULT_MAX_MB = 20
 DEFAULT_TIMEOUT = 60.0
@@ -98,12 +95,12 @@ def _preload() -> None:
     """Import every reader in this process, so that each child forked after it starts with them
     loaded. Worth it from the second file on: a single file imports only the reader it needs."""
     import docx  # noqa: F401
-    import pypdfium2  # noqa: F401
 
     import reports.parse  # noqa: F401
     import reports.readers.docx  # noqa: F401
     import reports.readers.html  # noqa: F401
     import reports.readers.pdf  # noqa: F401
+    import reports.readers.pdfium  # noqa: F401
     import reports.rules  # noqa: F401
 
 
@@ -234,7 +231,9 @@ def check(data: bytes, filename: str = "", *, max_bytes: int | None = None, time
     except ReadError as e:
         return _fail(report, e.code, e.message_zh, e.message_en, e.detail)
     except Exception as e:  # a reader bug or a malformed file must never reach the user as a traceback
-        log.exception("check failed for %s", filename)
+        import logging  # here only: a check that goes well loads no logging (bot.commands.LAZY_LOGGING)
+
+        logging.getLogger(__name__).exception("check failed for %s", filename)
         return _fail(report, "unreadable-file", "文件已损坏或无法读取。", "The file is damaged or cannot be read.",
                      f"{type(e).__name__}: {e}"[:300])
 

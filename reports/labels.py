@@ -59,4 +59,3 @@ S2_ROW_PATTERNS: dict[str, re.Pattern[str]] = {
 S2_2021_HINT = re.compile(r"本年制发件数|本年废止件数|现行有效件数|本年收费金额|本年处理决定数量")
 S2_2019_HINT = re.compile(r"本年新制作数量|本年新公开数量|对外公开总数量|上一年项目数量|本年增|政府集中采购|采购总金额")
 S3_HEADER_HINT = re.compile(r"自然人|商业企业|科研机构|社会公益|法律服务|申请人情况|法人或其他组织")
-S4_HEADER_HINT = re.compile(r"结果维持|结果纠正|维持|纠正|审结|复议后起诉|直接起诉|行政复议|行政诉讼")

@@ -6,9 +6,12 @@ Everything here is plain data; parsing lives in reports.parse, checking in repor
 from __future__ import annotations
 
 from dataclasses import asdict, dataclass, field
-from typing import Any, Literal
 
-Severity = Literal["error", "warning", "info"]
+TYPE_CHECKING = False  # as typing's; importing typing would cost each `nianbao check` process 2 ms
+if TYPE_CHECKING:
+    from typing import Any, Literal
+
+    Severity = Literal["error", "warning", "info"]
 Number = int | float
 
 SECTION_TITLES: dict[int, tuple[str, str]] = {

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import re
 
+from reports.lazyre import LazyPattern
 from reports.model import S3_APPLICANT_COLUMNS, Finding, Location, Report
 from reports.sections import period_in_text
 from reports.text import squash
@@ -12,7 +13,7 @@ from reports.text import squash
 _RECEIVED = re.compile(
     r"(?:收到|受理|新收|接收|接到)(?:[^。；;，,、]{0,14}?)申请(?:数量)?(?:共计|共|合计|总计|为)?(\d{1,12})(?:件|份|条|个)"
 )
-_NONE_RECEIVED = re.compile(r"未(?:收到|受理|接到|产生|发生)(?:[^。；;，,]{0,10}?)(?:申请|依申请公开事项|依申请公开)")
+_NONE_RECEIVED = LazyPattern(r"未(?:收到|受理|接到|产生|发生)(?:[^。；;，,]{0,10}?)(?:申请|依申请公开事项|依申请公开)")
 _REVIEW = re.compile(r"行政复议(?:案件|申请)?(?:共计|共|合计)?(\d{1,12})(?:件|起|宗)")
 _SUIT = re.compile(r"行政诉讼(?:案件)?(?:共计|共|合计)?(\d{1,12})(?:件|起|宗)")
 _NO_APPEALS = re.compile(

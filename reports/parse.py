@@ -8,6 +8,7 @@ from dataclasses import dataclass, field
 from reports.anchored import read_anchored
 from reports.budget import bounded
 from reports.document import Document, Line
+from reports.lazyre import LazyPattern
 from reports.model import Cell, Report
 from reports.relations import Relation, table3_relations, table4_relations
 from reports.sections import find_headings, find_headings_inline, find_title
@@ -15,9 +16,9 @@ from reports.solve import MAX_WORK, Solution, solve, violated
 from reports.tables import TableRead, read_table2, read_table3, read_table4
 from reports.text import Token, squash
 
-_T2_START = re.compile(r"第二十条|信息内容")
-_T3_START = re.compile(r"申请人情况|本年新收|新收政府信息公开申请")
-_T4_START = re.compile(r"行政复议.*行政诉讼|行政复议$")
+_T2_START = LazyPattern(r"第二十条|信息内容")
+_T3_START = LazyPattern(r"申请人情况|本年新收|新收政府信息公开申请")
+_T4_START = LazyPattern(r"行政复议.*行政诉讼|行政复议$")
 
 
 @dataclass

@@ -12,10 +12,11 @@ import re
 from dataclasses import dataclass, field
 
 from reports.document import Line
+from reports.lazyre import LazyPattern
 from reports.text import Token, is_page_number, norm, parse_token, split_trailing_numbers, squash
 
-_GLUED_RE = re.compile(r"^(.*[\u4e00-\u9fff)”\"])(\d+(?:\.\d+)?)$")
-_HEADER_RE = re.compile(r"勾稽|申请人情况|自然人|商业企业|信息内容|第二十条|本年制发|处理决定数量|收费金额|结果维持|审结")
+_GLUED_RE = LazyPattern(r"^(.*[\u4e00-\u9fff)”\"])(\d+(?:\.\d+)?)$")
+_HEADER_RE = LazyPattern(r"勾稽|申请人情况|自然人|商业企业|信息内容|第二十条|本年制发|处理决定数量|收费金额|结果维持|审结")
 
 
 @dataclass

@@ -6,6 +6,7 @@ import re
 from dataclasses import dataclass
 
 from reports.document import Line
+from reports.lazyre import LazyPattern
 from reports.text import cn_year, norm, squash
 
 # A heading starts with a numeral marker: "二、", "二.", "（二）", "第二部分", or Markdown hashes.
@@ -87,7 +88,7 @@ _TITLE_YEAR_AFTER_RE = re.compile(
     r"(?P<year>(?:19|20)\d{2}|[〇零一二三四五六七八九○]{4})年?度?[)）]?$"
 )
 _TITLE_HINT = re.compile(r"(?:信息公开|政务公开).{0,6}报告")
-_AGENCY_BY = re.compile(r"本报告由(?P<agency>[^，,。（(]{2,40}?)(?:根据|依据|按照|编制)")
+_AGENCY_BY = LazyPattern(r"本报告由(?P<agency>[^，,。（(]{2,40}?)(?:根据|依据|按照|编制)")
 _PERIOD_RE = re.compile(
     r"统计(?:期限|时限|期间|时间|数据|周期|区间)[^。\n]{0,12}?(?P<y1>(?:19|20)\d{2})年\s*1月\s*1日[^。\n]{0,4}?"
     r"(?:至|到|-|—|~)\s*(?:(?P<y2>(?:19|20)\d{2})年)?\s*12月\s*31日"
@@ -111,7 +112,7 @@ _META_PREFIX = re.compile(r"^(?:标题|题目|名称|文章标题|title)[:：]",
 _NOT_TITLE = re.compile(r"://|^source[:：]|^来源[:：]|^原文链接|^本地目录|^链接|^采集时间")
 # A portal's menu items above the title ("首页 / 政务公开 / 政府信息公开 / XX局2023年…").
 _NAV_PREFIX = re.compile(r"^(?:(?:首页|政务公开|政府信息公开|信息公开|公开年报|年报|政府信息公开年报|工作年报|法定主动公开内容)+)")
-_PUBLISHER = re.compile(r"^(?:发布机构|发文机关|发布单位|来源单位)[:：]?(?P<agency>.{2,40})$")
+_PUBLISHER = LazyPattern(r"^(?:发布机构|发文机关|发布单位|来源单位)[:：]?(?P<agency>.{2,40})$")
 
 
 def find_title(lines: list[Line], first_heading: int | None) -> Title:
@@ -179,12 +180,12 @@ def find_title(lines: list[Line], first_heading: int | None) -> Title:
 
 
 _INLINE_HEADS: dict[int, re.Pattern[str]] = {
-    1: re.compile(r"一\s*[、.．]\s*总\s*体\s*情\s*况"),
-    2: re.compile(r"二\s*[、.．]\s*主\s*动\s*公\s*开"),
-    3: re.compile(r"三\s*[、.．]\s*收\s*到\s*[和及]\s*处\s*理"),
-    4: re.compile(r"四\s*[、.．]\s*(?:政\s*府\s*信\s*息\s*公\s*开\s*)?(?:行\s*政\s*复\s*议|因政府信息公开)"),
-    5: re.compile(r"五\s*[、.．]\s*(?:政\s*府\s*信\s*息\s*公\s*开\s*工\s*作\s*)?存\s*在"),
-    6: re.compile(r"六\s*[、.．]\s*其\s*他\s*需\s*要\s*报\s*告"),
+    1: LazyPattern(r"一\s*[、.．]\s*总\s*体\s*情\s*况"),
+    2: LazyPattern(r"二\s*[、.．]\s*主\s*动\s*公\s*开"),
+    3: LazyPattern(r"三\s*[、.．]\s*收\s*到\s*[和及]\s*处\s*理"),
+    4: LazyPattern(r"四\s*[、.．]\s*(?:政\s*府\s*信\s*息\s*公\s*开\s*)?(?:行\s*政\s*复\s*议|因政府信息公开)"),
+    5: LazyPattern(r"五\s*[、.．]\s*(?:政\s*府\s*信\s*息\s*公\s*开\s*工\s*作\s*)?存\s*在"),
+    6: LazyPattern(r"六\s*[、.．]\s*其\s*他\s*需\s*要\s*报\s*告"),
 }
 
 

@@ -16,22 +16,23 @@ import re
 from dataclasses import dataclass
 
 from reports.document import Document
+from reports.lazyre import LazyPattern
 from reports.text import ZERO_MARKERS, Token, is_page_number, norm, number_token, squash
 
 MAX_TOKENS = 200_000  # a report has a few thousand; beyond this the rest is not read
 SEP = "\x01"  # stands for one number or blank token in the stream's label string
 
 # A number in running text: grouped thousands, a decimal, or a digit run.
-_NUM_RE = re.compile(r"\d{1,3}(?:,\d{3})+(?:\.\d+)?(?!\d)|\d+\.\d+|\d+")
+_NUM_RE = LazyPattern(r"\d{1,3}(?:,\d{3})+(?:\.\d+)?(?!\d)|\d+\.\d+|\d+")
 # After a number, these make it a figure of prose ("34件", "2023年"), not a table cell.
-_UNIT_AFTER = re.compile(r"\s*(?:件|条|个|项|次|人|万|元|%|％|年|月|日|号|页|期|场|篇|名|家|份|起|宗|倍|类|余|多|天|小时|分|秒|位|批|部|套|亿|千|百)")
+_UNIT_AFTER = LazyPattern(r"\s*(?:件|条|个|项|次|人|万|元|%|％|年|月|日|号|页|期|场|篇|名|家|份|起|宗|倍|类|余|多|天|小时|分|秒|位|批|部|套|亿|千|百)")
 # Before a number, these make it part of a label ("数据1", "第3", "（1").
-_LABEL_BEFORE = re.compile(r"(?:数据|列|栏|第|[(（〔\[【]|[A-Za-z])\s*$")
+_LABEL_BEFORE = LazyPattern(r"(?:数据|列|栏|第|[(（〔\[【]|[A-Za-z])\s*$")
 # An item number that opens a label: "1.属于国家秘密", "2、重复申请", also glued to the numbers
 # before it ("00000002.其他法律…" is the run 0000000 and the label "2.其他法律…").
-_ITEM_AFTER = re.compile(r"[.、．]")
-_SIGNED = re.compile(r"^\s*[+-]\d+\s*$")  # "-3" is a change (本年增/减), not a page number "- 3 -"
-_MD_RULE = re.compile(r"^\|?\s*:?-{3,}:?\s*(?:\|\s*:?-{3,}:?\s*)*\|?$")
+_ITEM_AFTER = LazyPattern(r"[.、．]")
+_SIGNED = LazyPattern(r"^\s*[+-]\d+\s*$")  # "-3" is a change (本年增/减), not a page number "- 3 -"
+_MD_RULE = LazyPattern(r"^\|?\s*:?-{3,}:?\s*(?:\|\s*:?-{3,}:?\s*)*\|?$")
 
 
 @dataclass

@@ -19,6 +19,7 @@ from reports.labels import (
     S3_HEADER_HINT,
     S3_ROW_PATTERNS,
 )
+from reports.lazyre import LazyPattern
 from reports.model import S3_APPLICANT_COLUMNS, S3_COLUMNS, S3_ROWS, S4_GROUPS, S4_OUTCOMES
 from reports.relations import subtotal_key
 from reports.rows import RawRow, collect_rows, column_start
@@ -27,7 +28,7 @@ from reports.text import Token, parse_token, squash
 
 MAX_PLACEMENTS = 64
 _PERSON = re.compile(r"^自然人$")
-_T2_VALUES = re.compile(r"本年制发件数|本年新制作数量|上一年项目数量|本年处理决定数量|采购项目数量")
+_T2_VALUES = LazyPattern(r"本年制发件数|本年新制作数量|上一年项目数量|本年处理决定数量|采购项目数量")
 
 
 @dataclass

@@ -143,6 +143,20 @@ def test_a_logged_traceback_is_one_line_without_debug() -> None:
     assert "check failed for x.pdf" in loud.stderr and "Traceback" in loud.stderr and "ZeroDivisionError" in loud.stderr
 
 
+def test_logging_set_up_when_something_loads_it() -> None:
+    """`nianbao check` sets up logging only once something loads it (bot.commands.LAZY_LOGGING): a
+    reader's failure, logged in the checking child, is still one line on stderr."""
+    fixture = ROOT / "tests" / "fixtures" / "pdf" / "unruled.pdf"
+    code = ("import sys\nimport reports.readers\n"
+            "def fail(*args, **kwargs):\n    raise RuntimeError('a bug')\n"
+            "reports.readers.read = fail\nfrom bot.commands import main\n"
+            "code = main(['check', '--json', sys.argv[1]])\nprint('logging' in sys.modules, code)")
+    p = subprocess.run([sys.executable, "-c", code, str(fixture)], capture_output=True, text=True, timeout=60, cwd=ROOT)
+    assert p.stderr == "nianbao: check failed for unruled.pdf\n"
+    assert p.stdout.splitlines()[-1] == "False 2"  # logged in the child; the parent never loaded logging
+    assert '"code": "unreadable-file"' in p.stdout
+
+
 @pytest.mark.skipif(not SAMPLES.exists(), reason="../shared/samples is not beside the checkout")
 def test_exit_status_of_ingest_and_ask(tmp_path: Path) -> None:
     db = f"sqlite+aiosqlite:///{tmp_path / 'n.db'}"

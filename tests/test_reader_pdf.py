@@ -4,16 +4,19 @@ from __future__ import annotations
 
 import io
 import json
+import re
 from pathlib import Path
 
 import pypdfium2 as pdfium
 import pypdfium2.raw as pdfium_raw
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from reports.document import Document, Line, ReadError
 from reports.model import S3_COLUMNS, S3_ROWS, S4_GROUPS, S4_OUTCOMES
 from reports.readers import read
-from reports.readers.pdf import normalise, read_pdf
+from reports.readers.pdf import _INVISIBLE, normalise, read_pdf
 
 SAMPLES = Path(__file__).resolve().parents[2] / "shared" / "samples"
 FIXTURES = Path(__file__).parent / "fixtures" / "pdf"
@@ -173,6 +176,20 @@ def test_unruled_table_keeps_blank_in_its_column() -> None:
 
 def test_normalise() -> None:
     assert normalise("商 业 企\r\n业\r\n2024 年\xad\r\n（一） 予以公开\u3000甲") == "商业企\n业\n2024 年\n（一）予以公开甲"
+
+
+# The definition normalise() keeps: runs of spaces between two characters of these ranges go.
+_CJK_SPACES = re.compile(r"(?<=[\u2e80-\u9fff\uf900-\ufaff\uff00-\uffef]) +(?=[\u2e80-\u9fff\uf900-\ufaff\uff00-\uffef])")
+# Each range's edges and their neighbours, other text beyond Latin-1, Latin-1, spaces, line ends.
+_ALPHABET = ("\u2e7f\u2e80\u9fff\ua000\uf8ff\uf900\ufaff\ufb00\ufeff\uff00\uffef\ufff0\U00020000"
+             "商业企（）年Жαé a1\xff\u0100\u3000\xa0\t\r  \n")
+
+
+@settings(max_examples=400, deadline=None)
+@given(st.text(alphabet=_ALPHABET, max_size=40))
+def test_normalise_drops_exactly_the_spaces_between_cjk_characters(text: str) -> None:
+    plain = text.replace("\r\n", "\n").replace("\r", "\n").translate(_INVISIBLE)
+    assert normalise(text) == _CJK_SPACES.sub("", plain)
 
 
 # --- bad input ----------------------------------------------------------------------------------

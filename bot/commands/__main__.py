@@ -1,7 +1,5 @@
 """`python -m bot.commands …` is `nianbao …`."""
 
-import sys
+from bot.commands import run
 
-from bot.commands import main
-
-sys.exit(main())
+run()

@@ -6,6 +6,7 @@ Exit status: 0 every file passes, 1 some fail, 2 some file could not be read at 
 from __future__ import annotations
 
 import argparse
+import gc
 import json
 import sys
 from pathlib import Path
@@ -26,6 +27,9 @@ def main(argv: list[str]) -> int:
     args = ap.parse_args(argv)
     from reports.engine import bound_process, check_file
 
+    if not gc.isenabled():  # loaded with the collector off (bot.commands.QUIET_GC): the modules stay
+        gc.freeze()  # for the whole process, out of the collector's sight (and the child's copies)
+        gc.enable()
     settings = Basics.from_env()
     # each file is read in a child bounded in memory and time (reports.engine)
     bound_process(settings.max_memory_bytes)

@@ -5,9 +5,10 @@ from __future__ import annotations
 import re
 
 from reports.document import Document, ReadError
+from reports.lazyre import LazyPattern
 from reports.readers.limits import check_document, check_text_bytes
 
-_HTML_RE = re.compile(rb"<\s*(!doctype\s+html|html|body|table|p|div|meta|head)[\s>/]", re.I)
+_HTML_RE = LazyPattern(rb"<\s*(!doctype\s+html|html|body|table|p|div|meta|head)[\s>/]", re.I)
 _IMAGE_MAGIC = (b"\x89PNG", b"\xff\xd8\xff", b"GIF8", b"II*\x00", b"MM\x00*", b"BM")
 
 

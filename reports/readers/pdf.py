@@ -24,10 +24,14 @@ import bisect
 import re
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
-from typing import Any
 
 from reports.document import Document, Line, ReadError
+from reports.lazyre import LazyPattern
 from reports.readers.pdf_bounds import check_streams
+
+TYPE_CHECKING = False  # as typing's; importing typing would cost each `nianbao check` process 2 ms
+if TYPE_CHECKING:
+    from typing import Any
 
 # Words found only in the tables of sections 2-4 (searched with all whitespace removed).
 _TABLE_MARKERS = re.compile(
@@ -39,8 +43,10 @@ _TABLE_MARKERS = re.compile(
 _PAGE_NUMBER = re.compile(r"^[-—–－‐]+\s*\d+\s*[-—–－‐]+$|^第\s*\d+\s*页(\s*[,，/]?\s*共\s*\d+\s*页)?$")
 _NUMBER = re.compile(r"^[-+]?\d[\d,，]*(\.\d+)?%?$")
 _BLANK_MARKS = frozenset({"-", "—", "–", "－", "——", "/", "／", "无", "\\"})
-# Spaces pdfium puts between letter-spaced CJK characters ("商 业 企").
-_CJK_SPACES = re.compile(r"(?<=[\u2e80-\u9fff\uf900-\ufaff\uff00-\uffef]) +(?=[\u2e80-\u9fff\uf900-\ufaff\uff00-\uffef])")
+# Runs of spaces between two characters beyond Latin-1; those between two CJK characters (_is_wide)
+# are the spaces pdfium puts between letter-spaced CJK characters ("商 业 企"). (A class of the CJK
+# ranges costs `re` milliseconds to compile, which a fresh `nianbao check` process would pay.)
+_SPACES_BEYOND_LATIN1 = re.compile(r"(?<=[^\x00-\xff]) +(?=[^\x00-\xff])")
 _INVISIBLE = dict.fromkeys(map(ord, "\xad\x02\ufffe\ufeff\u200b"), None) | {0xA0: " ", 0x3000: " ", 0x09: " "}
 
 MAX_PAGES = 100  # a report has fewer than 60 pages
@@ -68,7 +74,7 @@ _UNREADABLE = (
 
 def read_pdf(data: bytes) -> Document:
     """Read a PDF into lines of cells; ReadError when it is encrypted, scanned or damaged."""
-    import pypdfium2 as pdfium
+    from reports.readers import pdfium
 
     check_streams(data)
     try:
@@ -125,7 +131,7 @@ def _read(pdf: Any, data: bytes) -> Document:
             fallback.drop(i)
     visible = sum(_visible(t) for t in texts)
     scanned = [i for i, t in enumerate(texts) if _visible(t) < _MIN_TEXT_PER_PAGE and _has_image(pages[i])]
-    ocr = _ocr(pdf, scanned) if scanned else {}
+    ocr = _ocr(data, scanned) if scanned else {}
     if visible < _MIN_TEXT_PER_PAGE * n_pages and not any(ocr.values()):
         raise ReadError(*_NO_TEXT, detail=f"{visible} characters on {n_pages} pages")
 
@@ -159,17 +165,26 @@ def _read(pdf: Any, data: bytes) -> Document:
 
 def _has_image(page: Any) -> bool:
     """Whether the page draws an image (a scanned page): only such pages are worth OCR."""
-    import pypdfium2.raw as raw
+    from reports.readers import pdfium as raw
 
     return any(raw.FPDFPageObj_GetType(raw.FPDFPage_GetObject(page, i)) == raw.FPDF_PAGEOBJ_IMAGE
                for i in range(min(raw.FPDFPage_CountObjects(page), 2000)))
 
 
-def _ocr(pdf: Any, indices: list[int]) -> dict[int, list[_Item]]:
-    """The scanned pages read by OCR, when it is installed (reports.readers.ocr); else none."""
+def _ocr(data: bytes, indices: list[int]) -> dict[int, list[_Item]]:
+    """The scanned pages read by OCR, when it is installed (reports.readers.ocr); else none. The
+    pages are rendered by pypdfium2's helpers, on a document of their own."""
     from reports.readers.ocr import available, read_pdf_pages
 
-    return {} if available() is not None else read_pdf_pages(pdf, indices)
+    if available() is not None:
+        return {}
+    import pypdfium2
+
+    pdf = pypdfium2.PdfDocument(data)
+    try:
+        return read_pdf_pages(pdf, indices)
+    finally:
+        pdf.close()
 
 
 def _visible(text: str) -> int:
@@ -179,13 +194,18 @@ def _visible(text: str) -> int:
 def normalise(text: str) -> str:
     """pdfium text to plain lines: \\n line ends, no soft hyphens, no spaces between CJK characters."""
     text = text.replace("\r\n", "\n").replace("\r", "\n").translate(_INVISIBLE)
-    return _CJK_SPACES.sub("", text)
+    return _SPACES_BEYOND_LATIN1.sub(_drop_between_cjk, text)
+
+
+def _drop_between_cjk(m: re.Match[str]) -> str:
+    s = m.string
+    return "" if _is_wide(s[m.start() - 1]) and _is_wide(s[m.end()]) else m.group()
 
 
 # --- pages pdfium cannot decode in full -------------------------------------------------------
 
 # The standard 14 fonts: every reader has their glyphs, so pdfium never loses them.
-_STANDARD_FONTS = re.compile(
+_STANDARD_FONTS = LazyPattern(
     rb"^(Times|Helvetica|Courier|Symbol|ZapfDingbats|Arial|TimesNewRoman|CourierNew)([-,].*)?$", re.I
 )
 
@@ -205,9 +225,9 @@ def _unembedded_text(page: Any) -> Iterator[Any]:
     standard one."""
     import ctypes
 
-    import pypdfium2.raw as raw
+    from reports.readers import pdfium as raw
 
-    fonts: dict[int, bool] = {}  # font -> not embedded and not standard
+    fonts: dict[int, bool] = {}  # font address -> not embedded and not standard
     stack: list[tuple[Any, bool, int]] = [(page, False, 0)]
     while stack:
         parent, is_form, depth = stack.pop()
@@ -220,18 +240,17 @@ def _unembedded_text(page: Any) -> Iterator[Any]:
                 stack.append((obj, True, depth + 1))
             if kind != raw.FPDF_PAGEOBJ_TEXT:
                 continue
-            font = raw.FPDFTextObj_GetFont(obj)
-            addr = ctypes.cast(font, ctypes.c_void_p).value or 0
+            font = raw.FPDFTextObj_GetFont(obj)  # its address (None: no font)
             if not font:
                 continue
-            if addr not in fonts:
-                fonts[addr] = False
+            if font not in fonts:
+                fonts[font] = False
                 if not raw.FPDFFont_GetIsEmbedded(font):
                     size = raw.FPDFFont_GetBaseFontName(font, None, 0)
                     name = ctypes.create_string_buffer(max(size, 1))
                     raw.FPDFFont_GetBaseFontName(font, name, size)
-                    fonts[addr] = not _STANDARD_FONTS.match(name.value)
-            if fonts[addr]:
+                    fonts[font] = not _STANDARD_FONTS.match(name.value)
+            if fonts[font]:
                 yield obj
 
 
@@ -249,7 +268,7 @@ def _drops_glyphs(page: Any, textpage: Any) -> bool:
     text PDFium gives as nothing (a string of one glyph, as it does)."""
     import ctypes
 
-    import pypdfium2.raw as raw
+    from reports.readers import pdfium as raw
 
     for obj in _unembedded_text(page):
         size = raw.FPDFTextObj_GetText(obj, textpage, None, 0)
@@ -353,7 +372,7 @@ def _view(page: Any) -> tuple[float, ...]:
 
 
 def _chars(textpage: Any, view: tuple[float, ...]) -> list[_Char]:
-    import pypdfium2.raw as raw
+    from reports.readers import pdfium as raw
 
     a, b, c, d = view[:4]
     rect = raw.FS_RECTF()
@@ -389,7 +408,7 @@ class _Rulings:
 
 def _rulings(page: Any, view: tuple[float, ...]) -> _Rulings:
     """The page's straight lines: stroked segments, thin filled rectangles and rectangle edges."""
-    import pypdfium2.raw as raw
+    from reports.readers import pdfium as raw
 
     rulings = _Rulings()
     _collect_paths(raw, page, None, view, rulings, 0)

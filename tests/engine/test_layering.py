@@ -88,3 +88,16 @@ def test_check_loads_no_heavy_module_for_text() -> None:
 def test_the_check_command_loads_neither_the_bot_nor_the_store() -> None:
     code = "import sys\nfrom bot.commands import main\nmain(['check', '--json', sys.argv[1]])"
     assert _loaded(code, ("aiogram", "aiohttp", "sqlalchemy", "sqlmodel", "pydantic")) == []
+
+
+def test_the_check_command_starts_lean() -> None:
+    """A PDF check in a fresh process: neither typing (annotations only; 2 ms to import), nor
+    pypdfium2's helpers (reports.readers.pdfium binds the few PDFium functions the reader calls),
+    nor logging when nothing is logged (bot.commands.LAZY_LOGGING)."""
+    code = ("import sys\nfrom bot.commands import main\nimport reports.engine as e\n"
+            "e.bound_process = lambda m=None: None\nmain(['check', '--json', sys.argv[1]])")
+    pdf = ROOT / "tests" / "fixtures" / "pdf" / "unruled.pdf"  # read by PDFium alone (no pdfminer)
+    probe = f"{code}\nimport sys\nprint(','.join(m for m in ('typing', 'pypdfium2', 'logging') if m in sys.modules), file=sys.stderr)"
+    out = subprocess.run([sys.executable, "-c", probe, str(pdf)], capture_output=True, text=True, cwd=ROOT)
+    assert out.returncode in (0, 1), out.stderr
+    assert out.stderr.splitlines()[-1] == ""  # the names of those loaded
