@@ -177,7 +177,9 @@ def solve(
     # deductions they allow, are the same for all of them, so each combination only redoes the
     # relations that touch a row it chose.
     base_values: dict[str, Number | None] = {k: (arith(t) if t is not None else None) for k, t in base.items()}
-    chosen = {k for ch in choices for k in ch[0]}
+    # In the choices' order, not a set's: the cells' order (the findings', the JSON's) must not
+    # change with the hash seed from one run to the next.
+    chosen = dict.fromkeys(k for ch in choices for k in ch[0])
     for k in chosen:
         base_values.setdefault(k, None)
     # What the base alone gives is the same for every combination: deduce it once, and count once
@@ -185,7 +187,7 @@ def solve(
     # chose or a cell still unknown.
     static = [r for r in relations if not any(k in chosen for k in r.keys)]
     static_filled = propagate(base_values, static)
-    unknown = {k for k, v in base_values.items() if v is None} | chosen
+    unknown = {k for k, v in base_values.items() if v is None} | chosen.keys()
     dynamic = [r for r in relations if any(k in unknown for k in r.keys)]
     fixed = [r for r in relations if not any(k in unknown for k in r.keys)]
     fixed_violations = len(violated(base_values, fixed))

@@ -80,7 +80,7 @@ def read_pdf(data: bytes) -> Document:
     try:
         pdf = pdfium.PdfDocument(data)
     except pdfium.PdfiumError as exc:
-        if exc.err_code in (4, 6):  # FPDF_ERR_PASSWORD, FPDF_ERR_SECURITY
+        if exc.err_code in (pdfium.FPDF_ERR_PASSWORD, pdfium.FPDF_ERR_SECURITY):
             raise ReadError(*_ENCRYPTED, detail=str(exc)) from None
         raise ReadError(*_UNREADABLE, detail=str(exc)) from None
     except Exception as exc:  # pdfium rejects some inputs before it has an error code
