@@ -10,19 +10,18 @@ of the body keys an agency shares with the question, within the regions named).
 
 from __future__ import annotations
 
-import json
 import re
 import unicodedata
 import weakref
 from collections.abc import Sequence
 from typing import Any
 
-from sqlalchemy import Integer, String, bindparam, exists, func, insert, or_, select, text, union_all
-from sqlalchemy.dialects.postgresql import ARRAY
+from sqlalchemy import Integer, exists, func, insert, or_, select, text, union_all
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from reports.questions.agencies import BLOCKED, EN_BODY, SUFFIXES, _entry
 from storage.models import Agency, AgencyAlias, Report
+from storage.sql import in_param, list_param
 
 # Up to this many agencies a question is parsed against every name (kept in memory), beyond it against
 # the names its keys find by index. Measured with bench.bench_questions (SQLite, cache off): at 2,000
@@ -43,10 +42,12 @@ def alias_rows(agency_id: int, name: str) -> list[dict[str, Any]]:
             for k in sorted(entry.keys)]
 
 
-async def add_agency(session: AsyncSession, agency_id: int, name: str) -> None:
-    """Record a new agency's keys (same transaction as the agency)."""
-    conn = await session.connection()
-    await conn.execute(insert(AgencyAlias.__table__), alias_rows(agency_id, name))  # type: ignore[attr-defined]
+async def add_agencies(session: AsyncSession, agencies: Sequence[tuple[int, str]]) -> None:
+    """Record new agencies' keys, (id, name) each (same transaction as the agencies)."""
+    rows = [row for agency_id, name in agencies for row in alias_rows(agency_id, name)]
+    if rows:
+        conn = await session.connection()
+        await conn.execute(insert(AgencyAlias.__table__), rows)  # type: ignore[attr-defined]
 
 
 def question_keys(text: str) -> list[str]:
@@ -75,18 +76,6 @@ def question_keys(text: str) -> list[str]:
     return sorted(keys)
 
 
-def _in_param(column: Any, dialect: str, name: str, item: Any = String) -> Any:
-    """`column` in the list parameter `name` (an array on PostgreSQL, a JSON array on SQLite): one
-    statement text whatever the list's length, so the driver's prepared statement is reused."""
-    if dialect == "postgresql":
-        return column == func.any(bindparam(name, type_=ARRAY(item)))
-    return column.in_(select(func.json_each(bindparam(name, type_=String)).table_valued("value").c.value))
-
-
-def _param(dialect: str, values: list[Any]) -> Any:
-    return values if dialect == "postgresql" else json.dumps(values, ensure_ascii=False)
-
-
 _LARGE: weakref.WeakKeyDictionary[Any, bool] = weakref.WeakKeyDictionary()  # engines past SMALL_STORE
 
 
@@ -112,7 +101,7 @@ async def resolve_agency(session: AsyncSession, text: str, *, visible: Sequence[
     # _pick over every alias row the question's keys find, computed by the database (a place's
     # name alone finds thousands of rows; the answer is a few agency ids).
     picked = set((await session.execute(_PICK_SQL[dialect == "postgresql"], {
-        "keys": _param(dialect, [k for k in keys if k not in _GENERIC]), "generic": _param(dialect, generic),
+        "keys": list_param(dialect, [k for k in keys if k not in _GENERIC]), "generic": list_param(dialect, generic),
     })).scalars())
     rows: list[Any] = []
     for k in generic if not picked else ():
@@ -133,8 +122,8 @@ async def named(session: AsyncSession, ids: Any, visible: Sequence[int] | None,
                 with_published: bool) -> list[tuple[int, str]]:
     """(id, name) of the agencies `ids` (a set, or a select of ids) by id, those with a visible report."""
     dialect = session.bind.dialect.name
-    params = {"ids": _param(dialect, sorted(ids)[:CANDIDATE_LIMIT])} if isinstance(ids, set) else {}
-    q = select(Agency.id, Agency.name).where(_in_param(Agency.id, dialect, "ids", Integer) if params
+    params = {"ids": list_param(dialect, sorted(ids)[:CANDIDATE_LIMIT])} if isinstance(ids, set) else {}
+    q = select(Agency.id, Agency.name).where(in_param(Agency.id, dialect, "ids", Integer) if params
                                              else Agency.id.in_(ids))
     if visible is not None:
         cond = Report.workspace_id.in_(list(visible))
