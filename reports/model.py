@@ -302,6 +302,17 @@ class Report:
         """The file could not be read as a report at all."""
         return bool(self.read_errors)
 
+    def _sources(self) -> dict[str, dict[str, int]]:
+        """Where each figure was read: its page and line, those known (a loop: ingest calls this per report)."""
+        out: dict[str, dict[str, int]] = {}
+        for k, c in self.cells.items():
+            page, line = c.page, c.line
+            if page is not None:
+                out[k] = {"page": page} if line is None else {"page": page, "line": line}
+            elif line is not None:
+                out[k] = {"line": line}
+        return out
+
     def to_json(self) -> dict[str, Any]:
         return {
             "file": self.file,
@@ -312,10 +323,6 @@ class Report:
             "verdict": self.verdict,
             "sections": self.sections,
             "figures": self.figures,
-            "sources": {
-                k: {x: y for x, y in (("page", c.page), ("line", c.line)) if y is not None}
-                for k, c in self.cells.items()
-                if c.page is not None or c.line is not None
-            },
+            "sources": self._sources(),
             "findings": [f.to_json() for f in self.findings],
         }

@@ -24,7 +24,7 @@ from sqlalchemy import and_, func, literal, or_, select, text, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from storage.models import Agency, FigureTotal, RankedFigure, Report, ReportTotal
-from storage.sql import in_sql, list_param
+from storage.sql import ids_sql, list_param
 
 _OVERLAP_LIMIT = 1000  # reports of the smaller visible workspaces checked for a shared agency and year
 
@@ -74,23 +74,26 @@ def ranked(key: str) -> bool:
 # _apply's statements per dialect, over a list of reports (storage.sql: one text whatever their number);
 # the sign (+1 added, -1 removed) is a parameter.
 def _statements(dialect: str) -> dict[str, Any]:
-    fids, rids, rank_ids = (in_sql(c, dialect, "ids") for c in ("f.report_id", "id", "report_id"))
+    ids = ids_sql(dialect, "ids", "x")
     sign = "CAST(:sign AS INTEGER)"
+    # The reports' figure rows, driven by the list of ids (see storage.sql.ids_sql).
+    figures = f"FROM {ids} JOIN reports r ON r.id = x.id JOIN figures f ON f.report_id = r.id WHERE r.year IS NOT NULL"
+    # Where emptied totals may be.
+    emptied = f"(workspace_id, year) IN (SELECT r.workspace_id, r.year FROM {ids} JOIN reports r ON r.id = x.id)"
     return {
         # One upsert from the reports' figure rows, a row per workspace, year and key.
         "figures": text(
             "INSERT INTO figure_totals (workspace_id, year, key, total, n_values, n_reports) "
             f"SELECT r.workspace_id, r.year, f.key, {sign} * COALESCE(SUM(f.value), 0), {sign} * COUNT(f.value), "
-            f"{sign} * COUNT(*) FROM figures f JOIN reports r ON r.id = f.report_id WHERE {fids} "
-            "AND r.year IS NOT NULL GROUP BY r.workspace_id, r.year, f.key "
+            f"{sign} * COUNT(*) {figures} GROUP BY r.workspace_id, r.year, f.key "
             "ON CONFLICT (workspace_id, year, key) DO UPDATE SET total = figure_totals.total + excluded.total, "
             "n_values = figure_totals.n_values + excluded.n_values, "
             "n_reports = figure_totals.n_reports + excluded.n_reports"),
         "reports": text(
             "INSERT INTO report_totals (workspace_id, year, n_reports, n_published, report_ids, published_ids) "
-            f"SELECT workspace_id, year, {sign} * COUNT(*), {sign} * SUM(CASE WHEN published THEN 1 ELSE 0 END), "
-            f"{sign} * SUM(id), {sign} * SUM(CASE WHEN published THEN id ELSE 0 END) FROM reports WHERE {rids} "
-            "AND year IS NOT NULL GROUP BY workspace_id, year "
+            f"SELECT r.workspace_id, r.year, {sign} * COUNT(*), {sign} * SUM(CASE WHEN r.published THEN 1 ELSE 0 END), "
+            f"{sign} * SUM(r.id), {sign} * SUM(CASE WHEN r.published THEN r.id ELSE 0 END) "
+            f"FROM {ids} JOIN reports r ON r.id = x.id WHERE r.year IS NOT NULL GROUP BY r.workspace_id, r.year "
             "ON CONFLICT (workspace_id, year) DO UPDATE SET n_reports = report_totals.n_reports + excluded.n_reports, "
             "n_published = report_totals.n_published + excluded.n_published, "
             "report_ids = report_totals.report_ids + excluded.report_ids, "
@@ -98,16 +101,12 @@ def _statements(dialect: str) -> dict[str, Any]:
         "rank": text(
             "INSERT INTO ranked_figures (report_id, key, workspace_id, year, value, agency) "
             "SELECT f.report_id, f.key, r.workspace_id, r.year, f.value, COALESCE(a.name, r.agency_name, '') "
-            "FROM figures f JOIN reports r ON r.id = f.report_id LEFT JOIN agencies a ON a.id = r.agency_id "
-            f"WHERE {fids} AND r.year IS NOT NULL AND f.key LIKE '%.total'"),
-        "unrank": text(f"DELETE FROM ranked_figures WHERE {rank_ids}"),
+            f"FROM {ids} JOIN reports r ON r.id = x.id JOIN figures f ON f.report_id = r.id "
+            "LEFT JOIN agencies a ON a.id = r.agency_id WHERE r.year IS NOT NULL AND f.key LIKE '%.total'"),
+        "unrank": text(f"DELETE FROM ranked_figures WHERE report_id IN (SELECT x.id FROM {ids})"),
         # Emptied totals go, so a sum that drifted by float rounding restarts from zero.
-        "empty_figures": text("DELETE FROM figure_totals WHERE n_reports = 0"
-                              f" AND workspace_id IN (SELECT workspace_id FROM reports WHERE {rids})"
-                              f" AND year IN (SELECT year FROM reports WHERE {rids})"),
-        "empty_reports": text("DELETE FROM report_totals WHERE n_reports = 0"
-                              f" AND workspace_id IN (SELECT workspace_id FROM reports WHERE {rids})"
-                              f" AND year IN (SELECT year FROM reports WHERE {rids})"),
+        "empty_figures": text(f"DELETE FROM figure_totals WHERE n_reports = 0 AND {emptied}"),
+        "empty_reports": text(f"DELETE FROM report_totals WHERE n_reports = 0 AND {emptied}"),
     }
 
 

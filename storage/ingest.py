@@ -27,6 +27,8 @@ if TYPE_CHECKING:
 
 # What a report file may be; a file named on the command line is taken whatever its name.
 SUFFIXES = frozenset({".pdf", ".docx", ".txt", ".text", ".md", ".markdown", ".html", ".htm", ".xhtml"})
+# Reports stored in one transaction at most (repo.save_reports); the rest wait for the next one.
+BATCH = 50
 # Project documents that sit beside reports in a folder are not reports.
 _NOT_REPORTS = frozenset({"readme", "license", "licence", "changelog", "notes"})
 
@@ -108,12 +110,13 @@ async def ingest_paths(
     debug: bool = False,
     on_progress: Callable[[Outcome], None] | None = None,
     on_total: Callable[[int], None] | None = None,
+    batch: int = BATCH,
 ) -> list[Outcome]:
     """Check and store every file under `paths`; one Outcome per file, in input order. Files over
     `max_bytes` are refused unread; each of the `jobs` workers (reports.runner) lives within
     `max_memory` bytes of address space (the engine's defaults when None) and logs one line per
     problem unless `debug`. `checker` replaces reports.check (it must be picklable: a module-level
-    function)."""
+    function). Up to `batch` checked reports are stored in one transaction (repo.save_reports)."""
     from reports.engine import DEFAULT_TIMEOUT, default_max_bytes, default_memory_bytes
     from reports.runner import Checker, start_forkserver
     from storage import repo
@@ -131,29 +134,35 @@ async def ingest_paths(
         start_forkserver()  # here, in the main thread: its workers leave Ctrl-C to this process
         runner = Checker(max(1, jobs or os.cpu_count() or 1), DEFAULT_TIMEOUT, memory_mb=memory / 1024 / 1024,
                          init=functools.partial(_worker_init, debug))
-        # Every file is queued at once; the workers take them in order, and they are stored in order.
+        # Every file is queued at once; the workers take them in order, and they are stored in order,
+        # in batches of the reports checked by the time the previous batch is stored (up to `batch`):
+        # one transaction each, so the store keeps up with the workers.
         pending = [asyncio.ensure_future(_checked(runner, f, limit, checker)) for f in files]
         try:
             async with store.sessions() as session:
-                for i, task in enumerate(pending):
-                    report, reason = await task
-                    path = str(files[i])
-                    if report is None:
-                        outcome = Outcome(path, "failed", reason=reason)
-                    else:
-                        try:
-                            res = await repo.save_report(
-                                session, report, workspace=workspace, file_name=files[i].name, published=None
-                            )
-                            outcome = Outcome(
-                                path, res.status, res.report_id, res.previous_id,
-                                agency=report.agency, year=report.year, verdict=report.verdict,
-                            )
-                        except Exception as exc:  # a store failure fails this file only (nothing half-written)
-                            outcome = Outcome(path, "failed", reason=f"not stored: {type(exc).__name__}: {exc}")
-                    outcomes.append(outcome)
-                    if on_progress:
-                        on_progress(outcome)
+                i = 0
+                while i < len(pending):
+                    checked = [await pending[i]]
+                    while i + len(checked) < len(pending) and len(checked) < batch and pending[i + len(checked)].done():
+                        checked.append(pending[i + len(checked)].result())
+                    ready = [(n, rep) for n, (rep, _) in enumerate(checked) if rep is not None]
+                    saved = await repo.save_reports(
+                        session, [repo.ToSave(rep, files[i + n].name) for n, rep in ready], workspace=workspace)
+                    results = dict(zip((n for n, _ in ready), saved, strict=True))
+                    for n, (rep, reason) in enumerate(checked):
+                        path, res = str(files[i + n]), results.get(n)
+                        if rep is None:
+                            outcome = Outcome(path, "failed", reason=reason)
+                        elif isinstance(res, Exception):  # a store failure fails this file only (nothing half-written)
+                            outcome = Outcome(path, "failed", reason=f"not stored: {type(res).__name__}: {res}")
+                        else:
+                            assert res is not None
+                            outcome = Outcome(path, res.status, res.report_id, res.previous_id,
+                                              agency=rep.agency, year=rep.year, verdict=rep.verdict)
+                        outcomes.append(outcome)
+                        if on_progress:
+                            on_progress(outcome)
+                    i += len(checked)
         finally:
             for task in pending:
                 task.cancel()

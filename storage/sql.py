@@ -25,8 +25,10 @@ def list_param(dialect: str, values: list[Any]) -> Any:
     return values if dialect == "postgresql" else json.dumps(values, ensure_ascii=False)
 
 
-def in_sql(column: str, dialect: str, name: str) -> str:
-    """in_param as SQL text, for statements written out (`column` is an SQL expression)."""
+def ids_sql(dialect: str, name: str, alias: str) -> str:
+    """The integer list parameter `name` as a table `alias` of one column `id`, for the FROM clause
+    of a statement written out: joined to the tables by their indexes, its planned size small (an
+    `IN` over PostgreSQL's generic plan of a prepared statement may scan a whole table instead)."""
     if dialect == "postgresql":
-        return f"{column} = ANY(:{name})"
-    return f"{column} IN (SELECT value FROM json_each(:{name}))"
+        return f"unnest(CAST(:{name} AS INTEGER[])) AS {alias}(id)"
+    return f"(SELECT value AS id FROM json_each(:{name})) AS {alias}"
