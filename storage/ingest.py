@@ -10,7 +10,9 @@ workspace, and what the command line stores there is published.
 from __future__ import annotations
 
 import asyncio
+import collections
 import functools
+import gc
 import os
 from collections import Counter
 from collections.abc import Callable, Iterable, Sequence
@@ -117,10 +119,7 @@ async def ingest_paths(
     `max_memory` bytes of address space (the engine's defaults when None) and logs one line per
     problem unless `debug`. `checker` replaces reports.check (it must be picklable: a module-level
     function). Up to `batch` checked reports are stored in one transaction (repo.save_reports)."""
-    from reports.engine import DEFAULT_TIMEOUT, default_max_bytes, default_memory_bytes
-    from reports.runner import Checker, start_forkserver
-    from storage import repo
-    from storage.db import open_store
+    from reports.engine import default_max_bytes, default_memory_bytes
 
     files = collect_files(paths)
     if on_total:
@@ -129,22 +128,47 @@ async def ingest_paths(
         return []
     limit = default_max_bytes() if max_bytes is None else max_bytes
     memory = default_memory_bytes() if max_memory is None else max_memory
+    return await _ingest(files, url, workspace, jobs, checker, limit, memory, debug, on_progress, batch)
+
+
+async def _ingest(files: list[Path], url: str, workspace: str, jobs: int | None, checker: CheckFn | None,
+                  limit: int, memory: int, debug: bool, on_progress: Callable[[Outcome], None] | None,
+                  batch: int) -> list[Outcome]:
+    from reports.engine import DEFAULT_TIMEOUT
+    from reports.runner import Checker, start_forkserver
+    from storage import repo
+    from storage.db import open_store
+
     outcomes: list[Outcome] = []
     async with await open_store(url) as store:
         start_forkserver()  # here, in the main thread: its workers leave Ctrl-C to this process
         runner = Checker(max(1, jobs or os.cpu_count() or 1), DEFAULT_TIMEOUT, memory_mb=memory / 1024 / 1024,
                          init=functools.partial(_worker_init, debug))
-        # Every file is queued at once; the workers take them in order, and they are stored in order,
-        # in batches of the reports checked by the time the previous batch is stored (up to `batch`):
-        # one transaction each, so the store keeps up with the workers.
-        pending = [asyncio.ensure_future(_checked(runner, f, limit, checker)) for f in files]
+        # What is loaded by now (the engine, the ORM, the migrations) lives as long as the process;
+        # frozen, the collector stops walking it at every full collection, which the thousands of
+        # objects of each report trigger every few reports.
+        gc.freeze()
+        # The files are checked in order, at most `ahead` of them at a time (queued or done and not yet
+        # stored: the reports held in memory are bounded), and stored in order, in batches of the
+        # reports checked by the time the previous batch is stored (up to `batch`), one transaction
+        # each. Reports kept waiting cost more than memory: every full garbage collection walks them.
+        ahead = 2 * batch + runner.workers
+        todo = iter(files)
+        queue: collections.deque[asyncio.Future[tuple[Report | None, str | None]]] = collections.deque()
+
+        def top_up() -> None:
+            while len(queue) < ahead and (f := next(todo, None)) is not None:
+                queue.append(asyncio.ensure_future(_checked(runner, f, limit, checker)))
+
+        top_up()
         try:
             async with store.sessions() as session:
                 i = 0
-                while i < len(pending):
-                    checked = [await pending[i]]
-                    while i + len(checked) < len(pending) and len(checked) < batch and pending[i + len(checked)].done():
-                        checked.append(pending[i + len(checked)].result())
+                while queue:
+                    checked = [await queue.popleft()]
+                    while queue and len(checked) < batch and queue[0].done():
+                        checked.append(queue.popleft().result())
+                    top_up()
                     ready = [(n, rep) for n, (rep, _) in enumerate(checked) if rep is not None]
                     saved = await repo.save_reports(
                         session, [repo.ToSave(rep, files[i + n].name) for n, rep in ready], workspace=workspace)
@@ -164,9 +188,10 @@ async def ingest_paths(
                             on_progress(outcome)
                     i += len(checked)
         finally:
-            for task in pending:
+            for task in queue:
                 task.cancel()
             runner.close()
+            gc.unfreeze()
     return outcomes
 
 
