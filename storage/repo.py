@@ -140,20 +140,23 @@ _FIGURES_PG = text(
 
 async def _insert_figures(session: AsyncSession, reports: Sequence[tuple[int, dict[str, Any]]]) -> None:
     """Reports' figures, (report id, key -> value or None for a blank) each, in their order."""
-    rows = [(rid, k, None if v is None else float(v)) for rid, figures in reports for k, v in figures.items()]
-    if not rows:
+    reports = [(rid, figures) for rid, figures in reports if figures]
+    if not reports:
         return
     if session.bind.dialect.name == "postgresql":
-        if any(_SEP in k for _, k, _ in rows):
+        keys = _SEP.join(_SEP.join(figures) for _, figures in reports)
+        if keys.count(_SEP) != sum(len(figures) for _, figures in reports) - 1:
             raise ValueError("a figure key holds a control character")
         await session.execute(_FIGURES_PG, {
-            "rids": _SEP.join(str(r) for r, _, _ in rows), "keys": _SEP.join(k for _, k, _ in rows),
+            "rids": _SEP.join(_SEP.join([str(rid)] * len(figures)) for rid, figures in reports), "keys": keys,
             # repr: the shortest text that reads back as the same float
-            "vals": _SEP.join("" if v is None else repr(v) for _, _, v in rows),
+            "vals": _SEP.join(_SEP.join("" if v is None else repr(float(v)) for v in figures.values())
+                              for _, figures in reports),
         })
         return
-    await _insert_many(session, Figure, [{"report_id": r, "key": k, "value": v, "is_null": v is None}
-                                         for r, k, v in rows])
+    await _insert_many(session, Figure, [
+        {"report_id": rid, "key": k, "value": None if v is None else float(v), "is_null": v is None}
+        for rid, figures in reports for k, v in figures.items()])
 
 
 def _jsonable(v: Any) -> Any:
@@ -367,7 +370,8 @@ async def _save_batch(session: AsyncSession, items: Sequence[ToSave], workspace:
     own, elsewhere = await _current_reports(session, ws_id, set(agency_of.values()))
     plan = _plan([(i, agency_of.get(i), items[i].report.year) for i in fresh], own, elsewhere)
 
-    figures = {i: items[i].report.figures for i in fresh}
+    data = {i: items[i].report.to_json() for i in fresh}
+    figures: dict[int, dict[str, Any]] = {i: data[i]["figures"] for i in fresh}
     theirs = await _cross_year_figures(session, sorted({ref[1] for target, (base, _) in plan.bases.items()
                                                         for ref in (target, base) if ref is not None and ref[0] == "s"}))
 
@@ -380,14 +384,14 @@ async def _save_batch(session: AsyncSession, items: Sequence[ToSave], workspace:
     rows: dict[int, Report] = {}
     for i in fresh:
         report = items[i].report
-        data = _with_cross_year(report.to_json(), found.get(("b", i), []))
+        json_ = _with_cross_year(data[i], found.get(("b", i), []))
         row = rows[i] = Report(
             workspace_id=ws_id, agency_id=agency_of.get(i), agency_name=report.agency, year=report.year,
             format=report.format, verdict=report.verdict, sha256=shas[i], uploader=items[i].uploader,
             file_name=items[i].file_name if items[i].file_name is not None else (report.file or None),
-            published=published, report_json=data,
+            published=published, report_json=json_,
         )
-        _set_counts(row, data)
+        _set_counts(row, json_)
     session.add_all(rows.values())
     await session.flush()  # one INSERT for the batch; the ids come back in order
     rid: dict[int, int] = {i: row.id for i, row in rows.items()}  # type: ignore[misc]
