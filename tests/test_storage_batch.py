@@ -9,6 +9,7 @@ import asyncio
 import json
 import uuid
 from collections.abc import Iterator
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -165,6 +166,7 @@ async def test_a_report_that_fails_in_a_batch_fails_alone(session: AsyncSession)
     results = await repo.save_reports(session, [repo.ToSave(r) for r in items], workspace=CHAT)
     assert [type(r).__name__ for r in results[:1] + results[2:]] == ["SaveResult"] * 3
     assert isinstance(results[1], Exception)
+    assert kept.row is not None and kept.row.superseded_by == results[2].report_id  # the loaded copy sees it
     statuses = [(r.status, r.previous_id) for r in results if isinstance(r, repo.SaveResult)]
     assert statuses == [("stored", None), ("superseded", kept.report_id), ("stored", None)]
     rows = (await session.execute(text(
@@ -179,3 +181,35 @@ async def test_a_report_that_fails_in_a_batch_fails_alone(session: AsyncSession)
     with pytest.raises(Exception):  # noqa: B017 (the driver's error differs by database)
         await repo.save_report(session, bad, workspace=CHAT)
     assert (await session.execute(text("SELECT COUNT(*) FROM reports"))).scalar_one() == 4
+
+
+async def test_ingest_in_batches_stores_what_one_by_one_does(db_url: str, twin_url: str, tmp_path: Path) -> None:
+    """Generated text reports through the workers: 3 agencies x 3 years, each year twice (the second
+    supersedes), a file that is not a report in the middle; batches of 50 against batches of 1."""
+    from storage.ingest import ingest_paths
+    from tests.docgen import make_figures, report_text
+
+    src = tmp_path / "in"
+    src.mkdir()
+    for v in range(2):
+        for a, agency in enumerate((A, B, C)):
+            for year in (2021, 2022, 2023):
+                seed = 100 * v + 10 * a + year
+                (src / f"{v}-{a}-{year}.txt").write_text(report_text(agency, year, make_figures(seed)), "utf-8")
+    (src / "0-1-2022x.txt").write_text("这不是年报。\n", "utf-8")
+    one = await ingest_paths([src], url=db_url, jobs=2, batch=1)
+    many = await ingest_paths([src], url=twin_url, jobs=2)
+    assert [(o.path, o.status, o.report_id, o.previous_id, o.reason) for o in many] == [
+        (o.path, o.status, o.report_id, o.previous_id, o.reason) for o in one]
+    assert [o.status for o in many].count("superseded") == 9 and [o.status for o in many].count("failed") == 1
+    snaps = []
+    for url in (db_url, twin_url):
+        engine = make_engine(url)
+        try:
+            async with make_sessionmaker(engine)() as session:
+                snaps.append(await snapshot(session))
+        finally:
+            await engine.dispose()
+    for table in SNAPSHOT:
+        assert snaps[0][table] == snaps[1][table], table
+    assert any(r[1] == "carryover-mismatch" for r in snaps[0]["findings"])
