@@ -24,7 +24,7 @@ from sqlalchemy import and_, func, literal, or_, select, text, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from storage.models import Agency, FigureTotal, RankedFigure, Report, ReportTotal
-from storage.sql import ids_sql, list_param
+from storage.sql import IDS
 
 _OVERLAP_LIMIT = 1000  # reports of the smaller visible workspaces checked for a shared agency and year
 
@@ -71,62 +71,54 @@ def ranked(key: str) -> bool:
 # ---------------------------------------------------------------- writers (storage.repo)
 
 
-# _apply's statements per dialect, over a list of reports (storage.sql: one text whatever their number);
-# the sign (+1 added, -1 removed) is a parameter.
-def _statements(dialect: str) -> dict[str, Any]:
-    ids = ids_sql(dialect, "ids", "x")
-    sign = "CAST(:sign AS INTEGER)"
-    # The reports' figure rows, driven by the list of ids (see storage.sql.ids_sql).
-    figures = f"FROM {ids} JOIN reports r ON r.id = x.id JOIN figures f ON f.report_id = r.id WHERE r.year IS NOT NULL"
-    # Where emptied totals may be.
-    emptied = f"(workspace_id, year) IN (SELECT r.workspace_id, r.year FROM {ids} JOIN reports r ON r.id = x.id)"
-    return {
-        # One upsert from the reports' figure rows, a row per workspace, year and key.
-        "figures": text(
-            "INSERT INTO figure_totals (workspace_id, year, key, total, n_values, n_reports) "
-            f"SELECT r.workspace_id, r.year, f.key, {sign} * COALESCE(SUM(f.value), 0), {sign} * COUNT(f.value), "
-            f"{sign} * COUNT(*) {figures} GROUP BY r.workspace_id, r.year, f.key "
-            "ON CONFLICT (workspace_id, year, key) DO UPDATE SET total = figure_totals.total + excluded.total, "
-            "n_values = figure_totals.n_values + excluded.n_values, "
-            "n_reports = figure_totals.n_reports + excluded.n_reports"),
-        "reports": text(
-            "INSERT INTO report_totals (workspace_id, year, n_reports, n_published, report_ids, published_ids) "
-            f"SELECT r.workspace_id, r.year, {sign} * COUNT(*), {sign} * SUM(CASE WHEN r.published THEN 1 ELSE 0 END), "
-            f"{sign} * SUM(r.id), {sign} * SUM(CASE WHEN r.published THEN r.id ELSE 0 END) "
-            f"FROM {ids} JOIN reports r ON r.id = x.id WHERE r.year IS NOT NULL GROUP BY r.workspace_id, r.year "
-            "ON CONFLICT (workspace_id, year) DO UPDATE SET n_reports = report_totals.n_reports + excluded.n_reports, "
-            "n_published = report_totals.n_published + excluded.n_published, "
-            "report_ids = report_totals.report_ids + excluded.report_ids, "
-            "published_ids = report_totals.published_ids + excluded.published_ids"),
-        "rank": text(
-            "INSERT INTO ranked_figures (report_id, key, workspace_id, year, value, agency) "
+# _apply's statements over a list of reports, written into them (storage.sql.IDS: planned for them, by
+# the indexes, however small the tables were when a statement was first prepared); the sign (+1 added,
+# -1 removed) is a parameter.
+_SIGN = "CAST(:sign AS INTEGER)"
+# The reports' figure rows, found by the index on figures (report_id, key).
+_FIGURES = "FROM figures f JOIN reports r ON r.id = f.report_id WHERE f.report_id IN :ids AND r.year IS NOT NULL"
+# Where emptied totals may be.
+_EMPTIED = "(workspace_id, year) IN (SELECT r.workspace_id, r.year FROM reports r WHERE r.id IN :ids)"
+_SQL = {name: text(sql).bindparams(IDS) for name, sql in {
+    # One upsert from the reports' figure rows, a row per workspace, year and key.
+    "figures": "INSERT INTO figure_totals (workspace_id, year, key, total, n_values, n_reports) "
+               f"SELECT r.workspace_id, r.year, f.key, {_SIGN} * COALESCE(SUM(f.value), 0), {_SIGN} * COUNT(f.value), "
+               f"{_SIGN} * COUNT(*) {_FIGURES} GROUP BY r.workspace_id, r.year, f.key "
+               "ON CONFLICT (workspace_id, year, key) DO UPDATE SET total = figure_totals.total + excluded.total, "
+               "n_values = figure_totals.n_values + excluded.n_values, "
+               "n_reports = figure_totals.n_reports + excluded.n_reports",
+    "reports": "INSERT INTO report_totals (workspace_id, year, n_reports, n_published, report_ids, published_ids) "
+               f"SELECT r.workspace_id, r.year, {_SIGN} * COUNT(*), "
+               f"{_SIGN} * SUM(CASE WHEN r.published THEN 1 ELSE 0 END), {_SIGN} * SUM(r.id), "
+               f"{_SIGN} * SUM(CASE WHEN r.published THEN r.id ELSE 0 END) FROM reports r "
+               "WHERE r.id IN :ids AND r.year IS NOT NULL GROUP BY r.workspace_id, r.year "
+               "ON CONFLICT (workspace_id, year) DO UPDATE SET n_reports = report_totals.n_reports + excluded.n_reports, "
+               "n_published = report_totals.n_published + excluded.n_published, "
+               "report_ids = report_totals.report_ids + excluded.report_ids, "
+               "published_ids = report_totals.published_ids + excluded.published_ids",
+    "rank": "INSERT INTO ranked_figures (report_id, key, workspace_id, year, value, agency) "
             "SELECT f.report_id, f.key, r.workspace_id, r.year, f.value, COALESCE(a.name, r.agency_name, '') "
-            f"FROM {ids} JOIN reports r ON r.id = x.id JOIN figures f ON f.report_id = r.id "
-            "LEFT JOIN agencies a ON a.id = r.agency_id WHERE r.year IS NOT NULL AND f.key LIKE '%.total'"),
-        "unrank": text(f"DELETE FROM ranked_figures WHERE report_id IN (SELECT x.id FROM {ids})"),
-        # Emptied totals go, so a sum that drifted by float rounding restarts from zero.
-        "empty_figures": text(f"DELETE FROM figure_totals WHERE n_reports = 0 AND {emptied}"),
-        "empty_reports": text(f"DELETE FROM report_totals WHERE n_reports = 0 AND {emptied}"),
-    }
-
-
-_SQL = {d: _statements(d) for d in ("postgresql", "sqlite")}
+            "FROM figures f JOIN reports r ON r.id = f.report_id LEFT JOIN agencies a ON a.id = r.agency_id "
+            "WHERE f.report_id IN :ids AND r.year IS NOT NULL AND f.key LIKE '%.total'",
+    "unrank": "DELETE FROM ranked_figures WHERE report_id IN :ids",
+    # Emptied totals go, so a sum that drifted by float rounding restarts from zero.
+    "empty_figures": f"DELETE FROM figure_totals WHERE n_reports = 0 AND {_EMPTIED}",
+    "empty_reports": f"DELETE FROM report_totals WHERE n_reports = 0 AND {_EMPTIED}",
+}.items()}
 
 
 async def _apply(session: AsyncSession, report_ids: Sequence[int], sign: int) -> None:
     if not report_ids:
         return
-    dialect = session.bind.dialect.name
-    stmts = _SQL[dialect]
-    params = {"ids": list_param(dialect, list(report_ids)), "sign": sign}
-    await session.execute(stmts["figures"], params)
-    await session.execute(stmts["reports"], params)
+    params = {"ids": [int(i) for i in report_ids], "sign": sign}
+    await session.execute(_SQL["figures"], params)
+    await session.execute(_SQL["reports"], params)
     if sign > 0:
-        await session.execute(stmts["rank"], params)
+        await session.execute(_SQL["rank"], params)
     else:
-        await session.execute(stmts["unrank"], params)
-        await session.execute(stmts["empty_figures"], params)
-        await session.execute(stmts["empty_reports"], params)
+        await session.execute(_SQL["unrank"], params)
+        await session.execute(_SQL["empty_figures"], params)
+        await session.execute(_SQL["empty_reports"], params)
 
 
 async def reports_added(session: AsyncSession, report_ids: Sequence[int]) -> None:

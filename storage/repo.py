@@ -15,7 +15,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
 from typing import Any, Literal
 
-from sqlalchemy import Integer, bindparam, case, delete, func, insert, or_, select, text, update
+from sqlalchemy import bindparam, case, delete, func, insert, or_, select, text, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm.attributes import set_committed_value
@@ -37,7 +37,7 @@ from storage.models import (
     chat_workspace_name,
     utcnow,
 )
-from storage.sql import in_param, list_param
+from storage.sql import ids_in, in_param, list_param
 
 SaveStatus = Literal["stored", "duplicate", "superseded"]
 # Figures the cross-year rules read from the other year's report.
@@ -198,10 +198,9 @@ async def _cross_year_figures(session: AsyncSession, report_ids: Sequence[int]) 
     """The figures the cross-year rules read, of each of these stored reports."""
     out: dict[int, dict[str, float | None]] = {rid: {} for rid in report_ids}
     if report_ids:
-        dialect = session.bind.dialect.name
         q = select(Figure.report_id, Figure.key, Figure.value, Figure.is_null).where(
-            in_param(Figure.report_id, dialect, "ids", Integer), Figure.key.in_(_CROSS_YEAR_KEYS))
-        for rid, k, v, is_null in (await session.execute(q, {"ids": list_param(dialect, sorted(out))})).all():
+            ids_in(Figure.report_id, out), Figure.key.in_(_CROSS_YEAR_KEYS))
+        for rid, k, v, is_null in (await session.execute(q)).all():
             out[rid][k] = None if is_null else v
     return out
 
@@ -236,10 +235,9 @@ async def _write_cross_year(session: AsyncSession, changes: Sequence[tuple[Repor
                if found or any(f.get("code") in CROSS_YEAR_CODES for f in row.report_json.get("findings", []))]
     if not changed:
         return
-    dialect = session.bind.dialect.name
     await session.execute(delete(FindingRow).where(
-        in_param(FindingRow.report_id, dialect, "ids", Integer), FindingRow.code.in_(CROSS_YEAR_CODES)),
-        {"ids": list_param(dialect, [row.id for row, _ in changed])})
+        ids_in(FindingRow.report_id, [row.id for row, _ in changed]),  # type: ignore[misc]
+        FindingRow.code.in_(CROSS_YEAR_CODES)))
     await _insert_many(session, FindingRow, [_finding_row(row.id, f) for row, found in changed  # type: ignore[arg-type]
                                              for f in found])
     now = utcnow()
@@ -325,12 +323,10 @@ async def _current_reports(session: AsyncSession, workspace_id: int, agency_ids:
     own: dict[tuple[int, int], int] = {}
     elsewhere: dict[tuple[int, int], int] = {}
     if agency_ids:
-        dialect = session.bind.dialect.name
         q = select(Report.id, Report.agency_id, Report.year, Report.workspace_id).where(
-            in_param(Report.agency_id, dialect, "agencies", Integer), Report.superseded_by.is_(None),
+            ids_in(Report.agency_id, agency_ids), Report.superseded_by.is_(None),
             Report.year.is_not(None), or_(Report.workspace_id == workspace_id, Report.published.is_(True)))
-        for rid, agency, year, ws in (await session.execute(
-                q, {"agencies": list_param(dialect, sorted(agency_ids))})).all():
+        for rid, agency, year, ws in (await session.execute(q)).all():
             seen = own if ws == workspace_id else elsewhere
             if rid > seen.get((agency, year), 0):
                 seen[(agency, year)] = rid
@@ -340,9 +336,7 @@ async def _current_reports(session: AsyncSession, workspace_id: int, agency_ids:
 async def _rows(session: AsyncSession, ids: Sequence[int]) -> dict[int, Report]:
     if not ids:
         return {}
-    dialect = session.bind.dialect.name
-    q = select(Report).where(in_param(Report.id, dialect, "ids", Integer))
-    return {r.id: r for r in (await session.execute(q, {"ids": list_param(dialect, sorted(set(ids)))})).scalars()}  # type: ignore[misc]
+    return {r.id: r for r in (await session.execute(select(Report).where(ids_in(Report.id, ids)))).scalars()}  # type: ignore[misc]
 
 
 async def _save_batch(session: AsyncSession, items: Sequence[ToSave], workspace: str | int,

@@ -1,15 +1,21 @@
-"""A list parameter whose statement text does not depend on the list's length.
+"""List parameters, two ways.
 
-An array on PostgreSQL (`= ANY(:name)`), a JSON array read by json_each on SQLite: the driver's
-prepared statement is reused whatever the length (asyncpg prepares per distinct text).
+in_param: one statement text whatever the list's length (an array on PostgreSQL, `= ANY(:name)`; a
+JSON array read by json_each on SQLite), so the driver's prepared statement is reused (asyncpg
+prepares per distinct text). Its plan is made once, for the tables as they were then.
+
+ids_in / IDS: ids written into the statement (literal_execute), planned for them each time. For
+the save path's lookups by report or agency id: on PostgreSQL a prepared statement's generic plan
+made while a fresh store was small (a sequential scan of figures) would be kept as the tables grow.
 """
 
 from __future__ import annotations
 
 import json
+from collections.abc import Iterable
 from typing import Any
 
-from sqlalchemy import String, bindparam, func, select
+from sqlalchemy import Integer, String, bindparam, func, select
 from sqlalchemy.dialects.postgresql import ARRAY
 
 
@@ -25,10 +31,11 @@ def list_param(dialect: str, values: list[Any]) -> Any:
     return values if dialect == "postgresql" else json.dumps(values, ensure_ascii=False)
 
 
-def ids_sql(dialect: str, name: str, alias: str) -> str:
-    """The integer list parameter `name` as a table `alias` of one column `id`, for the FROM clause
-    of a statement written out: joined to the tables by their indexes, its planned size small (an
-    `IN` over PostgreSQL's generic plan of a prepared statement may scan a whole table instead)."""
-    if dialect == "postgresql":
-        return f"unnest(CAST(:{name} AS INTEGER[])) AS {alias}(id)"
-    return f"(SELECT value AS id FROM json_each(:{name})) AS {alias}"
+def ids_in(column: Any, ids: Iterable[int]) -> Any:
+    """`column IN (...)`, the ids written into the statement."""
+    return column.in_(bindparam(None, sorted({int(i) for i in ids}), type_=Integer, expanding=True,
+                                literal_execute=True))
+
+
+# `IN :ids` in a text() statement, the ids written in (bind a list of ints to "ids").
+IDS = bindparam("ids", type_=Integer, expanding=True, literal_execute=True)
