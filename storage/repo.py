@@ -1,7 +1,8 @@
-"""Repository functions over an AsyncSession: save a checked report, find, list, publish, delete; chats.
+"""Repository functions over an AsyncSession: save checked reports, find, list, publish, delete; chats.
 
 save_report and the other writers commit their own transaction (and roll it back on failure), so a
-report is stored whole or not at all. Saving is idempotent by SHA-256 per workspace; a new file for
+report is stored whole or not at all. save_reports stores a batch in one transaction (ingest), as
+saving them one by one in order would; save_report is a batch of one. Saving is idempotent by SHA-256 per workspace; a new file for
 the same agency and year in the same workspace supersedes the current one, which stays as history.
 The cross-year rules (reports.crossyear) run on save against the same agency's report of the year
 before, and the report of the year after, if stored, is re-checked against the new one.
