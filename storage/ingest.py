@@ -143,66 +143,65 @@ async def _ingest(files: list[Path], url: str, workspace: str, jobs: int | None,
     from storage.db import open_store
 
     outcomes: list[Outcome] = []
-    async with await open_store(url) as store:
-        start_forkserver()  # here, in the main thread: its workers leave Ctrl-C to this process
-        runner = Checker(max(1, jobs or os.cpu_count() or 1), DEFAULT_TIMEOUT, memory_mb=memory / 1024 / 1024,
-                         init=functools.partial(_worker_init, debug))
-        # What is loaded by now (the engine, the ORM, the migrations) lives as long as the process;
-        # frozen, the collector stops walking it at every full collection, which the thousands of
-        # objects of each report trigger every few reports.
-        gc.freeze()
-        # The files are checked in order, at most `ahead` of them at a time (queued or done and not yet
-        # stored: the reports held in memory are bounded), and stored in order, in batches of the
-        # reports checked by the time the previous batch is stored or within BATCH_WAIT of the first
-        # (up to `batch`), one transaction each. Reports kept waiting cost more than memory: every full
-        # garbage collection walks them.
-        ahead = 2 * batch + runner.workers
-        todo = iter(files)
-        queue: collections.deque[asyncio.Future[tuple[Report | None, str | None]]] = collections.deque()
+    start_forkserver()  # here, in the main thread: its workers leave Ctrl-C to this process
+    runner = Checker(max(1, jobs or os.cpu_count() or 1), DEFAULT_TIMEOUT, memory_mb=memory / 1024 / 1024,
+                     init=functools.partial(_worker_init, debug))
+    # The files are checked in order, at most `ahead` of them at a time (queued or done and not yet
+    # stored: the reports held in memory are bounded), and stored in order, in batches of the reports
+    # checked by the time the previous batch is stored or within BATCH_WAIT of the first (up to
+    # `batch`), one transaction each. Reports kept waiting cost more than memory: every full garbage
+    # collection walks them.
+    ahead = 2 * batch + runner.workers
+    todo = iter(files)
+    queue: collections.deque[asyncio.Future[tuple[Report | None, str | None]]] = collections.deque()
 
-        def top_up() -> None:
-            while len(queue) < ahead and (f := next(todo, None)) is not None:
-                queue.append(asyncio.ensure_future(_checked(runner, f, limit, checker)))
+    def top_up() -> None:
+        while len(queue) < ahead and (f := next(todo, None)) is not None:
+            queue.append(asyncio.ensure_future(_checked(runner, f, limit, checker)))
 
-        top_up()
-        loop = asyncio.get_running_loop()
-        try:
-            async with store.sessions() as session:
-                i = 0
-                while queue:
-                    checked = [await queue.popleft()]
-                    deadline = loop.time() + BATCH_WAIT
-                    while queue and len(checked) < batch:
+    top_up()  # the first files are checked while the store opens (a new database: its migrations)
+    loop = asyncio.get_running_loop()
+    try:
+        async with await open_store(url) as store, store.sessions() as session:
+            # What is loaded by now (the engine, the ORM, the migrations) lives as long as the process;
+            # frozen, the collector stops walking it at every full collection, which the thousands of
+            # objects of each report trigger every few reports.
+            gc.freeze()
+            i = 0
+            while queue:
+                checked = [await queue.popleft()]
+                deadline = loop.time() + BATCH_WAIT
+                while queue and len(checked) < batch:
+                    if not queue[0].done():
+                        top_up()
+                        await asyncio.wait([queue[0]], timeout=max(0.0, deadline - loop.time()))
                         if not queue[0].done():
-                            top_up()
-                            await asyncio.wait([queue[0]], timeout=max(0.0, deadline - loop.time()))
-                            if not queue[0].done():
-                                break
-                        checked.append(queue.popleft().result())
-                    top_up()
-                    ready = [(n, rep) for n, (rep, _) in enumerate(checked) if rep is not None]
-                    saved = await repo.save_reports(
-                        session, [repo.ToSave(rep, files[i + n].name) for n, rep in ready], workspace=workspace)
-                    results = dict(zip((n for n, _ in ready), saved, strict=True))
-                    for n, (rep, reason) in enumerate(checked):
-                        path, res = str(files[i + n]), results.get(n)
-                        if rep is None:
-                            outcome = Outcome(path, "failed", reason=reason)
-                        elif isinstance(res, Exception):  # a store failure fails this file only (nothing half-written)
-                            outcome = Outcome(path, "failed", reason=f"not stored: {type(res).__name__}: {res}")
-                        else:
-                            assert res is not None
-                            outcome = Outcome(path, res.status, res.report_id, res.previous_id,
-                                              agency=rep.agency, year=rep.year, verdict=rep.verdict)
-                        outcomes.append(outcome)
-                        if on_progress:
-                            on_progress(outcome)
-                    i += len(checked)
-        finally:
-            for task in queue:
-                task.cancel()
-            runner.close()
-            gc.unfreeze()
+                            break
+                    checked.append(queue.popleft().result())
+                top_up()
+                ready = [(n, rep) for n, (rep, _) in enumerate(checked) if rep is not None]
+                saved = await repo.save_reports(
+                    session, [repo.ToSave(rep, files[i + n].name) for n, rep in ready], workspace=workspace)
+                results = dict(zip((n for n, _ in ready), saved, strict=True))
+                for n, (rep, reason) in enumerate(checked):
+                    path, res = str(files[i + n]), results.get(n)
+                    if rep is None:
+                        outcome = Outcome(path, "failed", reason=reason)
+                    elif isinstance(res, Exception):  # a store failure fails this file only (nothing half-written)
+                        outcome = Outcome(path, "failed", reason=f"not stored: {type(res).__name__}: {res}")
+                    else:
+                        assert res is not None
+                        outcome = Outcome(path, res.status, res.report_id, res.previous_id,
+                                          agency=rep.agency, year=rep.year, verdict=rep.verdict)
+                    outcomes.append(outcome)
+                    if on_progress:
+                        on_progress(outcome)
+                i += len(checked)
+    finally:
+        for task in queue:
+            task.cancel()
+        runner.close()
+        gc.unfreeze()
     return outcomes
 
 
