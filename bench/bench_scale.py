@@ -562,7 +562,10 @@ def main(argv: list[str] | None = None) -> int:
                 r = ingest(args.pg_url, args.ingest, args.jobs)
                 results.append(r)
                 if not args.json:
-                    print(f"\ningest into PostgreSQL: {r}")
+                    print("\ningest into PostgreSQL: " + (
+                        f"{r['reports']:,} text reports (parsing included), {r['jobs']} workers: {r['seconds']} s = "
+                        f"{r['reports_per_second']} reports/s (stored {r['stored']}, superseded {r['superseded']}, "
+                        f"failed {r['failed']}; load {r['load']})" if "error" not in r else str(r)))
     finally:
         if "postgres" in {db for db, _ in plan} and not args.keep:
             from sqlalchemy.engine import make_url

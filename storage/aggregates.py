@@ -3,7 +3,7 @@
 Per workspace and year the store keeps the sum and count of every figure key over the workspace's
 current reports (figure_totals), how many current reports it holds and how many of them are
 published (report_totals), and the total figures (keys ending in .total) of every current report
-in an index ordered by value (ranked_figures). storage.repo calls report_added / report_removed /
+in an index ordered by value (ranked_figures). storage.repo calls reports_added / reports_removed /
 published_changed in the same transaction as the save, supersede, publish or delete that changes
 them, so a reader never sees them out of step.
 
@@ -12,12 +12,14 @@ Their readers are in storage.totals (SQL text, so that `nianbao ask` reads them 
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import Any
 
-from sqlalchemy import delete, select, text, update
+from sqlalchemy import select, text, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from storage.models import FigureTotal, RankedFigure, Report, ReportTotal
+from storage.models import Report, ReportTotal
+from storage.sql import IDS
 
 # The totals and rankings recomputed from the stored reports (migration 0005, the scale bench's bulk fill).
 REBUILD_SQL: tuple[str, ...] = (
@@ -56,60 +58,64 @@ def rebuild(conn: Any) -> None:
 # ---------------------------------------------------------------- writers (storage.repo)
 
 
-async def _report_row(session: AsyncSession, report_id: int) -> tuple[int, int | None, bool] | None:
-    row = (await session.execute(
-        select(Report.workspace_id, Report.year, Report.published).where(Report.id == report_id)
-    )).one_or_none()
-    return None if row is None else (row[0], row[1], bool(row[2]))
+# _apply's statements over a list of reports, written into them (storage.sql.IDS: planned for them, by
+# the indexes, however small the tables were when a statement was first prepared); the sign (+1 added,
+# -1 removed) is a parameter.
+_SIGN = "CAST(:sign AS INTEGER)"
+# The reports' figure rows, found by the index on figures (report_id, key).
+_FIGURES = "FROM figures f JOIN reports r ON r.id = f.report_id WHERE f.report_id IN :ids AND r.year IS NOT NULL"
+# Where emptied totals may be.
+_EMPTIED = "(workspace_id, year) IN (SELECT r.workspace_id, r.year FROM reports r WHERE r.id IN :ids)"
+_SQL = {name: text(sql).bindparams(IDS) for name, sql in {
+    # One upsert from the reports' figure rows, a row per workspace, year and key.
+    "figures": "INSERT INTO figure_totals (workspace_id, year, key, total, n_values, n_reports) "
+               f"SELECT r.workspace_id, r.year, f.key, {_SIGN} * COALESCE(SUM(f.value), 0), {_SIGN} * COUNT(f.value), "
+               f"{_SIGN} * COUNT(*) {_FIGURES} GROUP BY r.workspace_id, r.year, f.key "
+               "ON CONFLICT (workspace_id, year, key) DO UPDATE SET total = figure_totals.total + excluded.total, "
+               "n_values = figure_totals.n_values + excluded.n_values, "
+               "n_reports = figure_totals.n_reports + excluded.n_reports",
+    "reports": "INSERT INTO report_totals (workspace_id, year, n_reports, n_published, report_ids, published_ids) "
+               f"SELECT r.workspace_id, r.year, {_SIGN} * COUNT(*), "
+               f"{_SIGN} * SUM(CASE WHEN r.published THEN 1 ELSE 0 END), {_SIGN} * SUM(r.id), "
+               f"{_SIGN} * SUM(CASE WHEN r.published THEN r.id ELSE 0 END) FROM reports r "
+               "WHERE r.id IN :ids AND r.year IS NOT NULL GROUP BY r.workspace_id, r.year "
+               "ON CONFLICT (workspace_id, year) DO UPDATE SET n_reports = report_totals.n_reports + excluded.n_reports, "
+               "n_published = report_totals.n_published + excluded.n_published, "
+               "report_ids = report_totals.report_ids + excluded.report_ids, "
+               "published_ids = report_totals.published_ids + excluded.published_ids",
+    "rank": "INSERT INTO ranked_figures (report_id, key, workspace_id, year, value, agency) "
+            "SELECT f.report_id, f.key, r.workspace_id, r.year, f.value, COALESCE(a.name, r.agency_name, '') "
+            "FROM figures f JOIN reports r ON r.id = f.report_id LEFT JOIN agencies a ON a.id = r.agency_id "
+            "WHERE f.report_id IN :ids AND r.year IS NOT NULL AND f.key LIKE '%.total'",
+    "unrank": "DELETE FROM ranked_figures WHERE report_id IN :ids",
+    # Emptied totals go, so a sum that drifted by float rounding restarts from zero.
+    "empty_figures": f"DELETE FROM figure_totals WHERE n_reports = 0 AND {_EMPTIED}",
+    "empty_reports": f"DELETE FROM report_totals WHERE n_reports = 0 AND {_EMPTIED}",
+}.items()}
 
 
-async def _apply(session: AsyncSession, report_id: int, sign: int) -> None:
-    found = await _report_row(session, report_id)
-    if found is None or found[1] is None:
-        return  # a report without a year is in no yearly total
-    ws, year, published = found
-    params = {"ws": ws, "year": year, "rid": report_id, "sign": sign}
-    # One upsert from the report's figure rows (the same SQL on SQLite and PostgreSQL).
-    await session.execute(text(
-        "INSERT INTO figure_totals (workspace_id, year, key, total, n_values, n_reports) "
-        "SELECT :ws, :year, key, :sign * COALESCE(value, 0), "
-        "CASE WHEN value IS NULL THEN 0 ELSE :sign END, :sign FROM figures WHERE report_id = :rid AND 1 = 1 "
-        "ON CONFLICT (workspace_id, year, key) DO UPDATE SET total = figure_totals.total + excluded.total, "
-        "n_values = figure_totals.n_values + excluded.n_values, n_reports = figure_totals.n_reports + excluded.n_reports"
-    ), params)
-    await session.execute(text(
-        "INSERT INTO report_totals (workspace_id, year, n_reports, n_published, report_ids, published_ids) "
-        "VALUES (:ws, :year, :sign, :pub, :ids, :pub_ids) "
-        "ON CONFLICT (workspace_id, year) DO UPDATE SET n_reports = report_totals.n_reports + excluded.n_reports, "
-        "n_published = report_totals.n_published + excluded.n_published, "
-        "report_ids = report_totals.report_ids + excluded.report_ids, "
-        "published_ids = report_totals.published_ids + excluded.published_ids"
-    ), {**params, "pub": sign if published else 0, "ids": sign * report_id,
-                  "pub_ids": sign * report_id if published else 0})
+async def _apply(session: AsyncSession, report_ids: Sequence[int], sign: int) -> None:
+    if not report_ids:
+        return
+    params = {"ids": [int(i) for i in report_ids], "sign": sign}
+    await session.execute(_SQL["figures"], params)
+    await session.execute(_SQL["reports"], params)
     if sign > 0:
-        await session.execute(text(
-            "INSERT INTO ranked_figures (report_id, key, workspace_id, year, value, agency) "
-            "SELECT f.report_id, f.key, :ws, :year, f.value, COALESCE(a.name, r.agency_name, '') FROM figures f "
-            "JOIN reports r ON r.id = f.report_id LEFT JOIN agencies a ON a.id = r.agency_id "
-            "WHERE f.report_id = :rid AND f.key LIKE '%.total'"
-        ), params)
+        await session.execute(_SQL["rank"], params)
     else:
-        await session.execute(delete(RankedFigure).where(RankedFigure.report_id == report_id))
-        # Emptied totals go, so a sum that drifted by float rounding restarts from zero.
-        await session.execute(delete(FigureTotal).where(
-            FigureTotal.workspace_id == ws, FigureTotal.year == year, FigureTotal.n_reports == 0))
-        await session.execute(delete(ReportTotal).where(
-            ReportTotal.workspace_id == ws, ReportTotal.year == year, ReportTotal.n_reports == 0))
+        await session.execute(_SQL["unrank"], params)
+        await session.execute(_SQL["empty_figures"], params)
+        await session.execute(_SQL["empty_reports"], params)
 
 
-async def report_added(session: AsyncSession, report_id: int) -> None:
-    """A report became current (saved, or restored by deleting its successor); its figures are stored."""
-    await _apply(session, report_id, 1)
+async def reports_added(session: AsyncSession, report_ids: Sequence[int]) -> None:
+    """Reports became current (saved, or restored by deleting their successor); their figures are stored."""
+    await _apply(session, report_ids, 1)
 
 
-async def report_removed(session: AsyncSession, report_id: int) -> None:
-    """A current report stops being current (superseded or about to be deleted; its figures still stored)."""
-    await _apply(session, report_id, -1)
+async def reports_removed(session: AsyncSession, report_ids: Sequence[int]) -> None:
+    """Current reports stop being current (superseded or about to be deleted; their figures still stored)."""
+    await _apply(session, report_ids, -1)
 
 
 async def published_changed(session: AsyncSession, report_id: int, published: bool) -> None:

@@ -38,14 +38,16 @@ def alias_rows(agency_id: int, name: str) -> list[dict[str, Any]]:
             for k in sorted(entry.keys)]
 
 
-async def add_agency(session: Any, agency_id: int, name: str) -> None:
-    """Record a new agency's keys (same transaction as the agency)."""
+async def add_agencies(session: Any, agencies: Sequence[tuple[int, str]]) -> None:
+    """Record new agencies' keys, (id, name) each (same transaction as the agencies)."""
     from sqlalchemy import insert
 
     from storage.models import AgencyAlias
 
-    conn = await session.connection()
-    await conn.execute(insert(AgencyAlias.__table__), alias_rows(agency_id, name))  # type: ignore[attr-defined]
+    rows = [row for agency_id, name in agencies for row in alias_rows(agency_id, name)]
+    if rows:
+        conn = await session.connection()
+        await conn.execute(insert(AgencyAlias.__table__), rows)  # type: ignore[attr-defined]
 
 
 def question_keys(text: str) -> list[str]:

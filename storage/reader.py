@@ -18,6 +18,12 @@ from pathlib import Path
 from typing import Any
 
 
+def list_param(dialect: str, values: Sequence[Any]) -> Any:
+    """The value of a list parameter: an array on PostgreSQL, a JSON array (read by json_each) on
+    SQLite (storage.sql's in_param and Reader.in_list take it)."""
+    return list(values) if dialect == "postgresql" else json.dumps(list(values), ensure_ascii=False)
+
+
 class Reader:
     """Runs SQL text. `key` identifies the database for caches (the engine: weakly referenced);
     `generation()` counts this process's own changes to it (storage.changes)."""
@@ -37,7 +43,7 @@ class Reader:
 
     def lst(self, values: Sequence[Any]) -> Any:
         """A list parameter: an array on PostgreSQL, a JSON array on SQLite."""
-        return list(values) if self.postgres else json.dumps(list(values), ensure_ascii=False)
+        return list_param(self.dialect, values)
 
     def in_list(self, column: str, name: str, item: str = "VARCHAR") -> str:
         """SQL for `column` in the list parameter `name` (items of SQL type `item` on PostgreSQL)."""
