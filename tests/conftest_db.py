@@ -14,6 +14,7 @@ Also `make_report(...)`: a canonical report built in code (no file, no parser), 
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import hashlib
 import os
 import uuid
@@ -62,7 +63,14 @@ def db_url(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFact
         folder = tmp_path_factory.mktemp("db")
         yield f"sqlite+aiosqlite:///{folder / 'nianbao.db'}"
         return
-    base = request.getfixturevalue("pg_base_url")
+    with pg_schema(request.getfixturevalue("pg_base_url")) as url:
+        yield url
+
+
+@contextlib.contextmanager
+def pg_schema(base: str) -> Iterator[str]:
+    """The URL of a fresh schema of its own on the PostgreSQL server at `base`, dropped afterwards."""
+    base = make_url(base).difference_update_query(["search_path"]).render_as_string(hide_password=False)
     schema = f"nianbao_test_{uuid.uuid4().hex[:12]}"
     asyncio.run(_pg_exec(base, f'CREATE SCHEMA "{schema}"'))
     try:

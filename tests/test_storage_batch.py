@@ -5,23 +5,20 @@ stored fails alone, the rest of its batch and what was stored before kept. SQLit
 
 from __future__ import annotations
 
-import asyncio
 import json
-import uuid
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 import pytest
 from sqlalchemy import text
-from sqlalchemy.engine import make_url
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from reports import model as rm
 from storage import repo
 from storage.db import make_engine, make_sessionmaker, upgrade
 from storage.models import LIBRARY
-from tests.conftest_db import _pg_exec, make_report
+from tests.conftest_db import make_report, pg_schema
 from tests.scale.test_aggregates_property import RECOMPUTED, _rows
 
 A, B, C, D = "灵宝市教育局", "新乡市教育局", "淮安市人民政府", "卢氏县民政局"
@@ -67,13 +64,8 @@ def twin_url(db_url: str, tmp_path_factory: pytest.TempPathFactory) -> Iterator[
     if db_url.startswith("sqlite"):
         yield f"sqlite+aiosqlite:///{tmp_path_factory.mktemp('twin') / 'twin.db'}"
         return
-    base = make_url(db_url).difference_update_query(["search_path"]).render_as_string(hide_password=False)
-    schema = f"nianbao_test_{uuid.uuid4().hex[:12]}"
-    asyncio.run(_pg_exec(base, f'CREATE SCHEMA "{schema}"'))
-    try:
-        yield make_url(base).update_query_dict({"search_path": schema}).render_as_string(hide_password=False)
-    finally:
-        asyncio.run(_pg_exec(base, f'DROP SCHEMA IF EXISTS "{schema}" CASCADE'))
+    with pg_schema(db_url) as url:
+        yield url
 
 
 SNAPSHOT = {
