@@ -5,8 +5,10 @@ prompt exit, no "Traceback" anywhere in its output, and no parser worker left be
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import os
 import signal
+import sqlite3
 import sys
 import time
 from pathlib import Path
@@ -141,23 +143,41 @@ async def test_try_stops_cleanly(tmp_path: Path, phase: str, sig: int) -> None:
     await _no_process_left(str(tmp_path))
 
 
+def _stored(db: Path) -> int:
+    """Reports in the SQLite store at `db` so far (0 while its tables are not made yet)."""
+    try:
+        with contextlib.closing(sqlite3.connect(f"file:{db}?mode=ro", uri=True, timeout=5)) as conn:
+            return conn.execute("select count(*) from reports").fetchone()[0]
+    except sqlite3.OperationalError:  # no file, or no table yet
+        return 0
+
+
 async def test_ingest_ctrl_c(tmp_path: Path) -> None:
-    """Ctrl-C in the middle of a folder ingest: exit 130 at once, no traceback, no worker left."""
+    """Ctrl-C in the middle of a folder ingest: exit 130 at once, no traceback, no worker left, and
+    what was stored before the signal is still there.
+
+    The signal is sent once the first batch is stored, with far more files left than a run can take
+    in the meantime: sent after a fixed sleep, it could arrive after the last file (a fast check, a
+    slow start), when the interpreter is already tearing down and a SIGINT kills it silently (-2)."""
     if not SAMPLE.exists():
         pytest.skip("../shared/samples is not beside the checkout")
     folder = tmp_path / "in"
     folder.mkdir()
-    for i in range(40):  # distinct files (a comment appended), far more than one run takes in a second
-        (folder / f"r{i}.pdf").write_bytes(SAMPLE.read_bytes() + f"\n%{i}\n".encode())
+    files = 150
+    for i in range(files):  # distinct files (a comment appended)
+        (folder / f"r{i:03}.pdf").write_bytes(SAMPLE.read_bytes() + f"\n%{i}\n".encode())
     proc = await asyncio.create_subprocess_exec(
         sys.executable, "-m", "bot.commands", "ingest", "--quiet", str(folder), cwd=ROOT, env=_env(tmp_path),
         stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.STDOUT, start_new_session=True,
     )
-    while not (tmp_path / "nianbao.db").exists():  # the store is made before the first file is read
-        await asyncio.sleep(0.1)
-    await asyncio.sleep(1.0)
+    db = tmp_path / "nianbao.db"
+    deadline = time.monotonic() + 120
+    while (before := _stored(db)) == 0 and proc.returncode is None and time.monotonic() < deadline:
+        await asyncio.sleep(0.05)
+    assert 0 < before < files, (before, proc.returncode)
     took, out = await _end(proc, signal.SIGINT, group=True)
     assert "Traceback" not in out and "KeyboardInterrupt" not in out, out
     assert proc.returncode == 130, (proc.returncode, out)
     assert took < PROMPT_EXIT, (took, out)
+    assert before <= _stored(db) < files  # interrupted: what was stored stays, the rest was not
     await _no_process_left(str(tmp_path))
