@@ -1,7 +1,8 @@
 """The document: what a reader makes of a file, before any parsing of the report format.
 
 A document is a flat sequence of lines. A line is a list of cells: a paragraph or a line of text
-is one cell; a table row is one cell per table cell (text files: one cell per tab-separated field).
+is one cell; a table row is one cell per grid column, the positions a spanning cell covers marked
+(`Line.spanned`) (text files: one cell per tab-separated field).
 Every line remembers where it came from (page and line number) so findings can point at it.
 """
 
@@ -16,10 +17,21 @@ class Line:
     page: int | None = None  # 1-based page number (PDF), None elsewhere
     lineno: int | None = None  # 1-based line number within the file (text) or the page (PDF)
     table: int | None = None  # index of the source table for structured tables (PDF grid, DOCX, HTML)
+    # Grid positions covered by a cell that starts to their left (colspan, gridSpan): '' in `cells`
+    # to keep the columns aligned, but no cell of their own. Word and portal tables often span a
+    # value cell over two grid columns where rows disagree on the grid.
+    spanned: frozenset[int] = frozenset()
 
     @property
     def text(self) -> str:
         return " ".join(c for c in self.cells if c)
+
+    @property
+    def own_cells(self) -> list[str]:
+        """The row's cells, one per table cell: a cell spanning several columns counts once."""
+        if not self.spanned:
+            return self.cells
+        return [c for i, c in enumerate(self.cells) if i not in self.spanned]
 
 
 @dataclass

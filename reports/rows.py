@@ -53,7 +53,7 @@ def split_line(line: Line) -> tuple[str, list[Token]]:
     """A line's label (squashed) and its value slots (text found among the values is a "text" slot)."""
     label_parts: list[str] = []
     slots: list[Token] = []
-    for cell in line.cells:
+    for cell in line.own_cells:
         if line.table is None and len(cell.split()) > 1:
             # Text lines: whitespace separates cells ("447 7 0 0 0 0 454" is seven numbers).
             text, nums = split_trailing_numbers(cell)

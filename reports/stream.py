@@ -151,7 +151,7 @@ def tokens(doc: Document) -> list[Tok]:
         text = line.text
         if is_page_number(text) and not _SIGNED.match(text) or _MD_RULE.match(text.strip()):
             continue
-        cells = _cells(line.cells, line.table is not None)
+        cells = _cells(line.own_cells, line.table is not None)
         single = len(cells) == 1
         for cell, grid in cells:
             if not cell.strip():

@@ -163,7 +163,8 @@ def row_readings(row: RawRow, n: int, col: int | None = None, *, dropped_blanks:
                 return [slots[-n:]], True
             if all(t.kind == "blank" for t in trail):
                 return [slots[:n]], True
-            return [slots[-n:]], True
+            # Values on both sides: which ones are the row's is not known (the arithmetic may tell).
+            return [slots[-n:], slots[:n]], False
     else:
         while slots and slots[0].kind == "blank":
             slots.pop(0)
@@ -659,6 +660,8 @@ def read_table3(lines: list[Line], start: int, end: int) -> TableRead:
         if key == "sub.other" and not items_other:
             key = "other.all"  # the 2019 试行 format: one row for （六）其他处理
             read.fmt_hint = "2019"
+        elif key.startswith("sub.") and row.empty:
+            continue  # a group's header row of blanks, above its items
         if key in grouped:
             read.notes.append(("duplicate-row", row))
         grouped.setdefault(key, []).append(row)
@@ -683,7 +686,10 @@ def _pick(row: RawRow, pos: int) -> str | None:
         if hits:
             ahead = [k for k in hits if S3_ROWS.index(k) >= pos]
             return ahead[0] if ahead else hits[0]
-        groups = [g for g, pat in S3_GROUP_PATTERNS.items() if pat.search(label)] if not row.empty else []
+        # A row of blanks under a group label is a group header, except （六）其他处理: in the 2019
+        # format that is the single row of its group, left blank when nothing was handled so.
+        groups = [g for g, pat in S3_GROUP_PATTERNS.items()
+                  if pat.search(label) and (not row.empty or g == "other")]
         if groups and label is row.label or groups and not row.label:
             return f"sub.{groups[-1]}"
     return None

@@ -2,7 +2,9 @@
 
 A table row becomes one cell per grid column. A merged cell's text appears once, in the first grid
 column and the first row it spans; the other positions it covers are empty strings, so columns stay
-aligned and a vertically merged label (三、本年度办理结果) is not repeated on every row. Nested tables
+aligned and a vertically merged label (三、本年度办理结果) is not repeated on every row. The positions
+a cell covers to the right of its first column are marked (`Line.spanned`): a value spread over two
+grid columns (rows that disagree on the grid, as Word tables often do) is one cell. Nested tables
 are flattened: their rows follow the row that holds them.
 
 Before python-docx sees the file, the zip is checked for declared sizes (zip bombs) and encrypted
@@ -235,8 +237,8 @@ class _Reader:
         self.tables = 0
         self.budget = Budget()
 
-    def add(self, cells: list[str], table: int | None = None) -> None:
-        line = Line(cells=cells, lineno=len(self.lines) + 1, table=table)
+    def add(self, cells: list[str], table: int | None = None, spanned: set[int] | None = None) -> None:
+        line = Line(cells=cells, lineno=len(self.lines) + 1, table=table, spanned=frozenset(spanned or ()))
         self.budget.add(line)
         self.lines.append(line)
 
@@ -255,13 +257,14 @@ class _Reader:
         # The declared grid pads short rows; a grid wider than any table can be (damage) pads nothing.
         width = len(grid.findall(_w("gridCol"))) if grid is not None else 0
         width = width if width <= MAX_TABLE_WIDTH else 0
-        rows: list[tuple[list[str], list[etree._Element]]] = []
+        rows: list[tuple[list[str], set[int], list[etree._Element]]] = []
         pending = 0  # cells of the rows held before they are added
         for tr in _rows(tbl):
             tr_pr = tr.find(_w("trPr"))
             before = _int_attr(tr_pr.find(_w("gridBefore")) if tr_pr is not None else None, 0)
             after = _int_attr(tr_pr.find(_w("gridAfter")) if tr_pr is not None else None, 0)
             cells: list[str] = [""] * before
+            covered: set[int] = set()  # positions a cell covers to the right of its first column
             nested: list[etree._Element] = []
             for tc in _cells(tr):
                 tc_pr = tc.find(_w("tcPr"))
@@ -279,18 +282,21 @@ class _Reader:
                         nested.append(block)
                 if len(cells) + span + after > MAX_TABLE_WIDTH:  # refused before it is padded
                     raise table_too_wide(len(cells) + span + after)
+                if hmerge is not None and hmerge.get(_w("val"), "continue") == "continue" and len(cells) > before:
+                    covered.add(len(cells))  # the legacy horizontal merge: the cell on the left goes on
                 cells.append("" if continued else join_cell_lines(parts))
+                covered.update(range(len(cells), len(cells) + span - 1))
                 cells.extend([""] * (span - 1))
             cells.extend([""] * after)
-            rows.append((cells, nested))
+            rows.append((cells, covered, nested))
             pending += max(len(cells), width)  # padded to the grid's width when added
             if self.budget.cells + pending > MAX_CELLS:
                 raise too_big("单元格", "cells", self.budget.cells + pending, MAX_CELLS)
             if self.budget.lines + len(rows) > MAX_LINES:
                 raise too_big("行数", "lines", self.budget.lines + len(rows), MAX_LINES)
-        width = max([width, *(len(c) for c, _ in rows)]) if rows else width
-        for cells, nested in rows:
-            self.add(cells + [""] * (width - len(cells)), table=index)
+        width = max([width, *(len(c) for c, _, _ in rows)]) if rows else width
+        for cells, covered, nested in rows:
+            self.add(cells + [""] * (width - len(cells)), table=index, spanned=covered)
             for inner in nested:
                 self.table(inner)
 

@@ -3,7 +3,8 @@
 Narrative: every block element (<p>, <div>, <h1>…<h6>, <li>, …) and every <br> ends a line; a line
 is one cell. Tables: one line per <tr> with one cell per grid column; a cell spanning several
 columns or rows (colspan/rowspan) gives its text once, in its first row and first column, and ''
-in the other positions, as the DOCX reader does.
+in the other positions, as the DOCX reader does; the positions it covers to the right of its first
+column are marked (`Line.spanned`), so that a value spread over two grid columns is one cell.
 
 Layout tables are read as flow, not as data: a table with a one-column grid, or one that holds
 another table, is a page frame (old portals wrap the whole article in one), so its cells'
@@ -116,8 +117,8 @@ class _Flow:
         self.buf: list[str] = []
         self.budget = Budget()
 
-    def add(self, cells: list[str], table: int | None = None) -> None:
-        line = Line(cells=cells, lineno=len(self.lines) + 1, table=table)
+    def add(self, cells: list[str], table: int | None = None, spanned: set[int] | None = None) -> None:
+        line = Line(cells=cells, lineno=len(self.lines) + 1, table=table, spanned=frozenset(spanned or ()))
         self.budget.add(line)
         self.lines.append(line)
 
@@ -171,6 +172,7 @@ class _Flow:
         # busy[c]: the first row whose column c is free again (a rowspan from above holds it until then).
         busy = [0] * width
         grid: list[list[str]] = []
+        spanned: list[set[int]] = [set() for _ in cells_by_row]  # per row: positions a cell covers from its left
         for r, cells in enumerate(cells_by_row):
             row: list[str] = []
             c = 0
@@ -185,6 +187,9 @@ class _Flow:
                 rowspan = min(rowspan, len(rows) - r)
                 for dc in range(colspan):
                     busy[c + dc] = max(busy[c + dc], r + rowspan)
+                if colspan > 1:
+                    for rr in range(r, r + rowspan):
+                        spanned[rr].update(range(c + 1, c + colspan))
                 while len(row) < c:
                     row.append("")
                 row.append(self.cell_text(cell))
@@ -192,8 +197,8 @@ class _Flow:
                 c += colspan
             grid.append(row)
         width = max([width, *(len(r) for r in grid)])
-        for row in grid:
-            self.add(row + [""] * (width - len(row)), table=index)
+        for row, covered in zip(grid, spanned, strict=True):
+            self.add(row + [""] * (width - len(row)), table=index, spanned=covered)
 
     @staticmethod
     def cell_text(cell: etree._Element) -> str:

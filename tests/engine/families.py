@@ -15,7 +15,7 @@ page furniture and site navigation around the text. Families (issue 9):
 | --- | --- |
 | tabs | text, one tab-separated line per table row (blanks keep their place) — the base family |
 | lines | plain lines, a table row's cells separated by spaces; blank cells written as a zero marker |
-| html | a portal page with rowspan/colspan tables and &nbsp; for blank cells, UTF-8 or GBK |
+| html | a portal page with rowspan/colspan tables and &nbsp; for blank cells, UTF-8 or GBK; in half of them rows that disagree on the grid (a value spread over two grid columns, its header not) |
 | numbered | 1: headings （一）…（六）, sub-items "1." / "1、" in section 一 ("2、依申请公开") |
 | portal | 2: a page rendered as text, one cell per line, CRLF, header words split over lines ("商\\n业\\n企\\n业"), "1." alone before "属于国家秘密", blank cells as lines holding a space |
 | dropped | 3: a crawl where blank and zero cells vanished: "46 0 46" for a seven-column row, an all-zero row (and an all-zero table 四) as one "0" |
@@ -23,7 +23,7 @@ page furniture and site navigation around the text. Families (issue 9):
 | markdown | 5: converter/OCR markdown: pipe tables, a "### （一）予以公开" sub-heading before each row, headers 数据1…数据6, a stray header row, labels detached from numbers |
 | split | 6: page text, one cell per line, numbers split over two lines ("1" then "62" for 162) |
 | titles | 7: title variants: a crawler's "标题：" line, "2024 年…政府信息公开工作" / "年度报告" on two lines (year before the agency), 发布机构 lines |
-| docx | 8: Word (.docx bytes): vertical group labels, table 3 continued in a second table under a repeated header, section 二 split into four small tables, label variants |
+| docx | 8: Word (.docx bytes): vertical group labels, table 3 continued in a second table under a repeated header, section 二 split into four small tables, label variants, rows that disagree on the grid (as html) |
 | pdf | 8: a PDF written byte by byte (tests/fixtures/pdf/make_fixtures.py): ruled tables, vertical group labels drawn one character per line, header repeated on the next page |
 
 `render(family, figure_set, seed)` gives a `Rendering`: the file's bytes and name, and the truth a
@@ -386,11 +386,64 @@ def render_lines(fs: FigureSet, rng: random.Random) -> Rendering:
                      truth_of(fs, blanks_kept=False))
 
 
+def _covering(t: Table) -> dict[tuple[int, int], C]:
+    """Every grid position (row, column) of the table and the cell that covers it."""
+    cover: dict[tuple[int, int], C] = {}
+    for r, row in enumerate(t.rows):
+        c = 0
+        for cell in row:
+            while (r, c) in cover:
+                c += 1
+            for dr in range(cell.rowspan):
+                for dc in range(cell.colspan):
+                    cover[(r + dr, c + dc)] = cell
+            c += cell.colspan
+    return cover
+
+
+def irregular(t: Table, rng: random.Random, lines: int) -> Table:
+    """The table as Word or a portal editor leaves it when its rows disagree on the grid: `lines`
+    new grid lines drawn inside the value columns, and in each row the cell on one side or the
+    other of a new line (chosen at random, header rows alike) spreads over the sliver it makes, so a
+    value may cover two grid columns and a row's header above it may not."""
+    for _ in range(lines):
+        cover = _covering(t)
+        starts = [c for (r, c), cell in cover.items() if _is_number(cell.text.replace(",", ""))]
+        if not starts:
+            return t
+        j = rng.randrange(min(starts), t.width)  # the new line goes right of grid column j
+        rows_of: dict[int, set[int]] = {}
+        for (r, _), cell in cover.items():
+            rows_of.setdefault(id(cell), set()).add(r)
+        wide: set[int] = set()
+        done: set[int] = set()  # rows whose sliver is covered
+        for r in range(len(t.rows)):
+            if r in done:
+                continue
+            left, right = cover[(r, j)], cover.get((r, j + 1))
+            sides = [left] if left is right or right is None else [left, right]
+            # a cell across the new line covers the sliver; else one side whose rows are all open
+            free = [c for c in sides if not rows_of[id(c)] & done]
+            pick = rng.choice(free)
+            wide.add(id(pick))
+            done |= rows_of[id(pick)]
+        rows = [[replace(c, colspan=c.colspan + 1) if id(c) in wide else c for c in row] for row in t.rows]
+        t = replace(t, width=t.width + 1, rows=rows)
+    return t
+
+
+def _irregular_tables(bl: list[Block], rng: random.Random) -> list[Block]:
+    """About half the reports: every table with a grid line or two of its own."""
+    if rng.random() < 0.5:
+        return bl
+    return [irregular(b, rng, rng.randint(1, 2)) if isinstance(b, Table) else b for b in bl]
+
+
 def render_html(fs: FigureSet, rng: random.Random) -> Rendering:
     st = Style.draw(rng, fancy_numbers=True)
     charset = rng.choice(("utf-8", "gbk"))
     title = f"{fs.agency}{fs.year}年政府信息公开工作年度报告"
-    page = html_page(styled(report_blocks(fs), st, rng), fs.agency, title, charset=charset)
+    page = html_page(_irregular_tables(styled(report_blocks(fs), st, rng), rng), fs.agency, title, charset=charset)
     return Rendering("html", page.encode(charset), "report.html", fs.agency, fs.year, truth_of(fs))
 
 
@@ -797,7 +850,7 @@ def docx_blocks(fs: FigureSet, rng: random.Random) -> list[Block]:
 
 def render_docx(fs: FigureSet, rng: random.Random) -> Rendering:
     """Family 8: a Word file laid out the way agencies do it."""
-    data = docx_bytes(docx_blocks(fs, rng), repeat_header=rng.random() < 0.5)
+    data = docx_bytes(_irregular_tables(docx_blocks(fs, rng), rng), repeat_header=rng.random() < 0.5)
     return Rendering("docx", data, "report.docx", fs.agency, fs.year, truth_of(fs))
 
 
