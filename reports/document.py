@@ -40,6 +40,9 @@ class Document:
     lines: list[Line] = field(default_factory=list)
     pages: int | None = None
     ocr_pages: list[int] = field(default_factory=list)  # 1-based pages read by OCR (reports.readers.ocr)
+    # A web page's <title>: portals often print the report's title there alone; the parser falls back
+    # on it for what the document's own title leaves out.
+    head_title: str | None = None
 
     @property
     def text(self) -> str:

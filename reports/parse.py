@@ -11,7 +11,7 @@ from reports.document import Document, Line
 from reports.lazyre import LazyPattern
 from reports.model import Cell, Report
 from reports.relations import Relation, table3_relations, table4_relations
-from reports.sections import find_headings, find_headings_inline, find_title
+from reports.sections import Title, find_headings, find_headings_inline, find_title
 from reports.solve import MAX_WORK, Solution, solve, violated
 from reports.tables import TableRead, read_table2, read_table3, read_table4
 from reports.text import Token, squash
@@ -31,6 +31,26 @@ class Parsed:
     relations: dict[int, list[Relation]] = field(default_factory=dict)
     headings: dict[int, int] = field(default_factory=dict)  # section -> line index
     title_line: int | None = None
+    year_from_period: bool = False  # no title gives the year: it is the statistics period's
+
+
+def _title_fallbacks(report: Report, title: Title, head_title: str | None) -> bool:
+    """What the document's own title leaves out: the agency and year from a web page's <title> (when
+    it names a report of the same year), then the year from the statistics period (one calendar
+    year, stated before section 一). True when the year is the period's."""
+    period = title.period_years[0] if title.period_years and title.period_years[0] == title.period_years[1] else None
+    if head_title and (report.agency is None or report.year is None):
+        page = find_title([Line(cells=[head_title])], None)
+        if page.year is not None and report.year in (None, page.year) and period in (None, page.year):
+            report.year = page.year
+            if report.agency is None:
+                report.agency = page.agency
+            if report.title is None:
+                report.title = page.text
+    if report.year is None and period is not None:
+        report.year = period
+        return True
+    return False
 
 
 def _find(lines: list[Line], pattern: re.Pattern[str], start: int, end: int) -> int | None:
@@ -143,6 +163,7 @@ def _parse(doc: Document) -> Parsed:
     first_heading = min(heads.values()) if heads else None
     title = find_title(lines, first_heading)
     report.title, report.agency, report.year = title.text, title.agency, title.year
+    year_from_period = _title_fallbacks(report, title, doc.head_title)
     # Where each heading starts in the document's text (headings run into the text included).
     starts = [0]
     for line in lines:
@@ -153,7 +174,7 @@ def _parse(doc: Document) -> Parsed:
         heads[s] = i
         offsets[s], bodies[s] = starts[i] + a, starts[i] + b
     heads = dict(sorted(heads.items(), key=lambda kv: (offsets[kv[0]], kv[0])))
-    parsed = Parsed(report=report, headings=heads, title_line=title.line)
+    parsed = Parsed(report=report, headings=heads, title_line=title.line, year_from_period=year_from_period)
     # Two readings of every table: by lines under the section headings, and by the format's own
     # row labels in the token stream. The better one (found, adds up, more cells certain) is kept.
     # The line reading comes first, with a small budget for the solver; when it settles every table

@@ -53,7 +53,7 @@ def _loc(report: Report, key: str, **extra: str | int | None) -> Location:
 def check_report(parsed: Parsed) -> list[Finding]:
     r = parsed.report
     out: list[Finding] = []
-    out += _identity(r)
+    out += _identity(r, parsed.year_from_period)
     out += _sections(parsed)
     out += _tables(parsed)
     out += _cells(r, {prefix for t in parsed.tables.values() for prefix in t.resolved})
@@ -62,12 +62,12 @@ def check_report(parsed: Parsed) -> list[Finding]:
     return out
 
 
-def _identity(r: Report) -> list[Finding]:
+def _identity(r: Report, year_from_period: bool = False) -> list[Finding]:
     out: list[Finding] = []
     if not r.agency:
         out.append(Finding("unknown-agency", "warning", "报告标题未写明是哪个机关的年度报告。",
                            "The report does not say which agency it covers.", Location()))
-    if not r.year:
+    if not r.year or year_from_period:  # a year known only from the statistics period: the title lacks it
         out.append(Finding("unknown-year", "warning", "报告标题未写明报告年度。",
                            "The report does not say which year it covers.", Location()))
     if r.year and r.year >= 2021 and r.format in ("2019", "pre-2019"):

@@ -87,6 +87,8 @@ _TITLE_YEAR_AFTER_RE = re.compile(
     r"^(?P<pre>.*?)(?:政府信息公开|政务公开|信息公开)(?:工作)?(?:年度)?(?:工作)?报告[(（]?"
     r"(?P<year>(?:19|20)\d{2}|[〇零一二三四五六七八九○]{4})年?度?[)）]?$"
 )
+# A title line that names no year: "XX局政府信息公开工作年度报告" (the year is the statistics period's).
+_TITLE_NO_YEAR_RE = LazyPattern(r"^(?P<pre>[^\d:：，,。]{2,40}?)(?:关于)?(?:政府信息公开|政务公开)(?:工作)?年度报告$")
 _TITLE_HINT = re.compile(r"(?:信息公开|政务公开).{0,6}报告")
 _AGENCY_BY = LazyPattern(r"本报告由(?P<agency>[^，,。（(]{2,40}?)(?:根据|依据|按照|编制)")
 _PERIOD_RE = re.compile(
@@ -163,6 +165,15 @@ def find_title(lines: list[Line], first_heading: int | None) -> Title:
     if title.year is None and fallback is not None:
         title = fallback
     head = "".join(t for _, t in texts[:60])
+    if title.agency is None:
+        for i, t in texts[:24]:
+            m = _TITLE_NO_YEAR_RE.match(t)
+            agency = _NAV_PREFIX.sub("", m.group("pre").strip("《》\"“”")) if m else ""
+            if len(agency) >= 2:
+                title.agency = agency
+                if title.text is None:
+                    title.text, title.line = t, lines[i].lineno
+                break
     if title.agency is None:
         m = _AGENCY_BY.search(head)
         if m:

@@ -10,7 +10,8 @@ Layout tables are read as flow, not as data: a table with a one-column grid, or 
 another table, is a page frame (old portals wrap the whole article in one), so its cells'
 content is read as paragraphs and its inner tables as tables.
 
-Noise is skipped: <script>, <style>, <head>, navigation, menus, breadcrumbs, footers, share bars
+The page's <title> is kept apart (`Document.head_title`): the parser falls back on it for the agency
+and year. Noise is skipped: <script>, <style>, <head>, navigation, menus, breadcrumbs, footers, share bars
 and elements hidden with display:none. The charset comes from a BOM or the page's declaration
 (gb2312/gbk are read as gb18030, their superset); without one, or when it is wrong, the encoding
 is detected as for text files.
@@ -51,6 +52,7 @@ _CJK = "[\u2e80-\u9fff\uf900-\ufaff\uff00-\uffef\u3000-\u303f]"
 _CJK_BREAK_RE = re.compile(f"(?<={_CJK})[ \\t]*[\\r\\n]{_SPACE}*(?={_CJK})")
 _SPACE_RE = re.compile(f"{_SPACE}+")
 MAX_SPAN = MAX_TABLE_WIDTH  # colspan; a rowspan ends with the table's rows
+MAX_TITLE = 200  # characters of the page's <title> read
 
 
 def decode_html(data: bytes) -> str:
@@ -227,4 +229,6 @@ def read_html(data: bytes) -> Document:
     body = root.find("body")
     flow.walk(body if body is not None else root)
     flow.flush()
-    return Document(kind="html", lines=flow.lines)
+    head_title = root.find("head/title")
+    title = _norm(head_title.text_content()[:MAX_TITLE]) if head_title is not None else ""
+    return Document(kind="html", lines=flow.lines, head_title=title or None)

@@ -15,14 +15,14 @@ page furniture and site navigation around the text. Families (issue 9):
 | --- | --- |
 | tabs | text, one tab-separated line per table row (blanks keep their place) — the base family |
 | lines | plain lines, a table row's cells separated by spaces; blank cells written as a zero marker |
-| html | a portal page with rowspan/colspan tables and &nbsp; for blank cells, UTF-8 or GBK; in half of them rows that disagree on the grid (a value spread over two grid columns, its header not) |
+| html | a portal page with rowspan/colspan tables and &nbsp; for blank cells, UTF-8 or GBK, the title now and then only in <title>; in half of them rows that disagree on the grid (a value spread over two grid columns, its header not) |
 | numbered | 1: headings （一）…（六）, sub-items "1." / "1、" in section 一 ("2、依申请公开") |
 | portal | 2: a page rendered as text, one cell per line, CRLF, header words split over lines ("商\\n业\\n企\\n业"), "1." alone before "属于国家秘密", blank cells as lines holding a space |
 | dropped | 3: a crawl where blank and zero cells vanished: "46 0 46" for a seven-column row, an all-zero row (and an all-zero table 四) as one "0" |
 | oneline | 4: the whole report on one line, table cells glued with no separator ("…申请数量801000081二、上年结转…"), now and then a space between two cells |
 | markdown | 5: converter/OCR markdown: pipe tables, a "### （一）予以公开" sub-heading before each row, headers 数据1…数据6, a stray header row, labels detached from numbers |
 | split | 6: page text, one cell per line, numbers split over two lines ("1" then "62" for 162) |
-| titles | 7: title variants: a crawler's "标题：" line, "2024 年…政府信息公开工作" / "年度报告" on two lines (year before the agency), 发布机构 lines |
+| titles | 7: title variants: a crawler's "标题：" line, "2024 年…政府信息公开工作" / "年度报告" on two lines (year before the agency), 发布机构 lines, no year in the title (the statistics period has it) |
 | docx | 8: Word (.docx bytes): vertical group labels, table 3 continued in a second table under a repeated header, section 二 split into four small tables, label variants, rows that disagree on the grid (as html) |
 | pdf | 8: a PDF written byte by byte (tests/fixtures/pdf/make_fixtures.py): ruled tables, vertical group labels drawn one character per line, header repeated on the next page |
 
@@ -443,7 +443,10 @@ def render_html(fs: FigureSet, rng: random.Random) -> Rendering:
     st = Style.draw(rng, fancy_numbers=True)
     charset = rng.choice(("utf-8", "gbk"))
     title = f"{fs.agency}{fs.year}年政府信息公开工作年度报告"
-    page = html_page(_irregular_tables(styled(report_blocks(fs), st, rng), rng), fs.agency, title, charset=charset)
+    bl = _irregular_tables(styled(report_blocks(fs), st, rng), rng)
+    if rng.random() < 0.3:  # the article opens with its preamble: the title is the page's <title> alone
+        bl, title = bl[1:], title + rng.choice(("", f"_{fs.agency}", "-政府信息公开年报"))
+    page = html_page(bl, fs.agency, title, charset=charset)
     return Rendering("html", page.encode(charset), "report.html", fs.agency, fs.year, truth_of(fs))
 
 
@@ -780,7 +783,9 @@ def _split_unknowable(fs: FigureSet, pieces: dict[int, dict[tuple[int, int], lis
 
 def _title_lines(fs: FigureSet, rng: random.Random) -> list[str]:
     full = f"{fs.agency}{fs.year}年政府信息公开工作年度报告"
-    v = rng.randrange(4)
+    v = rng.randrange(5)
+    if v == 4:  # no year in the title: the statistics period in the preamble says it
+        return [f"{fs.agency}政府信息公开工作年度报告"]
     if v == 0:
         return [f"标题{rng.choice(('：', ':', ': '))}{full}", f"发布时间：{fs.year + 1}-01-2{rng.randint(0, 9)}",
                 f"发布机构：{fs.agency}", "来源：本站", full]

@@ -170,6 +170,43 @@ def test_titles(head: str, agency: str, year: int) -> None:
     assert (r.agency, r.year) == (agency, year)
 
 
+_PERIOD = "本报告中所列数据统计期限为2023年1月1日至12月31日。\n"
+
+
+def test_a_title_without_a_year_takes_the_statistics_period_and_still_says_the_title_lacks_it() -> None:
+    r = check_text("示例县水利局政府信息公开工作年度报告\n" + _PERIOD + "一、总体情况\n良好。\n")
+    assert (r.agency, r.year) == ("示例县水利局", 2023)
+    assert "unknown-year" in codes(r) and "unknown-agency" not in codes(r)
+    # A period over two years says no year.
+    r = check_text("示例县水利局政府信息公开工作年度报告\n统计期限为2023年1月1日至2024年12月31日。\n一、总体情况\n良好。\n")
+    assert (r.agency, r.year) == ("示例县水利局", None)
+
+
+def _page(title: str, body_title: str = "", period: str = _PERIOD) -> bytes:
+    return (f"<html><head><title>{title}</title></head><body><p>{body_title}</p><p>{period}</p>"
+            "<p>一、总体情况</p><p>良好。</p></body></html>").encode()
+
+
+@pytest.mark.parametrize(("title", "body_title", "period", "agency", "year"), [
+    # the page's <title> alone names the report (a site's suffix after it)
+    ("示例市工业和信息化局2023年政府信息公开工作年度报告_示例市人民政府门户网站", "", _PERIOD, "示例市工业和信息化局", 2023),
+    # the article's own title comes first; a site name in <title> is no agency
+    ("示例市人民政府门户网站", "示例市农业农村局2023年政府信息公开工作年度报告", _PERIOD, "示例市农业农村局", 2023),
+    ("示例市农业农村局2022年政府信息公开工作年度报告", "示例市农业农村局2023年政府信息公开工作年度报告", _PERIOD,
+     "示例市农业农村局", 2023),
+    # a <title> whose year the statistics period contradicts is not taken
+    ("示例市农业农村局2022年政府信息公开工作年度报告", "", _PERIOD, None, 2023),
+    ("示例市农业农村局2022年政府信息公开工作年度报告", "", "", "示例市农业农村局", 2022),
+    ("首页", "", _PERIOD, None, 2023),
+])
+def test_a_web_pages_title_is_the_fallback(title: str, body_title: str, period: str, agency: str | None,
+                                           year: int) -> None:
+    from reports import check
+
+    r = check(_page(title, body_title, period), "report.html")
+    assert (r.agency, r.year) == (agency, year)
+
+
 # --------------------------------------------------------------------------- bounded work
 
 
