@@ -15,10 +15,7 @@ from aiohttp import web
 from bot.settings import Settings
 from handlers.fetch import FetchError, FetchPolicy, check_url, fetch, find_link
 
-SAMPLES = Path(__file__).resolve().parents[2] / "shared" / "samples"
-if not SAMPLES.is_dir():
-    SAMPLES = Path("/work/shared/samples")
-PDF = (SAMPLES / "huaian-2024.pdf").read_bytes()
+PDF = (Path(__file__).parent / "fixtures" / "report-2021-split-table-repeat.pdf").read_bytes()  # a real PDF
 HTML = "<html><head><meta charset='utf-8'></head><body><p>某某市2023年政府信息公开工作年度报告</p></body></html>"
 LOOPBACK = (ipaddress.ip_network("127.0.0.0/8"),)
 MB = 1024 * 1024

@@ -27,9 +27,7 @@ from storage.reader import DriverReader
 from tests.conftest_db import _pg_exec, balance_error, make_report
 from tests.docgen import make_figures
 
-SAMPLES = Path(__file__).resolve().parents[2] / "shared" / "samples"
-if not SAMPLES.is_dir():  # the checkout's sibling folder, or the absolute path of the shared folder
-    SAMPLES = Path("/work/shared/samples")
+SAMPLES = Path(__file__).resolve().parents[2] / "shared" / "samples"  # the checkout's sibling folder
 TODAY = dt.date(2025, 3, 1)  # 去年 / last year = 2024
 
 LINGBAO = "灵宝市工业和信息化科技局"

@@ -22,9 +22,7 @@ from reports.readers.text import read_text
 from tests.docgen import make_figures, report_docx, report_html, report_text, s3_rows
 
 FIXTURES = Path(__file__).parent / "fixtures"
-TEMPLATE = Path("/work/shared/samples/template-2021.docx")
-if not TEMPLATE.exists():
-    TEMPLATE = Path(__file__).parents[1].parent / "shared" / "samples" / "template-2021.docx"
+TEMPLATE = Path(__file__).resolve().parents[2] / "shared" / "samples" / "template-2021.docx"
 
 
 def fixture(name: str) -> bytes:
