@@ -31,7 +31,7 @@ S3_ROW_PATTERNS: dict[str, re.Pattern[str]] = {
     "other.no_fee": re.compile(r"缴纳费用|收费通知|未缴费|缴费"),
     "other.misc": re.compile(r"(?:^|[\d.、)）])其他$|^其他$"),
     "results_total": re.compile(r"总计|合计"),
-    "carried_out": re.compile(r"结转下年|下年度继续|转入下年"),
+    "carried_out": re.compile(r"结转(?:至|到)?下一?年|下一?年度?继续|转入下一?年"),
 }
 # Group labels: a row with numbers whose label is only the group's is a subtotal
 # (or, for （六）其他处理 in the 2019 format, the single "other.all" row).

@@ -67,7 +67,9 @@ def _cells(line_cells: list[str], structured: bool) -> list[tuple[str, bool]]:
 
 def _text_tokens(text: str, line: int, own: bool, out: list[Tok]) -> None:
     """Tokens of one cell's text: numbers and the label text between them."""
-    s = norm(text)
+    # A full-width comma separates (cells of a crawl, clauses of prose), never thousands: "5，300" is
+    # two numbers, where "5,300" is one.
+    s = norm(text.replace("，", "， "))
     flat = s.replace(" ", "")
     if not flat:
         return
@@ -114,12 +116,19 @@ def _text_tokens(text: str, line: int, own: bool, out: list[Tok]) -> None:
             continue
         item = ""
         if "." not in digits and _ITEM_AFTER.match(after) and (len(after) == 1 or not after[1].isdigit()) \
-                and digits[-1] in "12345678":
+                and not (after[1:2] in ("+", "-") and after[2:3].isdigit()) and digits[-1] in "12345678":
             digits, item = digits[:-1], digits[-1]
         if digits:
+            tok, sign = _num_token(digits), ""
+            if label[-1:] in ("+", "-") and label[:-1].rstrip()[-1:] in (",", ";", "、") \
+                    and after.lstrip()[:1] in ("", ",", ";", "、") and tok.value is not None:
+                # "28，+1，181": a signed cell between separators (本年增/减 of the 2019 format); a sign
+                # glued between digits ("28+1181") is left to the readings of glued runs
+                sign, label = label[-1], label[:-1]
+                tok = Token(sign + digits, -tok.value if sign == "-" else tok.value, tok.kind)
             _flush(label, line, out)
             label = ""
-            out.append(Tok("num", digits.replace(",", ""), line, spaced, _num_token(digits)))
+            out.append(Tok("num", sign + digits.replace(",", ""), line, spaced, tok))
         label += item
         pos = m.end()
     label += s[pos:]
@@ -128,7 +137,7 @@ def _text_tokens(text: str, line: int, own: bool, out: list[Tok]) -> None:
 
 def _flush(label: str, line: int, out: list[Tok]) -> None:
     sq = squash(label).strip("|#*")
-    if sq:
+    if sq and sq.strip(",;、"):  # commas, semicolons or 、 alone only separate numbers
         out.append(Tok("label", sq, line))
 
 

@@ -15,6 +15,7 @@ page furniture and site navigation around the text. Families (issue 9):
 | --- | --- |
 | tabs | text, one tab-separated line per table row (blanks keep their place) — the base family |
 | lines | plain lines, a table row's cells separated by spaces; blank cells written as a zero marker |
+| commas | a crawl that joined a row's label and cells with "，", "、" or "；" ("规章，0，0，3"); blank cells as 0 |
 | html | a portal page with rowspan/colspan tables and &nbsp; for blank cells, UTF-8 or GBK, the title now and then only in <title>; in half of them rows that disagree on the grid (a value spread over two grid columns, its header not) |
 | numbered | 1: headings （一）…（六）, sub-items "1." / "1、" in section 一 ("2、依申请公开") |
 | portal | 2: a page rendered as text, one cell per line, CRLF, header words split over lines ("商\\n业\\n企\\n业"), "1." alone before "属于国家秘密", blank cells as lines holding a space |
@@ -246,6 +247,11 @@ _LABEL_VARIANTS: tuple[tuple[str, tuple[str, ...]], ...] = (
     ("危及“三安全一稳定”", ("危及“三安全一稳定”", '危及"三安全一稳定"', "危及三安全一稳定")),
     ("社会公益组织", ("社会公益组织", "社会公益")),
     ("本年收费金额（单位：万元）", ("本年收费金额（单位：万元）", "本年收费金额(单位:万元)", "本年收费金额（万元）")),
+    ("本年新收政府信息公开申请数量", ("本年新收政府信息公开申请数量", "本年度新收政府信息公开申请数量")),
+    ("上年结转政府信息公开申请数量", ("上年结转政府信息公开申请数量", "上年度结转政府信息公开申请数量")),
+    ("结转下年度继续办理", ("结转下年度继续办理", "结转下一年度继续办理", "结转至下年度继续办理")),
+    ("信访举报投诉类申请", ("信访举报投诉类申请", "信访、举报、投诉类申请")),
+    ("（七）总计", ("（七）总计", "（七）合计")),
 )
 _ITEM_NO = re.compile(r"^(\d)\.")
 ZERO_MARKERS = ("—", "-", "无", "/")
@@ -437,6 +443,25 @@ def _irregular_tables(bl: list[Block], rng: random.Random) -> list[Block]:
     if rng.random() < 0.5:
         return bl
     return [irregular(b, rng, rng.randint(1, 2)) if isinstance(b, Table) else b for b in bl]
+
+
+def render_commas(fs: FigureSet, rng: random.Random) -> Rendering:
+    """A crawl that wrote each table row as its label and its cells joined by a separator
+    ("规章，0，0，3"; "、" or "；" as well); blank cells written as 0."""
+    st = Style.draw(rng, markers=False)
+    sep = rng.choice(("，", "、", "；", "， "))
+
+    def rows(t: Table) -> list[str]:
+        out = []
+        for row in t.rows:
+            nums = [c.text for c in row if _is_number(c.text)]
+            words = "".join(c.text for c in row if c.text and not _is_number(c.text))
+            out.append(words + sep + sep.join(nums) if nums and words else sep.join(nums) or words)
+        return out
+
+    lines = _text_lines(styled(report_blocks(replace(fs, blank=frozenset())), st, rng), rows, rng)
+    return Rendering("commas", _join(lines, st.crlf), "report.txt", fs.agency, fs.year,
+                     truth_of(fs, blanks_kept=False))
 
 
 def render_html(fs: FigureSet, rng: random.Random) -> Rendering:
@@ -869,6 +894,7 @@ def render_pdf(fs: FigureSet, rng: random.Random) -> Rendering:
 FAMILIES: dict[str, Callable[[FigureSet, random.Random], Rendering]] = {
     "tabs": render_tabs,
     "lines": render_lines,
+    "commas": render_commas,
     "html": render_html,
     "numbered": render_numbered,
     "portal": render_portal,

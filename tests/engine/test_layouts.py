@@ -170,6 +170,27 @@ def test_titles(head: str, agency: str, year: int) -> None:
     assert (r.agency, r.year) == (agency, year)
 
 
+
+@pytest.mark.parametrize("sep", ["，", "、", "；", "， "])
+def test_rows_whose_cells_are_joined_by_separators(sep: str) -> None:
+    """"规章，0，0，3": a full-width comma, 、 or ； separates cells (never thousands), and a 2019
+    change cell keeps its sign between them."""
+    f = _figures(5)
+    t3 = "".join(f"{label}{sep}{sep.join(map(str, _row(f, key)))}\n" for label, key in zip(S3_LABELS, S3_KEYS, strict=True))
+    t2 = (f"二、主动公开政府信息情况\n规章{sep}0{sep}0{sep}3\n行政规范性文件{sep}12{sep}5{sep}300\n行政许可{sep}1,234\n"
+          f"行政处罚{sep}7\n行政强制{sep}0\n行政事业性收费{sep}0\n")
+    t4 = T4_HEAD + sep.join(map(str, _s4(f))) + "\n"
+    r = check_text(HEAD + t2 + T3_HEAD + t3 + t4 + TAIL)
+    _expect_tables(r, f)
+    assert [r.figures[f"s2.{k}"] for k in ("rules.issued", "rules.repealed", "rules.in_force", "normative.issued",
+                                            "normative.repealed", "normative.in_force", "licensing")] == [0, 0, 3, 12, 5, 300, 1234]
+    signed = ("二、主动公开政府信息情况\n第二十条第（五）项\n信息内容上一年项目数量本年增/减处理决定数量\n"
+              f"行政许可{sep}28{sep}+1{sep}181\n行政处罚{sep}21{sep}-3{sep}430\n")
+    r = check_text(HEAD.replace("2023", "2019") + signed + T3_HEAD + t3 + t4 + TAIL)
+    assert [r.figures.get(k) for k in ("s2.v2019.licensing.prev", "s2.v2019.licensing.change", "s2.licensing",
+                                       "s2.v2019.punishment.prev", "s2.v2019.punishment.change", "s2.punishment")] \
+        == [28, 1, 181, 21, -3, 430]
+
 _PERIOD = "本报告中所列数据统计期限为2023年1月1日至12月31日。\n"
 
 
