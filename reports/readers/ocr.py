@@ -40,6 +40,7 @@ DPI = 200  # PDF pages without text are rendered at this resolution
 DOUBT = 0.97  # a digit read with a lower probability is in doubt
 _CONFUSED = {"0": "8", "8": "0", "1": "7", "7": "1", "6": "5", "5": "6", "3": "8"}
 _DASH_READINGS = frozenset({"一", "一一", "_", "__", "-", "--", "－", "–", "—", "——", "~", "="})
+_SPECKS = ".,·:;'`、。，"  # what a speck of dust or JPEG noise beside a dash reads as
 MAX_DOUBTS = 3  # doubtful digits in one cell whose other readings are offered (else: unreadable)
 
 Progress = Callable[[int, int], None]
@@ -211,8 +212,8 @@ def _cell_text(chars: list) -> str:
     text = plain(chars)
     if not chars:
         return text
-    if text in _DASH_READINGS:
-        text = "—"  # a dash alone in a cell (a zero marker) reads as 一 or _ as often as —
+    if text in _DASH_READINGS or text.strip(_SPECKS) in _DASH_READINGS:
+        text = "—"  # a dash alone in a cell (a zero marker) reads as 一 or _ as often as —, a speck beside it as .
     conf = min(getattr(c, "prob", 1.0) for c in chars)
     doubts = [c for c in chars if c.ch.isdigit() and getattr(c, "prob", 1.0) < DOUBT]
     if conf >= DOUBT:

@@ -247,6 +247,10 @@ _LABEL_VARIANTS: tuple[tuple[str, tuple[str, ...]], ...] = (
     ("危及“三安全一稳定”", ("危及“三安全一稳定”", '危及"三安全一稳定"', "危及三安全一稳定")),
     ("社会公益组织", ("社会公益组织", "社会公益")),
     ("本年收费金额（单位：万元）", ("本年收费金额（单位：万元）", "本年收费金额(单位:万元)", "本年收费金额（万元）")),
+)
+# Variants met later: drawn from their own generator (seeded by the main one's state, which it leaves
+# as it is), so that adding them changes no earlier rendering (the OCR fixtures are renderings).
+_MORE_LABEL_VARIANTS: tuple[tuple[str, tuple[str, ...]], ...] = (
     ("本年新收政府信息公开申请数量", ("本年新收政府信息公开申请数量", "本年度新收政府信息公开申请数量")),
     ("上年结转政府信息公开申请数量", ("上年结转政府信息公开申请数量", "上年度结转政府信息公开申请数量")),
     ("结转下年度继续办理", ("结转下年度继续办理", "结转下一年度继续办理", "结转至下年度继续办理")),
@@ -274,7 +278,8 @@ class Style:
 
     @classmethod
     def draw(cls, rng: random.Random, *, markers: bool = True, fancy_numbers: bool = False) -> Style:
-        return cls(
+        more = random.Random(repr(rng.getstate()[1]))
+        style = cls(
             item_sep=rng.choice((".", "、", "．", ". ")),
             half_brackets=rng.random() < 0.3,
             labels={pat: rng.choice(choices) for pat, choices in _LABEL_VARIANTS},
@@ -285,6 +290,8 @@ class Style:
             fullwidth=fancy_numbers and rng.random() < 0.15,
             thousands=fancy_numbers and rng.random() < 0.3,
         )
+        style.labels.update({pat: more.choice(choices) for pat, choices in _MORE_LABEL_VARIANTS})
+        return style
 
     def label(self, text: str, rng: random.Random | None = None) -> str:
         for pat, choice in self.labels.items():
