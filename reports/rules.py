@@ -62,7 +62,7 @@ def check_report(parsed: Parsed) -> list[Finding]:
     return out
 
 
-def _identity(r: Report, year_from_period: bool = False) -> list[Finding]:
+def _identity(r: Report, year_from_period: bool) -> list[Finding]:
     out: list[Finding] = []
     if not r.agency:
         out.append(Finding("unknown-agency", "warning", "报告标题未写明是哪个机关的年度报告。",

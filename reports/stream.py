@@ -82,9 +82,7 @@ def _text_tokens(text: str, line: int, own: bool, out: list[Tok]) -> None:
         return
     signed = re.fullmatch(r"[+-](\d+(?:\.\d+)?)", flat)
     if signed:  # a change written with its sign ("本年增/减" of the 2019 format): one cell
-        tok = _num_token(signed.group(1))
-        value = -tok.value if tok.value is not None and flat[0] == "-" else tok.value
-        out.append(Tok("num", flat, line, own, Token(text, value, tok.kind)))
+        out.append(Tok("num", flat, line, own, _signed(flat[0], signed.group(1), text)))
         return
     words = s.split(" ")
     k = len(words)
@@ -125,7 +123,7 @@ def _text_tokens(text: str, line: int, own: bool, out: list[Tok]) -> None:
                 # "28，+1，181": a signed cell between separators (本年增/减 of the 2019 format); a sign
                 # glued between digits ("28+1181") is left to the readings of glued runs
                 sign, label = label[-1], label[:-1]
-                tok = Token(sign + digits, -tok.value if sign == "-" else tok.value, tok.kind)
+                tok = _signed(sign, digits, sign + digits)
             _flush(label, line, out)
             label = ""
             out.append(Tok("num", sign + digits.replace(",", ""), line, spaced, tok))
@@ -139,6 +137,12 @@ def _flush(label: str, line: int, out: list[Tok]) -> None:
     sq = squash(label).strip("|#*")
     if sq and sq.strip(",;、"):  # commas, semicolons or 、 alone only separate numbers
         out.append(Tok("label", sq, line))
+
+
+def _signed(sign: str, digits: str, raw: str) -> Token:
+    """The number `digits` with its sign ("+" or "-"), as written in `raw`."""
+    tok = _num_token(digits)
+    return Token(raw, -tok.value if tok.value is not None and sign == "-" else tok.value, tok.kind)
 
 
 def _num_token(digits: str) -> Token:

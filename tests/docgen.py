@@ -209,22 +209,30 @@ class Para:
 Block = Para | Table
 
 
-def grid(table: Table) -> list[list[str]]:
-    """The table as rows of grid cells: a merged cell's text once, '' in the rest of its span."""
-    out = [[""] * table.width for _ in table.rows]
-    taken = [[False] * table.width for _ in table.rows]
+def covering(table: Table) -> dict[tuple[int, int], tuple[C, tuple[int, int]]]:
+    """Every grid position (row, column) of the table: the cell that covers it, and where that cell
+    starts (its top-left position, which tells two uses of one C object apart)."""
+    cover: dict[tuple[int, int], tuple[C, tuple[int, int]]] = {}
     for r, row in enumerate(table.rows):
         c = 0
         for cell in row:
-            while c < table.width and taken[r][c]:
+            while (r, c) in cover:
                 c += 1
-            if c >= table.width:
+            if c + cell.colspan > table.width:
                 raise ValueError(f"row {r} of table {table.number} is wider than {table.width}")
-            out[r][c] = cell.text
             for dr in range(cell.rowspan):
                 for dc in range(cell.colspan):
-                    taken[r + dr][c + dc] = True
+                    cover[(r + dr, c + dc)] = (cell, (r, c))
             c += cell.colspan
+    return cover
+
+
+def grid(table: Table) -> list[list[str]]:
+    """The table as rows of grid cells: a merged cell's text once, '' in the rest of its span."""
+    out = [[""] * table.width for _ in table.rows]
+    for (r, c), (cell, start) in covering(table).items():
+        if (r, c) == start:
+            out[r][c] = cell.text
     return out
 
 

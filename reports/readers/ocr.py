@@ -212,7 +212,7 @@ def _cell_text(chars: list) -> str:
     text = plain(chars)
     if not chars:
         return text
-    if text in _DASH_READINGS or text.strip(_SPECKS) in _DASH_READINGS:
+    if text.strip(_SPECKS) in _DASH_READINGS:
         text = "—"  # a dash alone in a cell (a zero marker) reads as 一 or _ as often as —, a speck beside it as .
     conf = min(getattr(c, "prob", 1.0) for c in chars)
     doubts = [c for c in chars if c.ch.isdigit() and getattr(c, "prob", 1.0) < DOUBT]

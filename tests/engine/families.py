@@ -58,6 +58,7 @@ from tests.docgen import (
     Para,
     Table,
     blocks,
+    covering,
     docx_bytes,
     expected_figures,
     grid,
@@ -399,50 +400,40 @@ def render_lines(fs: FigureSet, rng: random.Random) -> Rendering:
                      truth_of(fs, blanks_kept=False))
 
 
-def _covering(t: Table) -> dict[tuple[int, int], C]:
-    """Every grid position (row, column) of the table and the cell that covers it."""
-    cover: dict[tuple[int, int], C] = {}
-    for r, row in enumerate(t.rows):
-        c = 0
-        for cell in row:
-            while (r, c) in cover:
-                c += 1
-            for dr in range(cell.rowspan):
-                for dc in range(cell.colspan):
-                    cover[(r + dr, c + dc)] = cell
-            c += cell.colspan
-    return cover
-
-
 def irregular(t: Table, rng: random.Random, lines: int) -> Table:
     """The table as Word or a portal editor leaves it when its rows disagree on the grid: `lines`
     new grid lines drawn inside the value columns, and in each row the cell on one side or the
     other of a new line (chosen at random, header rows alike) spreads over the sliver it makes, so a
     value may cover two grid columns and a row's header above it may not."""
     for _ in range(lines):
-        cover = _covering(t)
-        starts = [c for (r, c), cell in cover.items() if _is_number(cell.text.replace(",", ""))]
+        cover = covering(t)  # position -> (cell, where it starts): a cell is known by its start
+        starts = [c for (r, c), (cell, _) in cover.items() if _is_number(cell.text.replace(",", ""))]
         if not starts:
             return t
         j = rng.randrange(min(starts), t.width)  # the new line goes right of grid column j
-        rows_of: dict[int, set[int]] = {}
-        for (r, _), cell in cover.items():
-            rows_of.setdefault(id(cell), set()).add(r)
-        wide: set[int] = set()
+        rows_of: dict[tuple[int, int], set[int]] = {}
+        for (r, _), (_, start) in cover.items():
+            rows_of.setdefault(start, set()).add(r)
+        wide: set[tuple[int, int]] = set()
         done: set[int] = set()  # rows whose sliver is covered
         for r in range(len(t.rows)):
             if r in done:
                 continue
-            left, right = cover[(r, j)], cover.get((r, j + 1))
-            sides = [left] if left is right or right is None else [left, right]
+            left, right = cover[(r, j)][1], cover[(r, j + 1)][1] if (r, j + 1) in cover else None
+            sides = [left] if left == right or right is None else [left, right]
             # a cell across the new line covers the sliver; else one side whose rows are all open
-            free = [c for c in sides if not rows_of[id(c)] & done]
-            pick = rng.choice(free)
-            wide.add(id(pick))
-            done |= rows_of[id(pick)]
-        rows = [[replace(c, colspan=c.colspan + 1) if id(c) in wide else c for c in row] for row in t.rows]
+            pick = rng.choice([c for c in sides if not rows_of[c] & done])
+            wide.add(pick)
+            done |= rows_of[pick]
+        rows = [[replace(c, colspan=c.colspan + 1) if start in wide else c
+                 for c, start in zip(row, _starts(cover, r, len(row)), strict=True)] for r, row in enumerate(t.rows)]
         t = replace(t, width=t.width + 1, rows=rows)
     return t
+
+
+def _starts(cover: dict[tuple[int, int], tuple[C, tuple[int, int]]], r: int, n: int) -> list[tuple[int, int]]:
+    """Where the `n` cells listed in row `r` start, left to right."""
+    return sorted({start for (_, start) in cover.values() if start[0] == r}, key=lambda s: s[1])[:n]
 
 
 def _irregular_tables(bl: list[Block], rng: random.Random) -> list[Block]:
